@@ -1,0 +1,22 @@
+// cati: the researcher's command line (lint, try, sample, users, quota, report, export, sim).
+#include <exception>
+#include <iostream>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"cati: questionnaire, sample and fieldwork tools"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  cati::tool::add_lint_command(app, exit_code);
+  cati::tool::add_try_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "cati: " << e.what() << "\n";
+    return 2;
+  }
+  return exit_code;
+}
