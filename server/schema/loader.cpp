@@ -11,6 +11,7 @@
 #include "cati/v1/questionnaire.pb.h"
 #include "schema/lint.hpp"
 #include "schema/mapping.hpp"
+#include "schema/reachability.hpp"
 #include "schema/source_map.hpp"
 
 namespace cati::schema {
@@ -74,7 +75,20 @@ load_report load_study(const std::filesystem::path& path) {
                    });
   bool errors = std::any_of(report.diagnostics.begin(), report.diagnostics.end(),
                             [](const diagnostic& d) { return !d.warning; });
-  if (!errors) report.study = std::make_shared<const core::questionnaire>(to_domain(q));
+  if (errors) return report;
+  auto study = std::make_shared<const core::questionnaire>(to_domain(q));
+  for (const auto& name : unreachable_questions(study)) {
+    int i = 0;
+    while (i < q.questions_size() && q.questions(i).name() != name) ++i;
+    auto at = root.child("questions", i).at("name");
+    report.diagnostics.push_back({file, at.line, at.column,
+                                  "question " + name + " can never be reached: no interview gets to it (check its "
+                                  "relevant against the routing and the screen-outs before it)",
+                                  false});
+  }
+  if (report.diagnostics.empty() ||
+      std::none_of(report.diagnostics.begin(), report.diagnostics.end(), [](const diagnostic& d) { return !d.warning; }))
+    report.study = std::move(study);
   return report;
 }
 
