@@ -1,0 +1,680 @@
+#include "core/fieldwork.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "core/disposition.hpp"
+
+namespace cati::core {
+
+// The scheduler's view of the quotas: a case is dialable unless a frame cell it falls in is full or
+// closed, and cases whose cells need completes most come first. The outlook behind it is rebuilt only
+// when the book or the sample left changed (`stale`), and verdicts are cached per frame group, so that
+// assess() stays O(1) per case as the scheduler requires.
+class fieldwork::quota_priority final : public dial_priority {
+ public:
+  quota_priority(const fieldwork& owner) : owner_(owner), variables_(quota_frame_variables(owner.book_)) {}
+
+  void stale() { outlook_.reset(); }
+
+  const quota_outlook& outlook() {
+    if (!outlook_) rebuild();
+    return *outlook_;
+  }
+
+  dial_verdict assess(const case_record& c) const override {
+    quota_values key = group_of(c);
+    if (auto it = verdicts_.find(key); it != verdicts_.end()) return it->second;
+    auto p = outlook_ ? outlook_->priority(key) : case_priority{};
+    dial_verdict v{p.dialable, p.score};
+    verdicts_.emplace(std::move(key), v);
+    return v;
+  }
+
+ private:
+  quota_values group_of(const case_record& c) const {
+    quota_values key;
+    for (const auto& var : variables_)
+      if (auto it = c.frame.find(var); it != c.frame.end()) key[var] = it->second;
+    return key;
+  }
+
+  void rebuild() {
+    std::map<quota_values, int> groups;
+    int finished = 0;
+    for (const auto& [id, extra] : owner_.extra_) {
+      const case_plan* plan = owner_.scheduler_ ? owner_.scheduler_->plan(id) : nullptr;
+      if (plan && plan->finished()) {
+        ++finished;
+        continue;
+      }
+      if (const case_record* c = owner_.cases_.find(id)) ++groups[group_of(*c)];
+    }
+    outlook_input input;
+    for (auto& [values, n] : groups) input.sample_left.push_back({values, n});
+    // Every complete falls in one cell of each quota, so the first quota's cells count them all.
+    int completes = 0;
+    if (!owner_.book_.quotas().empty()) {
+      const auto& q = owner_.book_.quotas().front();
+      for (std::size_t i = q.first_cell; i < q.first_cell + q.cell_count; ++i) completes += owner_.book_.cells()[i].completes;
+    }
+    if (finished > 0) input.completes_per_case = static_cast<double>(completes) / finished;
+    outlook_.emplace(owner_.book_, input);
+    verdicts_.clear();
+  }
+
+  const fieldwork& owner_;
+  std::vector<std::string> variables_;
+  std::optional<quota_outlook> outlook_;
+  mutable std::map<quota_values, dial_verdict> verdicts_;
+};
+
+namespace {
+
+constexpr std::string_view seq_prefix = "client-seq ";
+
+// A snapshot: the terminal's last sequence number, then the engine's saved form.
+std::string snapshot_text(std::uint32_t last_seq, const std::string& saved) {
+  return std::string(seq_prefix) + std::to_string(last_seq) + "\n" + saved;
+}
+
+result<std::pair<std::uint32_t, saved_interview>> parse_snapshot(const std::string& text) {
+  if (text.rfind(seq_prefix, 0) != 0) return error{"the snapshot has no sequence number"};
+  auto eol = text.find('\n');
+  std::uint32_t seq = static_cast<std::uint32_t>(std::stoul(text.substr(seq_prefix.size(), eol - seq_prefix.size())));
+  auto saved = saved_interview_from_text(eol == std::string::npos ? "" : text.substr(eol + 1));
+  if (!saved) return saved.err();
+  return std::pair{seq, std::move(saved).value()};
+}
+
+std::string random_respondent_id(splitmix64& rng) {
+  static constexpr char digits[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";  // no 0/O, 1/I: read over the phone
+  std::string id = "R";
+  for (int i = 0; i < 10; ++i) id += digits[rng.below(sizeof digits - 1)];
+  return id;
+}
+
+bool is_call_outcome(outcome o) {
+  switch (o) {
+    case outcome::complete:
+    case outcome::over_quota:
+    case outcome::break_off:
+    case outcome::unspecified: return false;
+    default: return true;
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(user_role r) {
+  switch (r) {
+    case user_role::interviewer: return "interviewer";
+    case user_role::supervisor: return "supervisor";
+    case user_role::admin: return "admin";
+  }
+  return "interviewer";
+}
+
+fieldwork::fieldwork(std::shared_ptr<const questionnaire> study, const calendar& cal, const quota_state& quotas,
+                     interview_id next_interview_id, std::uint64_t random_seed, fieldwork_options options)
+    : study_(std::move(study)),
+      calendar_(cal),
+      engine_(study_),
+      book_([&] {
+        auto built = quota_book::build(*study_);
+        if (!built) throw std::runtime_error("quotas: " + built.err().message);
+        auto restored = quota_book::restore(std::move(built).value(), quotas);
+        if (!restored) throw std::runtime_error("quota state: " + restored.err().message);
+        return std::move(restored).value();
+      }()),
+      options_(options),
+      random_(random_seed),
+      next_interview_id_(next_interview_id) {
+  priority_ = std::make_unique<quota_priority>(*this);
+  scheduler_ = std::make_unique<scheduler>(calendar_, study_->rules, cases_, *priority_);
+}
+
+fieldwork::~fieldwork() = default;
+
+void fieldwork::load_cases(std::vector<loaded_case> cases) {
+  for (auto& c : cases) {
+    auto& extra = extra_[c.record.id];
+    extra.contact = std::move(c.contact);
+    extra.respondent_id = std::move(c.respondent_id);
+    extra.seed = c.seed;
+    cases_.put(std::move(c.record));
+  }
+  scheduler_->refresh();
+  priority_->stale();
+}
+
+std::vector<std::pair<interview_id, std::string>> fieldwork::load_interviews(std::vector<loaded_interview> list) {
+  std::vector<std::pair<interview_id, std::string>> failed;
+  for (auto& li : list) {
+    next_interview_id_ = std::max(next_interview_id_, li.id + 1);
+    auto extra = extra_.find(li.case_);
+    if (extra == extra_.end()) {
+      failed.emplace_back(li.id, "its case " + std::to_string(li.case_) + " is not in the sample");
+      continue;
+    }
+    live_interview iv{li.id, li.case_, li.interviewer, li.language, {}, 0, li.rows, {}};
+    if (li.snapshot.empty()) {
+      iv.state = engine_.start(frame_of(li.case_), extra->second.seed);
+    } else {
+      auto parsed = parse_snapshot(li.snapshot);
+      if (!parsed) {
+        failed.emplace_back(li.id, parsed.err().message);
+        continue;
+      }
+      auto state = engine_.restore(parsed->second, frame_of(li.case_), extra->second.seed);
+      if (!state) {
+        failed.emplace_back(li.id, state.err().message);
+        continue;
+      }
+      iv.state = std::move(state).value();
+      iv.last_seq = parsed->first;
+    }
+    extra->second.open_interview = li.id;
+    interviews_[li.id] = std::move(iv);
+  }
+  return failed;
+}
+
+// --- helpers ---------------------------------------------------------------------------------------
+
+frame_values fieldwork::frame_of(case_id id) const {
+  frame_values frame;
+  if (const case_record* c = cases_.find(id))
+    for (const auto& [k, v] : c->frame) frame[k] = v;
+  if (auto it = extra_.find(id); it != extra_.end()) {
+    const auto& contact = it->second.contact;
+    frame["company"] = contact.company;
+    frame["contact_name"] = contact.contact_name;
+    if (!contact.phones.empty()) frame["phone"] = contact.phones.front();
+  }
+  return frame;
+}
+
+quota_values fieldwork::quota_values_of(const std::vector<quota_value>& values) const {
+  quota_values out;
+  for (const auto& v : values)
+    if (!v.value.empty()) out[v.variable] = v.value;
+  return out;
+}
+
+std::string fieldwork::cell_names(const quota_values& values) const {
+  std::string out;
+  for (const auto& id : book_.cells_for(values))
+    if (const auto* cell = book_.find(id)) out += (out.empty() ? "" : ", ") + cell->name;
+  return out;
+}
+
+case_offer fieldwork::offer_of(case_id id, const assignment* a) const {
+  case_offer offer;
+  offer.id = id;
+  const case_record* c = cases_.find(id);
+  if (c) {
+    offer.language = c->language;
+    offer.frame = c->frame;
+    for (const auto& call : c->calls) offer.history.push_back({call.at, call.interviewer, call.result});
+    quota_values values;
+    for (const auto& [k, v] : c->frame) values[k] = v;
+    offer.quota_cell = cell_names(values);
+  }
+  if (auto it = extra_.find(id); it != extra_.end()) {
+    offer.contact = it->second.contact;
+    offer.open_interview = it->second.open_interview;
+  }
+  offer.max_attempts = study_->rules.max_attempts;
+  if (a) {
+    offer.attempt = a->attempts + 1;
+    offer.appointment_at = a->appointment_at;
+  } else if (const case_plan* plan = scheduler_->plan(id)) {
+    offer.attempt = plan->attempts + 1;
+    offer.appointment_at = plan->appointment_at;
+  }
+  return offer;
+}
+
+interview_view fieldwork::view_of(const live_interview& iv, bool duplicate) const {
+  interview_view v;
+  v.id = iv.id;
+  v.case_ = iv.case_;
+  v.language = iv.language;
+  v.next_seq = iv.last_seq + 1;
+  v.duplicate = duplicate;
+  if (iv.state.status == interview_status::in_progress) {
+    v.current = engine_.current_screen(iv.state, iv.language);
+  } else {
+    v.ended = iv.state.result;
+    v.aapor_code = std::string(code_text(code_of(iv.state.result, true, false)));
+    v.end_message = iv.end_message.empty() ? engine_.end_message(iv.state, iv.language) : iv.end_message;
+  }
+  return v;
+}
+
+result<fieldwork::live_interview*, fault> fieldwork::owned_interview(const user& who, interview_id id, time_point now) {
+  auto it = interviews_.find(id);
+  if (it == interviews_.end() || it->second.interviewer != who.name)
+    return fault{fault_code::not_your_case, "interview " + std::to_string(id) + " is not yours"};
+  auto& iv = it->second;
+  if (iv.state.status != interview_status::finished) {
+    if (!scheduler_->renew(iv.case_, who.name, now) && !scheduler_->hold(iv.case_, {who.name, who.languages}, now))
+      return fault{fault_code::not_your_case, "case " + std::to_string(iv.case_) + " is held by someone else"};
+    if (book_.lease_of(id)) (void)book_.renew(id, now, options_.lease_ttl);
+  }
+  return &iv;
+}
+
+result<ok_t, fault> fieldwork::check_seq(const live_interview& iv, std::uint32_t seq) const {
+  if (seq > iv.last_seq + 1)
+    return fault{fault_code::future_sequence, "sequence number " + std::to_string(seq) + " skips ahead: the next is " +
+                                                  std::to_string(iv.last_seq + 1)};
+  return ok;
+}
+
+bool fieldwork::ensure_lease(live_interview& iv, const user& who, time_point now, change_list& changes) {
+  if (iv.state.status == interview_status::finished || !iv.state.quota_granted || book_.lease_of(iv.id)) return true;
+  auto ans = book_.try_lease(iv.id, quota_values_of(*iv.state.quota_granted), now, options_.lease_ttl);
+  if (!ans.events.empty()) changes.push_back(quota_changed{ans.events});
+  priority_->stale();
+  if (ans.granted) return true;
+  iv.state.status = interview_status::finished;
+  iv.state.result = outcome::over_quota;
+  iv.end_message = ans.message();
+  end_interview(iv, who, now, changes);
+  return false;
+}
+
+void fieldwork::save(const live_interview& iv, change_list& changes) const {
+  changes.push_back(snapshot_saved{iv.id, snapshot_text(iv.last_seq, to_text(engine_.save(iv.state)))});
+}
+
+void fieldwork::log_rows(live_interview& iv, const user& who, time_point now, const std::string& question,
+                         const std::optional<value>& answer, const std::vector<dropped_answer>& dropped,
+                         change_list& changes) {
+  if (answer) {
+    std::optional<std::string> text;
+    if (!answer->is_empty()) text = answer->to_string();
+    changes.push_back(answer_logged{iv.id, ++iv.rows, question, false, text, now, who.id});
+  }
+  for (const auto& d : dropped) changes.push_back(answer_logged{iv.id, ++iv.rows, d.name, true, std::nullopt, now, who.id});
+}
+
+void fieldwork::log_call(case_id id, const user& who, time_point now, outcome result, const std::string& number,
+                         const std::string& note, std::optional<interview_id> interview,
+                         std::optional<appointment> callback, change_list& changes) {
+  std::string dialled = number;
+  if (dialled.empty())
+    if (auto it = extra_.find(id); it != extra_.end() && !it->second.contact.phones.empty())
+      dialled = it->second.contact.phones.front();
+  cases_.record_call(id, call_attempt{now, who.name, result, callback});
+  changes.push_back(call_logged{id, who.id, now, dialled, result, note, interview, callback});
+  count(who, now, result == outcome::complete);
+  priority_->stale();
+}
+
+void fieldwork::count(const user& who, time_point now, bool complete) {
+  auto& c = counters_[{who.name, calendar_.day_index(now)}];
+  ++c.calls;
+  if (complete) ++c.completes;
+}
+
+counters fieldwork::today(const user& who, time_point now) const {
+  auto it = counters_.find({who.name, calendar_.day_index(now)});
+  return it == counters_.end() ? counters{} : it->second;
+}
+
+// --- interviewers ----------------------------------------------------------------------------------
+
+effect<std::variant<case_offer, idle>> fieldwork::next_case(const user& who, time_point now) {
+  effect<std::variant<case_offer, idle>> out{std::variant<case_offer, idle>(idle{}), {}};
+  // An interviewer in the middle of an interview finishes it first.
+  for (const auto& [id, iv] : interviews_)
+    if (iv.interviewer == who.name && iv.state.status != interview_status::finished &&
+        scheduler_->holder(iv.case_, now) == who.name) {
+      out.reply = fault{fault_code::invalid_request, "interview " + std::to_string(id) +
+                                                         " is still open: finish or suspend it first"};
+      return out;
+    }
+  priority_->outlook();  // fresh verdicts before the scheduler asks
+  auto a = scheduler_->next_case({who.name, who.languages, false}, now);
+  if (!a) {
+    out.reply = std::variant<case_offer, idle>(idle{a.err()});
+    return out;
+  }
+  out.reply = std::variant<case_offer, idle>(offer_of(a->id, &a.value()));
+  return out;
+}
+
+effect<call_done> fieldwork::record_call(const user& who, case_id id, outcome result,
+                                         std::optional<time_point> appointment_at, bool personal,
+                                         const std::string& note, const std::string& number, time_point now) {
+  effect<call_done> out{call_done{id, result}, {}};
+  if (scheduler_->holder(id, now) != who.name) {
+    out.reply = fault{fault_code::not_your_case, "case " + std::to_string(id) + " is not held by " + who.name};
+    return out;
+  }
+  if (!is_call_outcome(result)) {
+    out.reply = fault{fault_code::invalid_request,
+                      std::string(to_string(result)) + " is the end of an interview, not of a call"};
+    return out;
+  }
+  std::optional<appointment> callback;
+  if (result == outcome::appointment) {
+    if (!appointment_at) {
+      out.reply = fault{fault_code::invalid_request, "an appointment needs a date and time"};
+      return out;
+    }
+    if (*appointment_at <= now || !calendar_.is_calling_time(*appointment_at)) {
+      out.reply = fault{fault_code::invalid_request,
+                        "the appointment must be in the future and inside calling hours of the fieldwork window"};
+      return out;
+    }
+    callback = appointment{*appointment_at, personal};
+  }
+  auto open = extra_[id].open_interview;
+  log_call(id, who, now, result, number, note, open, callback, out.changes);
+  scheduler_->release(id, who.name);
+  return out;
+}
+
+effect<interview_view> fieldwork::start_interview(const user& who, case_id id, const std::string& language,
+                                                  time_point now) {
+  effect<interview_view> out{interview_view{}, {}};
+  if (scheduler_->holder(id, now) != who.name) {
+    out.reply = fault{fault_code::not_your_case, "case " + std::to_string(id) + " is not held by " + who.name};
+    return out;
+  }
+  auto& extra = extra_[id];
+  std::string lang = language;
+  if (lang.empty()) {
+    const case_record* c = cases_.find(id);
+    lang = c && !c->language.empty() ? c->language : study_->default_language;
+  }
+  if (std::find(study_->languages.begin(), study_->languages.end(), lang) == study_->languages.end()) {
+    out.reply = fault{fault_code::invalid_request, "'" + lang + "' is not a language of the study"};
+    return out;
+  }
+
+  if (extra.open_interview) {  // resume a suspended interview where it stopped
+    auto& iv = interviews_.at(*extra.open_interview);
+    iv.interviewer = who.name;
+    iv.language = lang;
+    if (ensure_lease(iv, who, now, out.changes)) save(iv, out.changes);
+    out.reply = view_of(iv, false);
+    return out;
+  }
+
+  if (extra.respondent_id.empty()) {
+    extra.respondent_id = random_respondent_id(random_);
+    extra.seed = random_.next();
+  }
+  live_interview iv{next_interview_id_++, id, who.name, lang, engine_.start(frame_of(id), extra.seed), 0, 0, {}};
+  out.changes.push_back(interview_opened{iv.id, id, who.id, study_->version, lang, now, extra.respondent_id, extra.seed});
+  extra.open_interview = iv.id;
+  auto& stored = interviews_[iv.id] = std::move(iv);
+  if (stored.state.status == interview_status::finished) end_interview(stored, who, now, out.changes);
+  save(stored, out.changes);
+  out.reply = view_of(stored, false);
+  return out;
+}
+
+effect<interview_view> fieldwork::answer(const user& who, interview_id id, std::uint32_t seq,
+                                         const std::string& question, const std::string& text, time_point now) {
+  effect<interview_view> out{interview_view{}, {}};
+  auto found = owned_interview(who, id, now);
+  if (!found) {
+    out.reply = found.err();
+    return out;
+  }
+  live_interview& iv = *found.value();
+  if (seq <= iv.last_seq) {  // a repeat: nothing changes
+    out.reply = view_of(iv, true);
+    return out;
+  }
+  if (auto s = check_seq(iv, seq); !s) {
+    out.reply = s.err();
+    return out;
+  }
+  if (!ensure_lease(iv, who, now, out.changes)) {  // ended over quota while away
+    out.reply = view_of(iv, false);
+    return out;
+  }
+  if (iv.state.status != interview_status::in_progress) {
+    out.reply = fault{fault_code::invalid_request, "interview " + std::to_string(id) + " has ended"};
+    return out;
+  }
+  const auto& current = study_->questions[iv.state.current];
+  if (question != current.name) {
+    out.reply = fault{fault_code::wrong_question, "the answer is for " + question + ", but the interview is at " +
+                                                      current.name};
+    return out;
+  }
+  auto step = engine_.answer(iv.state, text, iv.language);
+  if (!step) {
+    out.reply = fault{fault_code::invalid_answer, step.err().message};
+    return out;
+  }
+  iv.last_seq = seq;
+  std::optional<value> recorded;
+  if (current.type != question_type::note)
+    if (auto it = iv.state.answers.find(current.name); it != iv.state.answers.end()) recorded = it->second;
+  log_rows(iv, who, now, current.name, recorded, step->dropped, out.changes);
+  settle(iv, std::move(step).value(), who, now, out.changes);
+  save(iv, out.changes);
+  out.reply = view_of(iv, false);
+  return out;
+}
+
+void fieldwork::settle(live_interview& iv, step s, const user& who, time_point now, change_list& changes) {
+  while (s.kind == step_kind::quota_check) {
+    auto ans = book_.try_lease(iv.id, quota_values_of(s.quota_values), now, options_.lease_ttl);
+    if (!ans.events.empty()) changes.push_back(quota_changed{ans.events});
+    priority_->stale();
+    auto next = engine_.quota_decision(iv.state, ans.granted, iv.language);
+    if (!ans.granted) iv.end_message = ans.message();
+    if (!next) break;  // cannot happen: the state was waiting for this decision
+    log_rows(iv, who, now, {}, std::nullopt, next->dropped, changes);
+    s = std::move(next).value();
+  }
+  if (s.kind == step_kind::finished) end_interview(iv, who, now, changes);
+}
+
+void fieldwork::end_interview(live_interview& iv, const user& who, time_point now, change_list& changes,
+                              std::optional<appointment> callback, const std::string& note) {
+  const outcome result = iv.state.result;
+  if (result == outcome::complete) {
+    if (auto done = book_.complete(iv.id)) changes.push_back(quota_changed{std::move(done).value()});
+  } else if (auto released = book_.release(iv.id); !released.empty()) {
+    changes.push_back(quota_changed{std::move(released)});
+  }
+  priority_->stale();
+  log_call(iv.case_, who, now, result, {}, note, iv.id, callback, changes);
+  changes.push_back(interview_closed{iv.id, result, now});
+  extra_[iv.case_].open_interview.reset();
+  scheduler_->release(iv.case_, who.name);
+}
+
+effect<interview_view> fieldwork::back(const user& who, interview_id id, std::uint32_t seq, time_point now) {
+  effect<interview_view> out{interview_view{}, {}};
+  auto found = owned_interview(who, id, now);
+  if (!found) {
+    out.reply = found.err();
+    return out;
+  }
+  live_interview& iv = *found.value();
+  if (seq <= iv.last_seq) {
+    out.reply = view_of(iv, true);
+    return out;
+  }
+  if (auto s = check_seq(iv, seq); !s) {
+    out.reply = s.err();
+    return out;
+  }
+  if (!ensure_lease(iv, who, now, out.changes)) {  // ended over quota while away
+    out.reply = view_of(iv, false);
+    return out;
+  }
+  auto step = engine_.back(iv.state);
+  if (!step) {
+    out.reply = fault{fault_code::invalid_request, step.err().message};
+    return out;
+  }
+  iv.last_seq = seq;
+  save(iv, out.changes);
+  out.reply = view_of(iv, false);
+  return out;
+}
+
+effect<interview_view> fieldwork::suspend(const user& who, interview_id id, std::uint32_t seq, outcome result,
+                                          std::optional<time_point> appointment_at, const std::string& note,
+                                          time_point now) {
+  effect<interview_view> out{interview_view{}, {}};
+  auto found = owned_interview(who, id, now);
+  if (!found) {
+    out.reply = found.err();
+    return out;
+  }
+  live_interview& iv = *found.value();
+  if (seq <= iv.last_seq) {
+    out.reply = view_of(iv, true);
+    return out;
+  }
+  if (auto s = check_seq(iv, seq); !s) {
+    out.reply = s.err();
+    return out;
+  }
+  if (!ensure_lease(iv, who, now, out.changes)) {  // ended over quota while away
+    out.reply = view_of(iv, false);
+    return out;
+  }
+  if (iv.state.status != interview_status::in_progress) {
+    out.reply = fault{fault_code::invalid_request, "interview " + std::to_string(id) + " has ended"};
+    return out;
+  }
+  const bool keeps_open = result == outcome::break_off || result == outcome::appointment || result == outcome::callback;
+  const bool closes = result == outcome::soft_refusal || result == outcome::refusal_target ||
+                      result == outcome::refusal_receptionist || result == outcome::language_problem ||
+                      result == outcome::unavailable;
+  if (!keeps_open && !closes) {
+    out.reply = fault{fault_code::invalid_request, std::string(to_string(result)) + " cannot suspend an interview"};
+    return out;
+  }
+  std::optional<appointment> callback;
+  if (result == outcome::appointment) {
+    if (!appointment_at || *appointment_at <= now || !calendar_.is_calling_time(*appointment_at)) {
+      out.reply = fault{fault_code::invalid_request,
+                        "the appointment must be in the future and inside calling hours of the fieldwork window"};
+      return out;
+    }
+    callback = appointment{*appointment_at, true};
+  }
+  iv.last_seq = seq;
+  if (closes) {
+    iv.state.status = interview_status::finished;
+    iv.state.result = result;
+    end_interview(iv, who, now, out.changes, std::nullopt, note);
+  } else {
+    // Suspended: the lease goes back now and is taken again when the interview resumes.
+    if (auto released = book_.release(iv.id); !released.empty()) out.changes.push_back(quota_changed{std::move(released)});
+    priority_->stale();
+    log_call(iv.case_, who, now, result, {}, note, iv.id, callback, out.changes);
+    scheduler_->release(iv.case_, who.name);
+  }
+  save(iv, out.changes);
+  out.reply = view_of(iv, false);
+  if (keeps_open) {
+    out.reply.value().ended = result;
+    out.reply.value().current.reset();
+    out.reply.value().aapor_code = std::string(code_text(code_of(result, true, false)));
+  }
+  return out;
+}
+
+effect<interview_view> fieldwork::set_language(const user& who, interview_id id, const std::string& language,
+                                               time_point now) {
+  effect<interview_view> out{interview_view{}, {}};
+  auto found = owned_interview(who, id, now);
+  if (!found) {
+    out.reply = found.err();
+    return out;
+  }
+  if (std::find(study_->languages.begin(), study_->languages.end(), language) == study_->languages.end()) {
+    out.reply = fault{fault_code::invalid_request, "'" + language + "' is not a language of the study"};
+    return out;
+  }
+  found.value()->language = language;
+  out.reply = view_of(*found.value(), false);
+  return out;
+}
+
+effect<session_view> fieldwork::resume(const user& who, time_point now) {
+  effect<session_view> out{session_view{}, {}};
+  for (auto& [id, iv] : interviews_) {
+    if (iv.interviewer != who.name || iv.state.status == interview_status::finished) continue;
+    if (!scheduler_->hold(iv.case_, {who.name, who.languages}, now)) continue;
+    if (ensure_lease(iv, who, now, out.changes)) out.reply.value().held = offer_of(iv.case_, nullptr);
+    out.reply.value().interview = view_of(iv, false);
+    return out;
+  }
+  return out;
+}
+
+// --- supervisors -----------------------------------------------------------------------------------
+
+effect<quota_cell_state> fieldwork::quota_action(const user& who, quota_op op, const cell_id& cell, int target,
+                                                 time_point now) {
+  effect<quota_cell_state> out{quota_cell_state{}, {}};
+  if (who.role == user_role::interviewer) {
+    out.reply = fault{fault_code::forbidden, "quota changes need the supervisor role"};
+    return out;
+  }
+  const auto* before = book_.find(cell);
+  if (!before) {
+    out.reply = fault{fault_code::unknown, "no quota cell " + to_string(cell)};
+    return out;
+  }
+  const int old_target = before->target;
+  result<quota_events, quota_error> done = quota_events{};
+  std::string action, details = before->name;
+  switch (op) {
+    case quota_op::set_target:
+      done = book_.set_target(cell, target);
+      action = "quota_target";
+      details += ": target " + std::to_string(old_target) + " -> " + std::to_string(target);
+      break;
+    case quota_op::close:
+      done = book_.close(cell);
+      action = "quota_close";
+      details += ": closed";
+      break;
+    case quota_op::reopen:
+      done = book_.reopen(cell);
+      action = "quota_reopen";
+      details += ": reopened";
+      break;
+  }
+  if (!done) {
+    out.reply = fault{fault_code::invalid_request, done.err().message};
+    return out;
+  }
+  out.changes.push_back(quota_changed{std::move(done).value()});
+  out.changes.push_back(audit_logged{now, who.id, action, details});
+  priority_->stale();
+  out.reply = *book_.find(cell);
+  return out;
+}
+
+std::vector<quota_row> fieldwork::quota_table() { return priority_->outlook().rows(); }
+
+change_list fieldwork::tick(time_point now) {
+  change_list changes;
+  if (auto expired = book_.expire(now); !expired.empty()) {
+    changes.push_back(quota_changed{std::move(expired)});
+    priority_->stale();
+  }
+  return changes;
+}
+
+}  // namespace cati::core
