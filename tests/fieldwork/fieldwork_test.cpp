@@ -1,0 +1,250 @@
+// The fieldwork service on the seed study: cases, calls, whole interviews, exactly-once sequence numbers,
+// quota leases and endings, suspend and resume, and a restart from the persisted snapshot.
+#include <gtest/gtest.h>
+
+#include <variant>
+
+#include "core/clock_spec.hpp"
+#include "core/fieldwork.hpp"
+#include "schema/loader.hpp"
+
+using namespace cati::core;
+
+namespace {
+
+time_point at(const char* text) { return parse_instant(text).value(); }
+
+struct harness {
+  std::shared_ptr<const questionnaire> study =
+      cati::schema::load_study_or_throw(std::string(CATI_SOURCE_DIR) + "/schema/ai_barometer_2025");
+  calendar cal = calendar::make(*study).value();
+  std::unique_ptr<fieldwork> fw;
+  user anna{1, "anna", user_role::interviewer, {"nl", "fr"}};
+  user bert{2, "bert", user_role::interviewer, {"nl", "fr"}};
+  user sue{3, "sue", user_role::supervisor, {"nl", "fr"}};
+  time_point now = at("2025-10-13T09:05:00+02:00");
+  change_list persisted;  // everything committed so far, in order
+
+  explicit harness(int cases = 6, quota_state quotas = {}, interview_id next_id = 1) {
+    fw = std::make_unique<fieldwork>(study, cal, quotas, next_id, 42);
+    std::vector<loaded_case> list;
+    for (int i = 1; i <= cases; ++i) list.push_back(make_case(i, i % 3 == 0 ? "WAL" : "VLA"));
+    fw->load_cases(std::move(list));
+  }
+
+  static loaded_case make_case(case_id id, const std::string& region) {
+    loaded_case c;
+    c.record.id = id;
+    c.record.language = region == "WAL" ? "fr" : "nl";
+    c.record.frame = {{"region", region}, {"sector_frame", "services"}, {"fte_frame", "4"}, {"language", c.record.language}};
+    c.contact = {"F" + std::to_string(id), "Firma " + std::to_string(id), "Jan Peeters", {"+3292000000" + std::to_string(id % 10)}};
+    return c;
+  }
+
+  template <class T>
+  T take(effect<T> e) {
+    EXPECT_TRUE(e.reply.has_value()) << (e.reply ? "" : e.reply.err().message);
+    persisted.insert(persisted.end(), e.changes.begin(), e.changes.end());
+    return std::move(e.reply).value();
+  }
+
+  case_offer next(const user& who) {
+    auto v = take(fw->next_case(who, now));
+    EXPECT_TRUE(std::holds_alternative<case_offer>(v));
+    return std::get<case_offer>(v);
+  }
+
+  // Answers the current question; returns the new view.
+  interview_view say(const user& who, interview_view& iv, const std::string& text) {
+    EXPECT_TRUE(iv.current) << "no question on screen";
+    now += std::chrono::seconds(20);
+    iv = take(fw->answer(who, iv.id, iv.next_seq, iv.current->name, text, now));
+    return iv;
+  }
+
+  template <class T>
+  std::size_t count_changes() const {
+    std::size_t n = 0;
+    for (const auto& c : persisted) n += std::holds_alternative<T>(c);
+    return n;
+  }
+};
+
+// Answers that carry an eligible firm through the whole seed questionnaire.
+const std::vector<std::string> complete_run = {"", "1", "5", "1", "3", "3", "1 2", "1", "1", "2", "1", "1", "1 2", ""};
+
+}  // namespace
+
+TEST(Fieldwork, WholeInterviewCompletesAndCountsTheQuota) {
+  harness h;
+  auto offer = h.next(h.anna);
+  EXPECT_EQ(offer.attempt, 1);
+  EXPECT_EQ(offer.max_attempts, 8);
+  const std::string region = offer.frame.at("region");
+  EXPECT_EQ(offer.quota_cell, "region=" + region);
+  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  ASSERT_TRUE(iv.current);
+  EXPECT_EQ(iv.current->name, "intro");
+  EXPECT_NE(iv.current->label.find("Firma " + std::to_string(offer.id)), std::string::npos) << iv.current->label;
+  for (const auto& a : complete_run) {
+    if (!iv.current) break;
+    h.say(h.anna, iv, a);
+  }
+  ASSERT_TRUE(iv.ended);
+  EXPECT_EQ(*iv.ended, outcome::complete);
+  EXPECT_EQ(iv.aapor_code, "1.1");
+  const auto* vla = h.fw->quotas().find({"region", {region}});
+  const auto* services = h.fw->quotas().find({"sector", {"1"}});
+  EXPECT_EQ(vla->completes, 1);
+  EXPECT_EQ(services->completes, 1);
+  EXPECT_EQ(vla->in_progress, 0);
+  EXPECT_EQ(h.count_changes<interview_opened>(), 1u);
+  EXPECT_EQ(h.count_changes<interview_closed>(), 1u);
+  EXPECT_EQ(h.count_changes<call_logged>(), 1u);
+  EXPECT_EQ(h.fw->today(h.anna, h.now).completes, 1);
+  EXPECT_EQ(h.fw->today(h.anna, h.now).calls, 1);
+}
+
+TEST(Fieldwork, RepeatedSequenceNumberChangesNothing) {
+  harness h;
+  auto offer = h.next(h.anna);
+  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  h.say(h.anna, iv, "");   // intro, seq 1
+  auto seq = iv.next_seq;  // 2
+  h.say(h.anna, iv, "1");  // s1_decider
+  auto again = h.fw->answer(h.anna, iv.id, seq, "s1_decider", "1", h.now);
+  ASSERT_TRUE(again.reply);
+  EXPECT_TRUE(again.reply->duplicate);
+  EXPECT_TRUE(again.changes.empty());
+  EXPECT_EQ(again.reply->current->name, "s2_fte");
+  auto ahead = h.fw->answer(h.anna, iv.id, iv.next_seq + 1, "s2_fte", "5", h.now);
+  ASSERT_FALSE(ahead.reply);
+  EXPECT_EQ(ahead.reply.err().code, fault_code::future_sequence);
+  auto wrong = h.fw->answer(h.anna, iv.id, iv.next_seq, "q1_market", "1", h.now);
+  ASSERT_FALSE(wrong.reply);
+  EXPECT_EQ(wrong.reply.err().code, fault_code::wrong_question);
+  auto invalid = h.fw->answer(h.anna, iv.id, iv.next_seq, "s2_fte", "501", h.now);
+  ASSERT_FALSE(invalid.reply);
+  EXPECT_EQ(invalid.reply.err().code, fault_code::invalid_answer);
+  EXPECT_TRUE(invalid.changes.empty());
+}
+
+TEST(Fieldwork, OnlyTheHolderTouchesACaseOrInterview) {
+  harness h;
+  auto offer = h.next(h.anna);
+  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  auto other = h.fw->answer(h.bert, iv.id, 1, "intro", "", h.now);
+  ASSERT_FALSE(other.reply);
+  EXPECT_EQ(other.reply.err().code, fault_code::not_your_case);
+  auto call = h.fw->record_call(h.bert, offer.id, outcome::busy, {}, false, "", "", h.now);
+  ASSERT_FALSE(call.reply);
+  EXPECT_EQ(call.reply.err().code, fault_code::not_your_case);
+  auto bert_offer = h.next(h.bert);
+  EXPECT_NE(bert_offer.id, offer.id);
+}
+
+TEST(Fieldwork, BusyCallIsLoggedAndTheCaseReleased) {
+  harness h(1);
+  auto offer = h.next(h.anna);
+  auto done = h.take(h.fw->record_call(h.anna, offer.id, outcome::busy, {}, false, "", "", h.now));
+  EXPECT_EQ(done.result, outcome::busy);
+  EXPECT_EQ(h.count_changes<call_logged>(), 1u);
+  // Busy: retried after 20 minutes, not before.
+  auto idle_now = h.take(h.fw->next_case(h.anna, h.now));
+  EXPECT_TRUE(std::holds_alternative<idle>(idle_now));
+  h.now += std::chrono::minutes(21);
+  auto again = h.next(h.anna);
+  EXPECT_EQ(again.id, offer.id);
+  EXPECT_EQ(again.history.size(), 1u);
+}
+
+TEST(Fieldwork, AppointmentOutsideCallingHoursIsRefused) {
+  harness h(1);
+  auto offer = h.next(h.anna);
+  auto lunch = h.fw->record_call(h.anna, offer.id, outcome::appointment, at("2025-10-14T12:30:00+02:00"), true, "", "", h.now);
+  ASSERT_FALSE(lunch.reply);
+  EXPECT_EQ(lunch.reply.err().code, fault_code::invalid_request);
+  auto ok = h.fw->record_call(h.anna, offer.id, outcome::appointment, at("2025-10-14T10:00:00+02:00"), true, "", "", h.now);
+  EXPECT_TRUE(ok.reply);
+}
+
+TEST(Fieldwork, FullSectorCellEndsOverQuota) {
+  harness h;
+  h.take(h.fw->quota_action(h.sue, fieldwork::quota_op::close, {"sector", {"2"}}, 0, h.now));
+  EXPECT_EQ(h.count_changes<audit_logged>(), 1u);
+  auto offer = h.next(h.anna);
+  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  for (const auto& a : {"", "1", "5", "2"}) h.say(h.anna, iv, a);
+  ASSERT_TRUE(iv.ended);
+  EXPECT_EQ(*iv.ended, outcome::over_quota);
+  EXPECT_EQ(iv.aapor_code, "4.80");
+  EXPECT_NE(iv.end_message.find("closed"), std::string::npos) << iv.end_message;
+  EXPECT_EQ(h.fw->quotas().lease_count(), 0u);
+}
+
+TEST(Fieldwork, InterviewersCannotChangeQuotas) {
+  harness h;
+  auto e = h.fw->quota_action(h.anna, fieldwork::quota_op::close, {"sector", {"2"}}, 0, h.now);
+  ASSERT_FALSE(e.reply);
+  EXPECT_EQ(e.reply.err().code, fault_code::forbidden);
+  auto low = h.fw->quota_action(h.sue, fieldwork::quota_op::set_target, {"region", {"BRU"}}, -1, h.now);
+  EXPECT_FALSE(low.reply);
+}
+
+TEST(Fieldwork, TooManyEmployeesEndsNotEligible) {
+  harness h;
+  auto offer = h.next(h.anna);
+  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  for (const auto& a : {"", "1", "25"}) h.say(h.anna, iv, a);
+  ASSERT_TRUE(iv.ended);
+  EXPECT_EQ(*iv.ended, outcome::not_eligible);
+  EXPECT_EQ(h.fw->quotas().lease_count(), 0u);
+}
+
+TEST(Fieldwork, BreakOffReleasesTheLeaseAndResumingTakesItAgain) {
+  harness h(1);
+  auto offer = h.next(h.anna);
+  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  for (const auto& a : {"", "1", "5", "1", "3"}) h.say(h.anna, iv, a);
+  EXPECT_EQ(h.fw->quotas().lease_count(), 1u);
+  auto s = h.take(h.fw->suspend(h.anna, iv.id, iv.next_seq, outcome::break_off, {}, "", h.now));
+  EXPECT_EQ(s.ended, outcome::break_off);
+  EXPECT_EQ(h.fw->quotas().lease_count(), 0u);
+  // Break-off is retried later; the same case comes back with its open interview.
+  h.now += std::chrono::hours(2);
+  auto again = h.next(h.anna);
+  ASSERT_EQ(again.id, offer.id);
+  ASSERT_TRUE(again.open_interview);
+  auto resumed = h.take(h.fw->start_interview(h.anna, again.id, "", h.now));
+  EXPECT_EQ(resumed.id, iv.id);
+  ASSERT_TRUE(resumed.current);
+  EXPECT_EQ(resumed.current->name, "q2_ai_use");
+  EXPECT_EQ(h.fw->quotas().lease_count(), 1u);
+}
+
+TEST(Fieldwork, RestartResumesAtTheSameScreenAndRecognisesRepeats) {
+  harness h;
+  auto offer = h.next(h.anna);
+  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  for (const auto& a : {"", "1", "5", "1"}) h.say(h.anna, iv, a);
+  const auto last_seq = iv.next_seq - 1;
+  // What a store would have: the latest snapshot, the quota state, the case with its history.
+  std::string snapshot;
+  std::int64_t rows = 0;
+  for (const auto& c : h.persisted) {
+    if (auto* s = std::get_if<snapshot_saved>(&c)) snapshot = s->text;
+    if (std::holds_alternative<answer_logged>(c)) ++rows;
+  }
+  harness after(6, h.fw->quotas().state(), 100);
+  auto failed = after.fw->load_interviews({{iv.id, offer.id, "anna", "nl", snapshot, rows, h.now}});
+  EXPECT_TRUE(failed.empty());
+  auto back = after.take(after.fw->resume(after.anna, after.now));
+  ASSERT_TRUE(back.interview);
+  ASSERT_TRUE(back.interview->current);
+  EXPECT_EQ(back.interview->current->name, "q1_market");
+  EXPECT_EQ(back.interview->next_seq, last_seq + 1);
+  auto repeat = after.fw->answer(after.anna, iv.id, last_seq, "s3_sector", "1", after.now);
+  ASSERT_TRUE(repeat.reply);
+  EXPECT_TRUE(repeat.reply->duplicate);
+  EXPECT_EQ(after.fw->quotas().lease_count(), 1u);
+}
