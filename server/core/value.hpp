@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -24,6 +26,14 @@ struct selection {
 class value {
  public:
   value() = default;  // empty
+  // Out of line on purpose: GCC 12 at -O2 inlines the variant's destructor and then warns falsely
+  // (-Wmaybe-uninitialized, -Wfree-nonheap-object) where values of different kinds meet, which breaks
+  // -Werror builds at random. Declaring it means the copies and moves must be spelled out.
+  ~value();
+  value(const value&) = default;
+  value(value&&) noexcept = default;
+  value& operator=(const value&) = default;
+  value& operator=(value&&) noexcept = default;
   value(double number) : v_(number) {}                 // NOLINT: implicit by design
   value(std::int64_t number) : v_(static_cast<double>(number)) {}  // NOLINT
   value(int number) : v_(static_cast<double>(number)) {}           // NOLINT
@@ -45,7 +55,9 @@ class value {
   bool truthy() const;
 
   // A stable text form: "" for empty, numbers without trailing zeros ("3", "2.5"), text as is,
-  // selections as space-separated codes ("1 3 5"). Used for fills, storage and exports.
+  // selections as space-separated codes ("1 3 5"). Used for fills, storage and exports. Numbers are
+  // never in exponent form and round-trip through parse_number(); the non-finite ones, which expressions
+  // never produce, print as "NaN", "Infinity" and "-Infinity".
   std::string to_string() const;
 
   bool operator==(const value&) const = default;
@@ -53,5 +65,10 @@ class value {
  private:
   std::variant<empty_value, double, std::string, selection> v_;
 };
+
+// Reads a number as XPath's number() does and as value::to_string() writes it: an optional '-', digits
+// with an optional decimal point (".5" and "5." too), spaces around allowed. No '+', exponent, "NaN" or
+// "Infinity": those give nullopt, as does anything else that is not a number.
+std::optional<double> parse_number(std::string_view text);
 
 }  // namespace cati::core
