@@ -1,0 +1,123 @@
+// cati-server: wiring only. Loads the study, opens the fieldwork file, builds the fieldwork service
+// and the network server, and runs until SIGTERM/SIGINT (graceful: terminals are told, in-flight commits
+// finish, then connections close).
+#include <CLI/CLI.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "core/calendar.hpp"
+#include "core/clock_spec.hpp"
+#include "net/fieldwork_service.hpp"
+#include "net/listen_policy.hpp"
+#include "net/log.hpp"
+#include "net/server.hpp"
+#include "schema/loader.hpp"
+#include "store/fieldwork_port.hpp"
+#include "store/fieldwork_store.hpp"
+
+namespace {
+
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cati-server: the CATI fieldwork server (WebSocket, cati.v1)"};
+  std::string study_dir = "schema/ai_barometer_2025", db_path = "var/fieldwork.db", listen = "127.0.0.1:8080";
+  std::string tls_cert, tls_key, clock_spec = "real", log_level = "info";
+  unsigned threads = 2;
+  bool insecure_listen = false;
+  app.add_option("--study", study_dir, "the study folder")->capture_default_str();
+  app.add_option("--db", db_path, "the fieldwork's SQLite file (created when missing)")->capture_default_str();
+  app.add_option("--listen", listen, "address:port to listen on (port 0: any free port)")->capture_default_str();
+  app.add_option("--tls-cert", tls_cert, "PEM certificate: serve https/wss");
+  app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert");
+  app.add_option("--clock", clock_spec,
+                 "real | from:<RFC 3339> (replay from that moment at real speed) | manual:<RFC 3339> (moved by "
+                 "SetClock only)")
+      ->capture_default_str();
+  app.add_option("--threads", threads, "network threads")->capture_default_str()->check(CLI::Range(1u, 64u));
+  app.add_option("--log-level", log_level, "error | warn | info | debug")->capture_default_str();
+  app.add_flag("--insecure-listen", insecure_listen, "allow a non-loopback address without TLS");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    auto level = cati::net::parse_log_level(log_level);
+    if (!level) throw std::runtime_error("--log-level: '" + log_level + "' is not error, warn, info or debug");
+    cati::net::set_log_level(*level);
+
+    auto where = cati::net::parse_listen_address(listen);
+    if (!where) throw std::runtime_error("--listen: " + where.err().message);
+    if (tls_cert.empty() != tls_key.empty()) throw std::runtime_error("give both --tls-cert and --tls-key, or neither");
+    if (auto refused = cati::net::check_listen_address(where->host, where->port, !tls_cert.empty(), insecure_listen))
+      throw std::runtime_error(*refused);
+
+    // "manual:" is the documented name of the clock only a driver moves.
+    bool manual = clock_spec.rfind("manual:", 0) == 0;
+    if (manual) clock_spec = "fixed:" + clock_spec.substr(7);
+    auto clock = cati::core::make_clock(clock_spec);
+    if (!clock) throw std::runtime_error("--clock: " + clock.err().message);
+
+    auto study = cati::schema::load_study_or_throw(study_dir);
+    auto calendar = cati::core::calendar::make(*study);
+    if (!calendar) throw std::runtime_error("study calendar: " + calendar.err().message);
+
+    std::filesystem::path db(db_path);
+    if (db.has_parent_path()) std::filesystem::create_directories(db.parent_path());
+    cati::store::fieldwork_store store({.path = db});
+    auto qfile = std::filesystem::is_directory(study_dir) ? std::filesystem::path(study_dir) / "questionnaire.textproto"
+                                                           : std::filesystem::path(study_dir);
+    auto text = read_text(qfile);
+    store.register_study({study->id, study->version, cati::store::study_hash(text), text, (*clock)->now()}).get();
+    cati::store::fieldwork_port port(store, *study);
+
+    cati::net::server_options options;
+    options.address = where->host;
+    options.port = where->port;
+    options.threads = threads;
+    options.tls_cert = tls_cert;
+    options.tls_key = tls_key;
+    auto metrics = std::make_shared<cati::net::metrics_registry>();
+
+    // The service runs its strand on the server's io_context: build the server first with a forwarding
+    // handler, then the service on its context.
+    struct forward final : cati::net::message_handler {
+      cati::net::message_handler* to = nullptr;
+      void on_open(const std::shared_ptr<cati::net::session>& s) override { to->on_open(s); }
+      void on_message(const std::shared_ptr<cati::net::session>& s, cati::v1::ClientMessage m) override {
+        to->on_message(s, std::move(m));
+      }
+      void on_close(const std::shared_ptr<cati::net::session>& s) override { to->on_close(s); }
+      void drain(std::function<void()> done) override { to->drain(std::move(done)); }
+    } handler;
+    cati::net::server server(options, handler, metrics);
+    cati::net::service_options service_options;
+    service_options.manual_clock = manual;
+    cati::net::fieldwork_service service(server.context(), study, *calendar, **clock, port, port, *metrics,
+                                         service_options);
+    handler.to = &service;
+
+    boost::asio::signal_set signals(server.context(), SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      cati::net::log_info("signal ", sig, ": shutting down");
+      server.stop();
+    });
+    service.start();
+    server.run();
+    cati::net::log_info("stopped");
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "cati-server: " << e.what() << "\n";
+    return 1;
+  }
+}

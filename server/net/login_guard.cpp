@@ -1,0 +1,69 @@
+#include "net/login_guard.hpp"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace cati::net {
+
+std::optional<core::milliseconds> login_guard::wait(const record* r, core::time_point now) {
+  if (!r || r->until <= now) return std::nullopt;
+  return r->until - now;
+}
+
+std::optional<core::milliseconds> login_guard::throttled(const std::string& user, const std::string& address,
+                                                         core::time_point now) const {
+  auto u = by_user_.find(user);
+  auto a = by_address_.find(address);
+  auto wu = wait(u == by_user_.end() ? nullptr : &u->second, now);
+  auto wa = wait(a == by_address_.end() ? nullptr : &a->second, now);
+  if (!wu) return wa;
+  if (!wa) return wu;
+  return std::max(*wu, *wa);
+}
+
+void login_guard::fail(record& r, core::time_point now) {
+  ++r.failures;
+  if (r.failures < options_.max_failures) return;
+  // Each failure past the limit doubles the wait, capped at an hour.
+  int doublings = std::min(r.failures - options_.max_failures, 7);
+  auto lock = std::min<core::milliseconds>(options_.lockout * (1 << doublings), std::chrono::hours(1));
+  r.until = now + lock;
+}
+
+void login_guard::failed(const std::string& user, const std::string& address, core::time_point now) {
+  fail(by_user_[user], now);
+  fail(by_address_[address], now);
+}
+
+void login_guard::succeeded(const std::string& user, const std::string& address) {
+  by_user_.erase(user);
+  by_address_.erase(address);
+}
+
+login_guard::token login_guard::issue(const std::string& user, core::time_point now) {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no randomness for a session token");
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string value;
+  for (unsigned char b : bytes) {
+    value += hex[b >> 4];
+    value += hex[b & 15];
+  }
+  // Forget expired tokens as new ones are made, so the table does not grow without bound.
+  std::erase_if(tokens_, [&](const auto& t) { return t.second.second <= now; });
+  token t{value, now + options_.token_ttl};
+  tokens_[value] = {user, t.expires};
+  return t;
+}
+
+std::optional<std::string> login_guard::redeem(const std::string& token, core::time_point now) const {
+  auto it = tokens_.find(token);
+  if (it == tokens_.end() || it->second.second <= now) return std::nullopt;
+  return it->second.first;
+}
+
+void login_guard::revoke(const std::string& token) { tokens_.erase(token); }
+
+}  // namespace cati::net

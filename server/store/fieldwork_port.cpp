@@ -1,0 +1,210 @@
+#include "store/fieldwork_port.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <map>
+
+#include "core/quota_book.hpp"
+#include "store/audit_repo.hpp"
+#include "store/call_repo.hpp"
+#include "store/interview_repo.hpp"
+#include "store/quota_repo.hpp"
+#include "store/user_repo.hpp"
+
+namespace cati::store {
+
+namespace {
+
+std::int64_t ms(core::time_point t) { return t.time_since_epoch().count(); }
+core::time_point at_ms(std::int64_t v) { return core::time_point(core::milliseconds(v)); }
+
+core::user_role role_of(user_role r) {
+  switch (r) {
+    case user_role::supervisor: return core::user_role::supervisor;
+    case user_role::admin: return core::user_role::admin;
+    default: return core::user_role::interviewer;
+  }
+}
+
+// The fields of `v` ordered as they come, for the change visitors below.
+struct change_writer {
+  SQLite::Database& db;
+
+  void operator()(const core::call_logged& c) const {
+    call_attempt a;
+    a.case_id = c.case_;
+    a.interviewer_id = c.interviewer;
+    a.at = c.at;
+    a.number = c.number;
+    a.result = c.result;
+    a.notes = c.note;
+    a.interview_id = c.interview;
+    record_call_attempt(db, a);
+    if (c.callback) {
+      appointment appt;
+      appt.case_id = c.case_;
+      appt.due = c.callback->at;
+      appt.made_by = c.interviewer;
+      appt.made_at = c.at;
+      appt.personal = c.callback->personal;
+      appt.notes = c.note;
+      create_appointment(db, appt);
+    }
+  }
+  void operator()(const core::interview_opened& o) const {
+    // The service chose the id, respondent id and seed (see core/fieldwork_changes.hpp).
+    SQLite::Statement st(db,
+                         "INSERT INTO interviews (id, respondent_id, seed, case_id, interviewer_id, "
+                         "questionnaire_version, language, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    st.bind(1, static_cast<std::int64_t>(o.id));
+    st.bind(2, o.respondent_id);
+    st.bind(3, static_cast<std::int64_t>(o.seed));
+    st.bind(4, static_cast<std::int64_t>(o.case_));
+    st.bind(5, static_cast<std::int64_t>(o.interviewer));
+    st.bind(6, o.questionnaire_version);
+    st.bind(7, o.language);
+    st.bind(8, ms(o.at));
+    st.exec();
+  }
+  void operator()(const core::answer_logged& a) const {
+    answer row;
+    row.interview_id = a.interview;
+    row.seq = a.row;
+    row.question = a.question;
+    row.kind = a.drop ? answer_kind::drop : answer_kind::set;
+    row.value = a.value;
+    row.at = a.at;
+    row.by = a.by;
+    append_answer(db, row);
+  }
+  void operator()(const core::snapshot_saved& s) const { save_snapshot(db, s.interview, s.text); }
+  void operator()(const core::interview_closed& c) const { finish_interview(db, c.interview, c.result, c.at); }
+  void operator()(const core::quota_changed& q) const { apply_quota_events(db, q.events); }
+  void operator()(const core::audit_logged& a) const {
+    append_audit(db, audit_entry{a.at, a.user == 0 ? std::nullopt : std::optional<row_id>(a.user), a.action, a.details});
+  }
+};
+
+}  // namespace
+
+void apply_change(SQLite::Database& db, const core::change& c) { std::visit(change_writer{db}, c); }
+
+fieldwork_port::fieldwork_port(fieldwork_store& store, const core::questionnaire& study) : store_(store) {
+  auto book = core::quota_book::build(study);
+  if (!book) throw std::runtime_error("quotas: " + book.err().message);
+  store_.ensure_quota_cells(book->state()).get();
+}
+
+void fieldwork_port::commit(core::change_list changes, std::function<void(std::optional<std::string>)> done) {
+  store_.post(
+      [changes = std::move(changes)](SQLite::Database& db) {
+        for (const auto& c : changes) apply_change(db, c);
+      },
+      [done = std::move(done)](job_result<void> r) {
+        if (r) {
+          done(std::nullopt);
+          return;
+        }
+        try {
+          std::rethrow_exception(r.err());
+        } catch (const std::exception& e) {
+          done(std::string(e.what()));
+        } catch (...) {
+          done(std::string("unknown error"));
+        }
+      });
+}
+
+std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) {
+  return store_.read([after](SQLite::Database& db) {
+    std::map<core::case_id, core::loaded_case> cases;
+    SQLite::Statement c(db, "SELECT id, firm_id, language FROM cases WHERE id > ? ORDER BY id");
+    c.bind(1, static_cast<std::int64_t>(after));
+    while (c.executeStep()) {
+      auto& lc = cases[c.getColumn(0).getInt64()];
+      lc.record.id = c.getColumn(0).getInt64();
+      lc.contact.firm_id = c.getColumn(1).getString();
+      lc.record.language = c.getColumn(2).getString();
+    }
+    auto each = [&](const char* sql, auto&& row) {
+      SQLite::Statement st(db, sql);
+      st.bind(1, static_cast<std::int64_t>(after));
+      while (st.executeStep())
+        if (auto it = cases.find(st.getColumn(0).getInt64()); it != cases.end()) row(it->second, st);
+    };
+    each("SELECT case_id, name, value FROM case_frame WHERE case_id > ?",
+         [](core::loaded_case& lc, SQLite::Statement& st) {
+           lc.record.frame[st.getColumn(1).getString()] = st.getColumn(2).getString();
+         });
+    each("SELECT case_id, name, value FROM contacts WHERE case_id > ?", [](core::loaded_case& lc, SQLite::Statement& st) {
+      const std::string name = st.getColumn(1).getString();
+      if (name == "company") lc.contact.company = st.getColumn(2).getString();
+      if (name == "contact_name") lc.contact.contact_name = st.getColumn(2).getString();
+    });
+    each("SELECT case_id, number FROM phones WHERE case_id > ? ORDER BY case_id, position",
+         [](core::loaded_case& lc, SQLite::Statement& st) { lc.contact.phones.push_back(st.getColumn(1).getString()); });
+    // The call history, with the appointment each call agreed (made by the caller at the call's time).
+    each("SELECT a.case_id, a.at, u.name, a.outcome, p.due_at, p.personal FROM call_attempts a "
+         "JOIN users u ON u.id = a.interviewer_id "
+         "LEFT JOIN appointments p ON p.case_id = a.case_id AND p.made_at = a.at AND p.made_by = a.interviewer_id "
+         "WHERE a.case_id > ? ORDER BY a.case_id, a.at, a.id",
+         [](core::loaded_case& lc, SQLite::Statement& st) {
+           core::call_attempt call;
+           call.at = at_ms(st.getColumn(1).getInt64());
+           call.interviewer = st.getColumn(2).getString();
+           call.result = core::outcome_from_string(st.getColumn(3).getString()).value_or(core::outcome::unspecified);
+           if (!st.getColumn(4).isNull())
+             call.callback = core::appointment{at_ms(st.getColumn(4).getInt64()), st.getColumn(5).getInt() != 0};
+           lc.record.calls.push_back(call);
+         });
+    each("SELECT case_id, respondent_id, seed FROM interviews WHERE case_id > ? ORDER BY id",
+         [](core::loaded_case& lc, SQLite::Statement& st) {
+           if (!lc.respondent_id.empty()) return;
+           lc.respondent_id = st.getColumn(1).getString();
+           lc.seed = static_cast<std::uint64_t>(st.getColumn(2).getInt64());
+         });
+    std::vector<core::loaded_case> out;
+    out.reserve(cases.size());
+    for (auto& [id, lc] : cases) out.push_back(std::move(lc));
+    return out;
+  });
+}
+
+std::vector<core::loaded_interview> fieldwork_port::open_interviews() {
+  return store_.read([](SQLite::Database& db) {
+    std::vector<core::loaded_interview> out;
+    SQLite::Statement st(db,
+                         "SELECT i.id, i.case_id, u.name, i.language, i.snapshot, i.started_at, "
+                         "(SELECT coalesce(max(seq), 0) FROM answers a WHERE a.interview_id = i.id) "
+                         "FROM interviews i JOIN users u ON u.id = i.interviewer_id WHERE i.final_state IS NULL "
+                         "ORDER BY i.id");
+    while (st.executeStep()) {
+      core::loaded_interview li;
+      li.id = st.getColumn(0).getInt64();
+      li.case_ = st.getColumn(1).getInt64();
+      li.interviewer = st.getColumn(2).getString();
+      li.language = st.getColumn(3).getString();
+      li.snapshot = st.getColumn(4).getString();
+      li.started_at = at_ms(st.getColumn(5).getInt64());
+      li.rows = st.getColumn(6).getInt64();
+      out.push_back(std::move(li));
+    }
+    return out;
+  });
+}
+
+core::quota_state fieldwork_port::quotas() { return store_.load_quota_state(); }
+
+core::interview_id fieldwork_port::next_interview_id() {
+  return store_.read([](SQLite::Database& db) {
+    return db.execAndGet("SELECT coalesce(max(id), 0) + 1 FROM interviews").getInt64();
+  });
+}
+
+std::optional<core::fieldwork_source::account> fieldwork_port::find_account(const std::string& name) {
+  auto u = store_.find_user(name);
+  if (!u || u->disabled) return std::nullopt;
+  return account{core::user{u->id, u->name, role_of(u->role), u->languages}, u->password_hash};
+}
+
+}  // namespace cati::store

@@ -1,0 +1,33 @@
+// The fieldwork service's ports on SQLite: loading the fieldwork at start (and cases imported while it
+// runs), and committing each request's changes as one writer job (one transaction with its batch).
+//
+// Thread-safety: every member may be called from any thread (reads use the store's read pool, commits
+// its writer). `done` callbacks of commit() run on the writer thread: keep them short.
+#pragma once
+
+#include "core/fieldwork_ports.hpp"
+#include "store/fieldwork_store.hpp"
+
+namespace cati::store {
+
+class fieldwork_port final : public core::fieldwork_source, public core::fieldwork_journal {
+ public:
+  // `study` supplies the quota cells to create on a fresh file (ensure_quota_cells).
+  fieldwork_port(fieldwork_store& store, const core::questionnaire& study);
+
+  std::vector<core::loaded_case> cases_after(core::case_id after) override;
+  std::vector<core::loaded_interview> open_interviews() override;
+  core::quota_state quotas() override;
+  core::interview_id next_interview_id() override;
+  std::optional<account> find_account(const std::string& name) override;
+
+  void commit(core::change_list changes, std::function<void(std::optional<std::string>)> done) override;
+
+ private:
+  fieldwork_store& store_;
+};
+
+// Applies one change to the write connection: what commit() runs for each, in order. Exposed for tests.
+void apply_change(SQLite::Database& db, const core::change& c);
+
+}  // namespace cati::store
