@@ -18,6 +18,7 @@
 #include "schema/loader.hpp"
 #include "store/fieldwork_port.hpp"
 #include "store/fieldwork_store.hpp"
+#include "store/study_repo.hpp"
 
 namespace {
 

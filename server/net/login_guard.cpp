@@ -58,12 +58,12 @@ login_guard::token login_guard::issue(const std::string& user, core::time_point 
   return t;
 }
 
-std::optional<std::string> login_guard::redeem(const std::string& token, core::time_point now) const {
-  auto it = tokens_.find(token);
+std::optional<std::string> login_guard::redeem(const std::string& value, core::time_point now) const {
+  auto it = tokens_.find(value);
   if (it == tokens_.end() || it->second.second <= now) return std::nullopt;
   return it->second.first;
 }
 
-void login_guard::revoke(const std::string& token) { tokens_.erase(token); }
+void login_guard::revoke(const std::string& value) { tokens_.erase(value); }
 
 }  // namespace cati::net

@@ -40,8 +40,8 @@ class login_guard {
   };
   token issue(const std::string& user, core::time_point now);
   // The user a token belongs to, if it is known and not expired.
-  std::optional<std::string> redeem(const std::string& token, core::time_point now) const;
-  void revoke(const std::string& token);
+  std::optional<std::string> redeem(const std::string& value, core::time_point now) const;
+  void revoke(const std::string& value);
 
  private:
   struct record {
