@@ -1,0 +1,106 @@
+// `cati quota --db F --study schema/<study> [--at-now MOMENT]`: the quota table, one line per cell:
+// target, completes, in progress (leases held), left (target - completes), open/closed, priority, whether
+// the target can still be reached, and the sample left that could fall in the cell.
+//
+// The counts are the persisted quota state (what cati-server restores at start); the sample left is the
+// cases plan_case says are not finished, grouped by the quotas' frame variables (core/report_sample.hpp),
+// and completes per case is completes / finalised cases, both from the call histories.
+// --at-now says what "now" is (default: the real clock), for a fieldwork replayed on a controlled clock:
+// leases whose deadline has passed by then are not counted as in progress, as the server's next sweep
+// would release them. It does not rewind the state: the quota state is kept only as it is now.
+// Exit 0 printed, 1 refused (missing db, a db of another study, a bad --at-now or study); bad options get
+// CLI11's usage message and exit code.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "commands.hpp"
+#include "core/quota_book.hpp"
+#include "core/quota_outlook.hpp"
+#include "core/report_sample.hpp"
+#include "fieldwork_read.hpp"
+#include "table.hpp"
+
+namespace cati::tool {
+namespace {
+
+struct quota_options {
+  std::string db;
+  std::string study;
+  std::optional<std::string> now;
+};
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+std::string joined(const std::vector<std::string>& values) {
+  std::string out;
+  for (const auto& v : values) out += (out.empty() ? "" : ",") + v;
+  return out;
+}
+
+void print_quota_table(std::ostream& out, const core::quota_book& book, const core::quota_outlook& outlook) {
+  text_table table({{"quota"}, {"cell"}, {"label"}, {"target", align::right}, {"completes", align::right},
+                    {"in progress", align::right}, {"left", align::right}, {"state"}, {"priority", align::right},
+                    {"reach"}, {"sample left", align::right}});
+  std::size_t quota = 0;
+  for (const auto& row : outlook.rows()) {
+    const auto& cell = row.cell;
+    if (cell.quota != quota) table.add_rule();  // quotas apart: each one's cells add up on their own
+    quota = cell.quota;
+    const bool target = cell.has_target();
+    table.add_row({book.quotas()[cell.quota].name, joined(cell.id.values), cell.label,
+                   target ? std::to_string(cell.target) : "-", std::to_string(cell.completes),
+                   std::to_string(cell.in_progress), target ? std::to_string(row.left) : "-",
+                   cell.closed ? "closed" : "open", fixed(row.priority, 2), std::string(core::to_string(row.reach)),
+                   std::to_string(row.sample_left)});
+  }
+  table.print(out);
+}
+
+int run_quota(const quota_options& o) {
+  auto ctx = load_study_context(o.study);
+  const auto now = moment_or_now(o.now, ctx.cal, "--at-now");
+  const auto fieldwork = read_fieldwork(o.db, *ctx.study);
+
+  auto built = core::quota_book::build(*ctx.study);
+  if (!built) throw std::runtime_error(o.study + ": quotas: " + built.err().message);
+  auto book = core::quota_book::restore(std::move(built).value(), fieldwork.quotas);
+  if (!book) throw std::runtime_error(o.db + ": quota state: " + book.err().message);
+  // Only the picture changes: the events are not written back (the server's own sweep does that).
+  book->expire(now);
+
+  const auto sample =
+      core::summarise_sample(fieldwork.cases, core::quota_frame_variables(*book), ctx.study->rules, ctx.cal);
+  const core::quota_outlook outlook(*book, core::outlook_input_for(sample));
+
+  std::cout << "Quotas: " << ctx.study->id << " (questionnaire " << fieldwork.study_version << "), now "
+            << local_time_text(ctx.cal, now) << "\n";
+  std::cout << "Sample: " << fieldwork.cases.size() << " cases, " << sample.callable << " still callable, "
+            << sample.finalised << " finalised with " << sample.completes << " completes (completes per case "
+            << (sample.finalised > 0 ? fixed(sample.completes_per_case(), 4) : std::string("unknown")) << ")\n";
+  std::cout << "\n";
+  print_quota_table(std::cout, *book, outlook);
+  return 0;
+}
+
+}  // namespace
+
+void add_quota_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<quota_options>();
+  auto* cmd = app.add_subcommand("quota", "the quota table: targets, completes, in progress, reachability");
+  cmd->add_option("--db", o->db, "the fieldwork file")->required();
+  cmd->add_option("--study", o->study, "the study folder (schema/<study>)")->required();
+  auto* now = cmd->add_option("--at-now", "the current moment, for a replayed fieldwork (study time zone, as "
+                                          "for report --at); default the real clock");
+  cmd->callback(reporting_errors("quota", exit_code, [o, now] {
+    if (now->count() > 0) o->now = now->as<std::string>();
+    return run_quota(*o);
+  }));
+}
+
+}  // namespace cati::tool

@@ -1,0 +1,55 @@
+#include "fieldwork_read.hpp"
+
+#include <date/tz.h>
+
+#include <stdexcept>
+
+#include "core/clock.hpp"
+#include "schema/loader.hpp"
+#include "store/error.hpp"
+#include "store/fieldwork_port.hpp"
+#include "store/fieldwork_store.hpp"
+
+namespace cati::tool {
+
+study_context load_study_context(const std::string& dir) {
+  auto study = schema::load_study_or_throw(dir);
+  auto cal = core::calendar::make(*study);
+  if (!cal) throw std::runtime_error(dir + ": " + cal.err().message);
+  return {std::move(study), std::move(cal).value()};
+}
+
+core::time_point moment_or_now(const std::optional<std::string>& text, const core::calendar& cal,
+                               const std::string& option) {
+  if (!text) return core::real_clock().now();
+  auto t = cal.parse_moment(*text);
+  if (!t) throw std::runtime_error(option + ": " + t.err().message);
+  return *t;
+}
+
+std::string local_time_text(const core::calendar& cal, core::time_point t) {
+  auto local = date::make_zoned(cal.time_zone_name(), std::chrono::floor<std::chrono::minutes>(t));
+  return date::format("%F %R %Z", local);
+}
+
+fieldwork_snapshot read_fieldwork(const std::string& db, const core::questionnaire& study) {
+  store::fieldwork_store fieldwork({.path = db, .create = false});
+  auto loaded = fieldwork.current_study();
+  if (!loaded)
+    throw store::store_error(store::store_errc::not_found,
+                             db + ": no study loaded in this fieldwork yet (load a sample with `cati sample import`)");
+  // Versions of one study may differ (a questionnaire corrected during fieldwork); studies may not.
+  if (loaded->study_id != study.id)
+    throw store::store_error(store::store_errc::conflict, db + " is a fieldwork of study '" + loaded->study_id +
+                                                              "', not of '" + study.id + "'");
+  // The server's own loader: the same cases and call histories (with the appointments calls made) as the
+  // scheduler sees, so the sample left here is the sample left there.
+  store::fieldwork_port port(fieldwork, study);
+  fieldwork_snapshot out;
+  out.study_version = loaded->version;
+  for (auto& c : port.cases_after(0)) out.cases.push_back(std::move(c.record));
+  out.quotas = port.quotas();
+  return out;
+}
+
+}  // namespace cati::tool
