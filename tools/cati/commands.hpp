@@ -9,5 +9,9 @@ namespace cati::tool {
 // Each adds one subcommand (with its own subcommands) to `app`. The callback stores the exit code.
 void add_lint_command(CLI::App& app, int& exit_code);
 void add_try_command(CLI::App& app, int& exit_code);
+void add_sample_command(CLI::App& app, int& exit_code);
+void add_users_command(CLI::App& app, int& exit_code);
+void add_report_command(CLI::App& app, int& exit_code);
+void add_quota_command(CLI::App& app, int& exit_code);
 
 }  // namespace cati::tool

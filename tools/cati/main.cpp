@@ -10,6 +10,10 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   cati::tool::add_lint_command(app, exit_code);
   cati::tool::add_try_command(app, exit_code);
+  cati::tool::add_sample_command(app, exit_code);
+  cati::tool::add_users_command(app, exit_code);
+  cati::tool::add_report_command(app, exit_code);
+  cati::tool::add_quota_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,101 @@
+#include "net/listener.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+
+#include <sstream>
+
+#include "net/http_session.hpp"
+#include "net/io_failure.hpp"
+#include "net/log.hpp"
+
+namespace cati::net {
+namespace {
+
+std::string endpoint_text(const tcp::endpoint& ep) {
+  std::ostringstream out;
+  out << ep;
+  return out.str();
+}
+
+[[noreturn]] void throw_listen_error(const beast::error_code& ec, const tcp::endpoint& ep, const char* what) {
+  throw boost::system::system_error(ec, std::string("cannot listen on ") + endpoint_text(ep) + ": " + what);
+}
+
+}  // namespace
+
+listener::listener(asio::io_context& ioc, const tcp::endpoint& endpoint, std::shared_ptr<server_state> state,
+                   std::shared_ptr<asio::ssl::context> tls)
+    : ioc_(ioc),
+      strand_(asio::make_strand(ioc)),
+      acceptor_(strand_),
+      retry_timer_(strand_),
+      state_(std::move(state)),
+      tls_(std::move(tls)) {
+  beast::error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (ec) throw_listen_error(ec, endpoint, "open");
+  // A restarted server gets its port back at once, even with connections of the old one in TIME_WAIT.
+  acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) throw_listen_error(ec, endpoint, "set_option");
+  acceptor_.bind(endpoint, ec);
+  if (ec) throw_listen_error(ec, endpoint, "bind");
+  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw_listen_error(ec, endpoint, "listen");
+  endpoint_ = acceptor_.local_endpoint();
+}
+
+void listener::run() {
+  asio::dispatch(strand_, [self = shared_from_this()] { self->do_accept(); });
+}
+
+void listener::stop() {
+  asio::post(strand_, [self = shared_from_this()] {
+    self->stopped_ = true;
+    beast::error_code ignored;
+    self->retry_timer_.cancel();
+    self->acceptor_.close(ignored);
+  });
+}
+
+void listener::do_accept() {
+  if (stopped_) return;
+  // Each connection gets its own strand: its handlers never run concurrently.
+  acceptor_.async_accept(asio::make_strand(ioc_), beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+}
+
+void listener::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (stopped_ || ec == asio::error::operation_aborted) return;
+  if (ec) {
+    // E.g. out of file descriptors: log, and retry shortly instead of spinning on the same error.
+    log_warn("accept: ", ec.message());
+    retry_timer_.expires_after(std::chrono::milliseconds(100));
+    retry_timer_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+      if (!wait_ec) self->do_accept();
+    });
+    return;
+  }
+  beast::error_code peer_ec;
+  const auto remote = socket.remote_endpoint(peer_ec);
+  if (peer_ec) {
+    // Gone between accept and now: nothing to serve.
+    log_debug("accept: peer already gone: ", peer_ec.message());
+    return do_accept();
+  }
+  std::string peer = endpoint_text(remote);
+  std::string address = remote.address().to_string();
+  log_debug("accepted ", peer);
+  if (tls_) {
+    std::make_shared<http_session<tls_stream>>(tls_stream(std::move(socket), *tls_), state_, std::move(peer),
+                                               std::move(address))
+        ->run();
+  } else {
+    std::make_shared<http_session<plain_stream>>(plain_stream(std::move(socket)), state_, std::move(peer),
+                                                 std::move(address))
+        ->run();
+  }
+  do_accept();
+}
+
+}  // namespace cati::net

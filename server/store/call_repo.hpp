@@ -1,0 +1,36 @@
+// The call log (every dial, never changed afterwards) and appointments.
+#pragma once
+
+#include <vector>
+
+#include "store/records.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace cati::store {
+
+std::string_view to_string(appointment_state state);
+std::optional<appointment_state> appointment_state_from_string(std::string_view name);
+
+// Appends the attempt and keeps the case's dial count, last call and (when given) schedule in step, in
+// the same transaction. Throws store_error(not_found) for an unknown case or interviewer.
+row_id record_call_attempt(SQLite::Database& db, const call_attempt& attempt);
+// Oldest first.
+std::vector<call_record> call_history(SQLite::Database& db, row_id case_id);
+// The whole log up to and including `until` (every attempt when nullopt), oldest first: for
+// dispositions and AAPOR rates at any past moment.
+std::vector<call_record> call_log(SQLite::Database& db, std::optional<time_point> until = std::nullopt);
+
+// Throws store_error(not_found) for an unknown case or user.
+row_id create_appointment(SQLite::Database& db, const appointment& appt);
+// pending -> kept / missed / cancelled. Setting the state it already has changes nothing; any other
+// change of a resolved appointment is a conflict. Throws not_found.
+void resolve_appointment(SQLite::Database& db, row_id id, appointment_state state, time_point at);
+// Every appointment of the case, by due time.
+std::vector<appointment_record> appointments_of(SQLite::Database& db, row_id case_id);
+// Every pending appointment, by due time.
+std::vector<appointment_record> pending_appointments(SQLite::Database& db);
+
+}  // namespace cati::store

@@ -1,0 +1,206 @@
+#include "store/case_repo.hpp"
+
+#include <unordered_map>
+
+#include "store/audit_repo.hpp"
+#include "store/call_repo.hpp"
+#include "store/sql_detail.hpp"
+
+namespace cati::store {
+
+using namespace detail;
+
+namespace {
+
+// The problems only the fieldwork can see: firm ids and numbers stored by an earlier import.
+void check_against_stored(SQLite::Database& db, const core::sample_frame& frame,
+                          std::vector<core::sample_problem>& problems) {
+  SQLite::Statement firm(db, "SELECT 1 FROM cases WHERE firm_id = ?");
+  SQLite::Statement phone(db, "SELECT c.firm_id FROM phones p JOIN cases c ON c.id = p.case_id WHERE p.number = ?");
+  for (const auto& c : frame.cases) {
+    firm.bind(1, c.firm_id);
+    if (firm.executeStep())
+      problems.push_back({c.line, "duplicate firm id '" + c.firm_id + "' (already in the fieldwork)"});
+    firm.reset();
+    for (const auto& number : c.phones) {
+      phone.bind(1, number);
+      if (phone.executeStep())
+        problems.push_back({c.line, "duplicate phone number " + number + " (already in the fieldwork, firm " +
+                                        phone.getColumn(0).getString() + ")"});
+      phone.reset();
+    }
+  }
+}
+
+class case_writer {
+ public:
+  case_writer(SQLite::Database& db, time_point at)
+      : db_(db),
+        at_(to_ms(at)),
+        case_(db, "INSERT INTO cases (firm_id, language, imported_at) VALUES (?, ?, ?)"),
+        frame_(db, "INSERT INTO case_frame (case_id, name, value) VALUES (?, ?, ?)"),
+        contact_(db, "INSERT INTO contacts (case_id, name, value) VALUES (?, ?, ?)"),
+        phone_(db, "INSERT INTO phones (case_id, position, number) VALUES (?, ?, ?)") {}
+
+  void write(const core::sample_case& c) {
+    case_.bind(1, c.firm_id);
+    case_.bind(2, c.language);
+    case_.bind(3, at_);
+    run(case_);
+    row_id id = db_.getLastInsertRowid();
+    for (const auto& [name, value] : c.frame) triple(frame_, id, name, value);
+    for (const auto& [name, value] : c.contact) triple(contact_, id, name, value);
+    int position = 0;
+    for (const auto& number : c.phones) {
+      phone_.bind(1, id);
+      phone_.bind(2, ++position);
+      phone_.bind(3, number);
+      run(phone_);
+    }
+  }
+
+ private:
+  static void run(SQLite::Statement& s) {
+    s.exec();
+    s.reset();
+  }
+  static void triple(SQLite::Statement& s, row_id id, const std::string& name, const std::string& value) {
+    s.bind(1, id);
+    s.bind(2, name);
+    s.bind(3, value);
+    run(s);
+  }
+
+  SQLite::Database& db_;
+  std::int64_t at_;
+  SQLite::Statement case_, frame_, contact_, phone_;
+};
+
+constexpr const char* summary_select =
+    "SELECT id, firm_id, language, dials, last_call_at, last_outcome, next_call_at, finished, held_by,"
+    " held_until FROM cases";
+
+case_summary read_summary(SQLite::Statement& q) {
+  case_summary s;
+  s.id = q.getColumn(0).getInt64();
+  s.firm_id = q.getColumn(1).getString();
+  s.language = q.getColumn(2).getString();
+  s.dials = q.getColumn(3).getInt();
+  s.last_call_at = opt_time(q.getColumn(4));
+  s.last_outcome = opt_outcome(q.getColumn(5));
+  s.schedule.next_call_at = opt_time(q.getColumn(6));
+  s.schedule.finished = q.getColumn(7).getInt() != 0;
+  s.held_by = opt_id(q.getColumn(8));
+  s.held_until = opt_time(q.getColumn(9));
+  return s;
+}
+
+// Frame values and earliest pending appointments, for the cases in `out` (all cases, or just `only`).
+void fill_summaries(SQLite::Database& db, std::vector<case_summary>& out, std::optional<row_id> only) {
+  std::unordered_map<row_id, std::size_t> at;
+  for (std::size_t i = 0; i < out.size(); ++i) at[out[i].id] = i;
+  SQLite::Statement frame(db, std::string("SELECT case_id, name, value FROM case_frame") +
+                                  (only ? " WHERE case_id = ?" : ""));
+  if (only) frame.bind(1, *only);
+  while (frame.executeStep()) {
+    if (auto it = at.find(frame.getColumn(0).getInt64()); it != at.end())
+      out[it->second].frame[frame.getColumn(1).getString()] = frame.getColumn(2).getString();
+  }
+  // Pending appointments come by due time: the first one seen for a case is its earliest.
+  auto pending = only ? appointments_of(db, *only) : pending_appointments(db);
+  for (auto& a : pending) {
+    auto it = at.find(a.case_id);
+    if (a.state == appointment_state::pending && it != at.end() && !out[it->second].appointment)
+      out[it->second].appointment = std::move(a);
+  }
+}
+
+}  // namespace
+
+import_result import_sample(SQLite::Database& db, const core::sample_frame& frame, const import_context& context) {
+  import_result result;
+  result.problems = frame.problems;
+  check_against_stored(db, frame, result.problems);
+  if (!result.problems.empty()) {
+    core::sort_problems(result.problems);
+    return result;
+  }
+  case_writer out(db, context.at);
+  for (const auto& c : frame.cases) out.write(c);
+  result.imported = static_cast<int>(frame.cases.size());
+  append_audit(db, {context.at, context.by, "sample_import",
+                    context.source + ": " + std::to_string(result.imported) + " firms"});
+  return result;
+}
+
+std::optional<row_id> find_case(SQLite::Database& db, std::string_view firm_id) {
+  SQLite::Statement q(db, "SELECT id FROM cases WHERE firm_id = ?");
+  q.bind(1, std::string(firm_id));
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getInt64();
+}
+
+int case_count(SQLite::Database& db) { return db.execAndGet("SELECT count(*) FROM cases").getInt(); }
+
+std::vector<case_summary> cases_for_scheduling(SQLite::Database& db) {
+  std::vector<case_summary> out;
+  SQLite::Statement q(db, std::string(summary_select) + " ORDER BY id");
+  while (q.executeStep()) out.push_back(read_summary(q));
+  fill_summaries(db, out, std::nullopt);
+  return out;
+}
+
+std::optional<case_summary> case_for_scheduling(SQLite::Database& db, row_id case_id) {
+  SQLite::Statement q(db, std::string(summary_select) + " WHERE id = ?");
+  q.bind(1, case_id);
+  if (!q.executeStep()) return std::nullopt;
+  std::vector<case_summary> out{read_summary(q)};
+  fill_summaries(db, out, case_id);
+  return std::move(out.front());
+}
+
+std::optional<case_contact> contact_of(SQLite::Database& db, row_id case_id) {
+  SQLite::Statement c(db, "SELECT firm_id FROM cases WHERE id = ?");
+  c.bind(1, case_id);
+  if (!c.executeStep()) return std::nullopt;
+  case_contact out;
+  out.case_id = case_id;
+  out.firm_id = c.getColumn(0).getString();
+  SQLite::Statement fields(db, "SELECT name, value FROM contacts WHERE case_id = ?");
+  fields.bind(1, case_id);
+  while (fields.executeStep()) out.fields[fields.getColumn(0).getString()] = fields.getColumn(1).getString();
+  SQLite::Statement phones(db, "SELECT number FROM phones WHERE case_id = ? ORDER BY position");
+  phones.bind(1, case_id);
+  while (phones.executeStep()) out.phones.push_back(phones.getColumn(0).getString());
+  return out;
+}
+
+void set_case_schedule(SQLite::Database& db, row_id case_id, const case_schedule& schedule) {
+  SQLite::Statement update(db, "UPDATE cases SET next_call_at = ?, finished = ? WHERE id = ?");
+  bind_time(update, 1, schedule.next_call_at);
+  update.bind(2, schedule.finished ? 1 : 0);
+  update.bind(3, case_id);
+  if (update.exec() == 0) not_found("no case " + std::to_string(case_id));
+}
+
+bool hold_case(SQLite::Database& db, row_id case_id, row_id user, time_point now, time_point until) {
+  SQLite::Statement update(db,
+                           "UPDATE cases SET held_by = ?1, held_until = ?2 WHERE id = ?3"
+                           " AND (held_by IS NULL OR held_by = ?1 OR held_until <= ?4)");
+  update.bind(1, user);
+  update.bind(2, to_ms(until));
+  update.bind(3, case_id);
+  update.bind(4, to_ms(now));
+  if (update.exec() == 1) return true;
+  require_row(db, "cases", "case", case_id);
+  return false;
+}
+
+void release_case(SQLite::Database& db, row_id case_id, row_id user) {
+  SQLite::Statement update(db, "UPDATE cases SET held_by = NULL, held_until = NULL WHERE id = ? AND held_by = ?");
+  update.bind(1, case_id);
+  update.bind(2, user);
+  update.exec();
+}
+
+}  // namespace cati::store

@@ -1,0 +1,54 @@
+// Cases (the firms of the sample), their frame values and their contact data.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/sample_row.hpp"
+#include "store/records.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace cati::store {
+
+struct import_context {
+  std::string source;  // the file name, for messages and the audit log
+  time_point at{};
+  std::optional<row_id> by;
+};
+
+struct import_result {
+  // The frame's own problems and those only the fieldwork can see (a firm id or phone number already
+  // stored), in line order. When there is any, nothing was imported.
+  std::vector<core::sample_problem> problems;
+  int imported = 0;
+  bool ok() const { return problems.empty(); }
+};
+
+// All or nothing: imports every case of `frame` when neither the frame nor the fieldwork has a problem
+// with any row; otherwise changes nothing and returns every problem. Run as one writer job (one
+// transaction), which is what makes importing into a live fieldwork safe.
+import_result import_sample(SQLite::Database& db, const core::sample_frame& frame, const import_context& context);
+
+std::optional<row_id> find_case(SQLite::Database& db, std::string_view firm_id);
+int case_count(SQLite::Database& db);
+
+// Every case with what scheduling needs (no contact data), by case id.
+std::vector<case_summary> cases_for_scheduling(SQLite::Database& db);
+std::optional<case_summary> case_for_scheduling(SQLite::Database& db, row_id case_id);
+std::optional<case_contact> contact_of(SQLite::Database& db, row_id case_id);
+
+// The scheduler's decision about a case (also settable with a call attempt). Throws not_found.
+void set_case_schedule(SQLite::Database& db, row_id case_id, const case_schedule& schedule);
+
+// Holds the case for `user` until `until` if nobody else holds it at `now` (a hold past its time is
+// free). Holding again by the same user extends it. Returns whether the user now holds it.
+bool hold_case(SQLite::Database& db, row_id case_id, row_id user, time_point now, time_point until);
+// Frees the case if `user` holds it; no effect otherwise.
+void release_case(SQLite::Database& db, row_id case_id, row_id user);
+
+}  // namespace cati::store

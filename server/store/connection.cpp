@@ -1,0 +1,60 @@
+#include "store/connection.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <array>
+
+#include "store/error.hpp"
+
+namespace cati::store {
+namespace {
+
+constexpr std::array<std::string_view, 4> sync_names = {"off", "normal", "full", "extra"};
+
+std::unique_ptr<SQLite::Database> open(const open_options& options, int flags) {
+  const auto& path = options.path;
+  if (!(flags & SQLite::OPEN_CREATE) && !std::filesystem::exists(path))
+    throw store_error(store_errc::not_found, path.string() + ": no such fieldwork file");
+  try {
+    auto db = std::make_unique<SQLite::Database>(path.string(), flags,
+                                                 static_cast<int>(options.busy_timeout.count()));
+    // Every connection: the file's integrity rules hold only if each one turns them on.
+    db->exec("PRAGMA foreign_keys = ON");
+    return db;
+  } catch (const SQLite::Exception& e) {
+    throw store_error(store_errc::sqlite, path.string() + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(synchronous_mode mode) { return sync_names[static_cast<std::size_t>(mode)]; }
+
+std::optional<synchronous_mode> synchronous_from_string(std::string_view name) {
+  for (std::size_t i = 0; i < sync_names.size(); ++i)
+    if (sync_names[i] == name) return static_cast<synchronous_mode>(i);
+  return std::nullopt;
+}
+
+std::unique_ptr<SQLite::Database> open_write_connection(const open_options& options) {
+  int flags = SQLite::OPEN_READWRITE | (options.create ? SQLite::OPEN_CREATE : 0);
+  auto db = open(options, flags);
+  try {
+    // WAL: readers never block the writer nor see a half-done transaction; the mode is stored in the
+    // file, so the readers (and the sqlite3 shell) get it too.
+    std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
+    if (mode != "wal")
+      throw store_error(store_errc::sqlite, options.path.string() + ": cannot use WAL mode (got " + mode + ")");
+    db->exec("PRAGMA synchronous = " + std::string(to_string(options.synchronous)));
+  } catch (const SQLite::Exception& e) {
+    throw store_error(store_errc::sqlite, options.path.string() + ": " + e.what());
+  }
+  return db;
+}
+
+std::unique_ptr<SQLite::Database> open_read_connection(const open_options& options) {
+  auto db = open(options, SQLite::OPEN_READONLY);
+  return db;
+}
+
+}  // namespace cati::store

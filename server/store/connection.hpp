@@ -1,0 +1,43 @@
+// Opening the fieldwork's SQLite file: the settings every connection gets (WAL, foreign keys, busy
+// timeout, `synchronous`), and the two kinds of connection, the one writer and the readers.
+//
+// Thread-safety: a connection is used by one thread at a time (SQLite's multi-thread mode); these
+// functions may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+namespace SQLite {
+class Database;
+}
+
+namespace cati::store {
+
+// SQLite's `synchronous`. In WAL mode a commit survives a crash of the program whatever the setting;
+// NORMAL may lose the last commits on a power cut or OS crash, FULL (the default) may not.
+enum class synchronous_mode { off, normal, full, extra };
+
+std::string_view to_string(synchronous_mode mode);
+std::optional<synchronous_mode> synchronous_from_string(std::string_view name);
+
+struct open_options {
+  std::filesystem::path path;
+  synchronous_mode synchronous = synchronous_mode::full;
+  std::chrono::milliseconds busy_timeout{10000};  // another process (a sample import) holding the lock
+  bool create = true;                             // create a missing file; else refuse it
+  int readers = 2;                                // read connections in the pool
+  std::size_t max_batch = 512;                    // writer jobs per transaction at most
+};
+
+// The write connection: created when missing (if allowed), WAL, foreign keys on. Not migrated here.
+// Throws store_error.
+std::unique_ptr<SQLite::Database> open_write_connection(const open_options& options);
+// A read-only connection to an existing file. Throws store_error.
+std::unique_ptr<SQLite::Database> open_read_connection(const open_options& options);
+
+}  // namespace cati::store

@@ -1,0 +1,112 @@
+#include "store/fieldwork_store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "store/audit_repo.hpp"
+#include "store/call_repo.hpp"
+#include "store/interview_repo.hpp"
+#include "store/migrations.hpp"
+#include "store/quota_repo.hpp"
+#include "store/study_repo.hpp"
+#include "store/user_repo.hpp"
+
+namespace cati::store {
+
+fieldwork_store::fieldwork_store(open_options options) : options_(std::move(options)) {
+  auto db = open_write_connection(options_);
+  migrate(*db, options_.path.filename().string());
+  writer_ = std::make_unique<writer>(std::move(db), options_.max_batch);
+  readers_ = std::make_unique<reader_pool>(options_);
+}
+
+fieldwork_store::~fieldwork_store() {
+  if (writer_) writer_->stop();
+}
+
+// Member names hide the repository functions of the same name: those are called qualified.
+
+std::future<bool> fieldwork_store::register_study(study_record study) {
+  return write(&store::register_study, std::move(study));
+}
+std::future<import_result> fieldwork_store::import_sample(core::sample_frame frame, import_context context) {
+  return write(&store::import_sample, std::move(frame), std::move(context));
+}
+std::future<row_id> fieldwork_store::add_user(new_user user) { return write(&store::add_user, std::move(user)); }
+std::future<void> fieldwork_store::disable_user(std::string name, time_point at, std::optional<row_id> by) {
+  return writer_->submit([name = std::move(name), at, by](SQLite::Database& db) { store::disable_user(db, name, at, by); });
+}
+std::future<row_id> fieldwork_store::record_call_attempt(call_attempt attempt) {
+  return write(&store::record_call_attempt, std::move(attempt));
+}
+std::future<row_id> fieldwork_store::create_appointment(appointment appt) {
+  return write(&store::create_appointment, std::move(appt));
+}
+std::future<void> fieldwork_store::resolve_appointment(row_id id, appointment_state state, time_point at) {
+  return write(&store::resolve_appointment, id, state, at);
+}
+std::future<void> fieldwork_store::set_case_schedule(row_id case_id, case_schedule schedule) {
+  return write(&store::set_case_schedule, case_id, std::move(schedule));
+}
+std::future<bool> fieldwork_store::hold_case(row_id case_id, row_id user, time_point now, time_point until) {
+  return write(&store::hold_case, case_id, user, now, until);
+}
+std::future<void> fieldwork_store::release_case(row_id case_id, row_id user) {
+  return write(&store::release_case, case_id, user);
+}
+std::future<interview_record> fieldwork_store::create_interview(new_interview interview) {
+  return write(&store::create_interview, std::move(interview));
+}
+std::future<answer_ack> fieldwork_store::append_answer(answer a, std::optional<std::string> snapshot) {
+  return write(&store::append_answer, std::move(a), std::move(snapshot));
+}
+std::future<bool> fieldwork_store::finish_interview(row_id interview_id, core::outcome final_state, time_point at,
+                                                    core::quota_events quota_events) {
+  return writer_->submit([=, events = std::move(quota_events)](SQLite::Database& db) {
+    bool changed = store::finish_interview(db, interview_id, final_state, at);
+    // A repeated finish must not count the completes twice.
+    if (changed) store::apply_quota_events(db, events);
+    return changed;
+  });
+}
+std::future<void> fieldwork_store::ensure_quota_cells(core::quota_state fresh) {
+  return write(&store::ensure_quota_cells, std::move(fresh));
+}
+std::future<void> fieldwork_store::apply_quota_events(core::quota_events events) {
+  return write(&store::apply_quota_events, std::move(events));
+}
+std::future<row_id> fieldwork_store::append_audit(audit_entry entry) {
+  return write(&store::append_audit, std::move(entry));
+}
+
+std::optional<study_record> fieldwork_store::current_study() { return query(&store::current_study); }
+std::optional<user_record> fieldwork_store::find_user(std::string_view name) { return query(&store::find_user, name); }
+std::vector<user_record> fieldwork_store::list_users() { return query(&store::list_users); }
+int fieldwork_store::case_count() { return query(&store::case_count); }
+std::optional<row_id> fieldwork_store::find_case(std::string_view firm_id) { return query(&store::find_case, firm_id); }
+std::vector<case_summary> fieldwork_store::cases_for_scheduling() { return query(&store::cases_for_scheduling); }
+std::optional<case_summary> fieldwork_store::case_for_scheduling(row_id case_id) {
+  return query(&store::case_for_scheduling, case_id);
+}
+std::optional<case_contact> fieldwork_store::contact_of(row_id case_id) { return query(&store::contact_of, case_id); }
+std::vector<call_record> fieldwork_store::call_history(row_id case_id) { return query(&store::call_history, case_id); }
+std::vector<call_record> fieldwork_store::call_log(std::optional<time_point> until) {
+  return query(&store::call_log, until);
+}
+std::vector<appointment_record> fieldwork_store::appointments_of(row_id case_id) {
+  return query(&store::appointments_of, case_id);
+}
+std::vector<appointment_record> fieldwork_store::pending_appointments() { return query(&store::pending_appointments); }
+std::optional<interview_record> fieldwork_store::find_interview(row_id interview_id) {
+  return query(&store::find_interview, interview_id);
+}
+std::vector<interview_record> fieldwork_store::open_interviews() { return query(&store::open_interviews); }
+std::vector<answer_record> fieldwork_store::answer_history(row_id interview_id) {
+  return query(&store::answer_history, interview_id);
+}
+std::vector<answer_record> fieldwork_store::current_answers(row_id interview_id) {
+  return query(&store::current_answers, interview_id);
+}
+core::quota_state fieldwork_store::load_quota_state() { return query(&store::load_quota_state); }
+std::vector<audit_entry> fieldwork_store::audit_log() { return query(&store::audit_log); }
+
+}  // namespace cati::store

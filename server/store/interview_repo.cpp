@@ -1,0 +1,223 @@
+#include "store/interview_repo.hpp"
+
+#include <set>
+
+#include "store/sodium_detail.hpp"
+#include "store/sql_detail.hpp"
+
+namespace cati::store {
+
+using namespace detail;
+
+namespace {
+
+// "R" and 10 characters of Crockford's base32 (50 random bits): short enough to read out, and
+// meaningless: it says nothing about the firm or its number.
+std::string random_respondent_id() {
+  static constexpr char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  ensure_sodium();
+  std::string id = "R";
+  for (int i = 0; i < 10; ++i) id += alphabet[randombytes_uniform(32)];
+  return id;
+}
+
+std::int64_t random_seed() {
+  ensure_sodium();
+  std::uint64_t seed = 0;
+  randombytes_buf(&seed, sizeof seed);
+  return static_cast<std::int64_t>(seed >> 1);  // SQLite integers are signed
+}
+
+std::string fresh_respondent_id(SQLite::Database& db) {
+  SQLite::Statement taken(db, "SELECT 1 FROM interviews WHERE respondent_id = ?");
+  while (true) {
+    std::string id = random_respondent_id();
+    taken.bind(1, id);
+    if (!taken.executeStep()) return id;
+    taken.reset();
+  }
+}
+
+constexpr const char* interview_select =
+    "SELECT id, respondent_id, seed, case_id, interviewer_id, questionnaire_version, language, started_at,"
+    " ended_at, final_state, snapshot FROM interviews";
+
+std::vector<interview_record> read_interviews(SQLite::Statement& q) {
+  std::vector<interview_record> out;
+  while (q.executeStep()) {
+    interview_record r;
+    r.id = q.getColumn(0).getInt64();
+    r.respondent_id = q.getColumn(1).getString();
+    r.seed = static_cast<std::uint64_t>(q.getColumn(2).getInt64());
+    r.case_id = q.getColumn(3).getInt64();
+    r.interviewer_id = q.getColumn(4).getInt64();
+    r.questionnaire_version = q.getColumn(5).getString();
+    r.language = q.getColumn(6).getString();
+    r.started_at = from_ms(q.getColumn(7).getInt64());
+    r.ended_at = opt_time(q.getColumn(8));
+    r.final_state = opt_outcome(q.getColumn(9));
+    r.snapshot = q.getColumn(10).getString();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::string_view kind_name(answer_kind k) { return k == answer_kind::set ? "set" : "drop"; }
+
+std::string interview_name(row_id id) { return "interview " + std::to_string(id); }
+
+// The ack for (interview, seq) if it is stored; conflict if stored with other content.
+std::optional<answer_ack> earlier_ack(SQLite::Database& db, const answer& a) {
+  SQLite::Statement q(db, "SELECT question, kind, value, at FROM answers WHERE interview_id = ? AND seq = ?");
+  q.bind(1, a.interview_id);
+  q.bind(2, a.seq);
+  if (!q.executeStep()) return std::nullopt;
+  std::optional<std::string> value;
+  if (!q.getColumn(2).isNull()) value = q.getColumn(2).getString();
+  if (q.getColumn(0).getString() != a.question || q.getColumn(1).getString() != kind_name(a.kind) || value != a.value)
+    throw store_error(store_errc::conflict, interview_name(a.interview_id) + ": sequence number " +
+                                                std::to_string(a.seq) + " was already used for another answer");
+  return answer_ack{a.interview_id, a.seq, from_ms(q.getColumn(3).getInt64()), true};
+}
+
+}  // namespace
+
+interview_record create_interview(SQLite::Database& db, const new_interview& n) {
+  require_row(db, "cases", "case", n.case_id);
+  require_row(db, "users", "user", n.interviewer_id);
+  interview_record r;
+  SQLite::Statement earlier(db, "SELECT respondent_id, seed FROM interviews WHERE case_id = ? ORDER BY id LIMIT 1");
+  earlier.bind(1, n.case_id);
+  if (earlier.executeStep()) {
+    r.respondent_id = earlier.getColumn(0).getString();
+    r.seed = static_cast<std::uint64_t>(earlier.getColumn(1).getInt64());
+  } else {
+    r.respondent_id = fresh_respondent_id(db);
+    r.seed = static_cast<std::uint64_t>(random_seed());
+  }
+  SQLite::Statement insert(db,
+                           "INSERT INTO interviews (respondent_id, seed, case_id, interviewer_id,"
+                           " questionnaire_version, language, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, r.respondent_id);
+  insert.bind(2, static_cast<std::int64_t>(r.seed));
+  insert.bind(3, n.case_id);
+  insert.bind(4, n.interviewer_id);
+  insert.bind(5, n.questionnaire_version);
+  insert.bind(6, n.language);
+  insert.bind(7, to_ms(n.started_at));
+  insert.exec();
+  r.id = db.getLastInsertRowid();
+  r.case_id = n.case_id;
+  r.interviewer_id = n.interviewer_id;
+  r.questionnaire_version = n.questionnaire_version;
+  r.language = n.language;
+  r.started_at = n.started_at;
+  return r;
+}
+
+answer_ack append_answer(SQLite::Database& db, const answer& a, const std::optional<std::string>& snapshot) {
+  if (auto ack = earlier_ack(db, a)) return *ack;
+  auto interview = find_interview(db, a.interview_id);
+  if (!interview) not_found("no " + interview_name(a.interview_id));
+  if (interview->final_state)
+    throw store_error(store_errc::closed, interview_name(a.interview_id) + " has ended (" +
+                                              std::string(core::to_string(*interview->final_state)) + ")");
+  SQLite::Statement last(db, "SELECT coalesce(max(seq), 0) FROM answers WHERE interview_id = ?");
+  last.bind(1, a.interview_id);
+  last.executeStep();
+  std::int64_t expected = last.getColumn(0).getInt64() + 1;
+  if (a.seq != expected)
+    throw store_error(store_errc::sequence_gap, interview_name(a.interview_id) + ": sequence number " +
+                                                    std::to_string(a.seq) + " skips ahead; expected " +
+                                                    std::to_string(expected));
+  SQLite::Statement insert(db,
+                           "INSERT INTO answers (interview_id, seq, question, kind, value, at, answered_by)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, a.interview_id);
+  insert.bind(2, a.seq);
+  insert.bind(3, a.question);
+  insert.bind(4, std::string(kind_name(a.kind)));
+  if (a.value)
+    insert.bind(5, *a.value);
+  else
+    insert.bind(5);
+  insert.bind(6, to_ms(a.at));
+  insert.bind(7, a.by);
+  insert.exec();
+  if (snapshot) save_snapshot(db, a.interview_id, *snapshot);
+  return {a.interview_id, a.seq, a.at, false};
+}
+
+bool finish_interview(SQLite::Database& db, row_id interview_id, core::outcome final_state, time_point at) {
+  auto interview = find_interview(db, interview_id);
+  if (!interview) not_found("no " + interview_name(interview_id));
+  if (interview->final_state) {
+    if (*interview->final_state == final_state) return false;
+    throw store_error(store_errc::conflict, interview_name(interview_id) + " already ended as " +
+                                                std::string(core::to_string(*interview->final_state)));
+  }
+  SQLite::Statement update(db, "UPDATE interviews SET final_state = ?, ended_at = ? WHERE id = ?");
+  update.bind(1, outcome_name(final_state));
+  update.bind(2, to_ms(at));
+  update.bind(3, interview_id);
+  update.exec();
+  return true;
+}
+
+void save_snapshot(SQLite::Database& db, row_id interview_id, const std::string& snapshot) {
+  SQLite::Statement update(db, "UPDATE interviews SET snapshot = ? WHERE id = ?");
+  update.bind(1, snapshot);
+  update.bind(2, interview_id);
+  if (update.exec() == 0) not_found("no " + interview_name(interview_id));
+}
+
+std::optional<interview_record> find_interview(SQLite::Database& db, row_id interview_id) {
+  SQLite::Statement q(db, std::string(interview_select) + " WHERE id = ?");
+  q.bind(1, interview_id);
+  auto found = read_interviews(q);
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
+}
+
+std::vector<interview_record> interviews_of_case(SQLite::Database& db, row_id case_id) {
+  SQLite::Statement q(db, std::string(interview_select) + " WHERE case_id = ? ORDER BY id");
+  q.bind(1, case_id);
+  return read_interviews(q);
+}
+
+std::vector<interview_record> open_interviews(SQLite::Database& db) {
+  SQLite::Statement q(db, std::string(interview_select) + " WHERE final_state IS NULL ORDER BY id");
+  return read_interviews(q);
+}
+
+std::vector<answer_record> answer_history(SQLite::Database& db, row_id interview_id) {
+  SQLite::Statement q(db,
+                      "SELECT seq, question, kind, value, at, answered_by FROM answers WHERE interview_id = ?"
+                      " ORDER BY seq");
+  q.bind(1, interview_id);
+  std::vector<answer_record> out;
+  while (q.executeStep()) {
+    answer_record r;
+    r.interview_id = interview_id;
+    r.seq = q.getColumn(0).getInt64();
+    r.question = q.getColumn(1).getString();
+    r.kind = q.getColumn(2).getString() == "set" ? answer_kind::set : answer_kind::drop;
+    if (!q.getColumn(3).isNull()) r.value = q.getColumn(3).getString();
+    r.at = from_ms(q.getColumn(4).getInt64());
+    r.by = q.getColumn(5).getInt64();
+    out.push_back(std::move(r));
+  }
+  // Walking back from the newest row, the first row seen for a question is its latest.
+  std::set<std::string, std::less<>> seen;
+  for (auto it = out.rbegin(); it != out.rend(); ++it)
+    it->current = seen.insert(it->question).second && it->kind == answer_kind::set;
+  return out;
+}
+
+std::vector<answer_record> current_answers(SQLite::Database& db, row_id interview_id) {
+  auto all = answer_history(db, interview_id);
+  std::erase_if(all, [](const answer_record& r) { return !r.current; });
+  return all;
+}
+
+}  // namespace cati::store

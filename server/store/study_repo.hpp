@@ -1,0 +1,27 @@
+// The questionnaire versions loaded into a fieldwork. A fieldwork belongs to one study; its questionnaire
+// may be corrected during fieldwork (a new version), and every version used stays on record.
+//
+// Functions take a connection: writes run as writer jobs, reads on a reader (see fieldwork_store).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/records.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace cati::store {
+
+// BLAKE2b-256 of a questionnaire's text, in hex: tells versions apart even when `version` was not bumped.
+std::string study_hash(std::string_view questionnaire_text);
+
+// Records `study` unless the current version has the same hash. Returns whether a row was added.
+// Throws store_error(conflict) when the fieldwork belongs to another study id.
+bool register_study(SQLite::Database& db, const study_record& study);
+std::optional<study_record> current_study(SQLite::Database& db);
+
+}  // namespace cati::store

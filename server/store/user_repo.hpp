@@ -1,0 +1,29 @@
+// Users of the fieldwork: interviewers, supervisors, administrators. A user is never deleted (the call
+// log and answers name them); disabling stops new logins.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/records.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace cati::store {
+
+std::string_view to_string(user_role role);
+std::optional<user_role> role_from_string(std::string_view name);
+
+// Throws store_error: conflict when the name is taken, invalid for an empty name or hash.
+row_id add_user(SQLite::Database& db, const new_user& user);
+// Disables `name` and notes it in the audit log (`by` may be unknown: the command line). Disabling a
+// disabled user changes nothing. Throws store_error(not_found).
+void disable_user(SQLite::Database& db, std::string_view name, time_point at, std::optional<row_id> by);
+std::optional<user_record> find_user(SQLite::Database& db, std::string_view name);
+std::vector<user_record> list_users(SQLite::Database& db);  // by name
+
+}  // namespace cati::store

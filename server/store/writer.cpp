@@ -1,0 +1,161 @@
+#include "store/writer.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <iostream>
+#include <vector>
+
+#include "store/error.hpp"
+
+namespace cati::store {
+namespace {
+
+bool in_transaction(SQLite::Database& db) { return sqlite3_get_autocommit(db.getHandle()) == 0; }
+
+// After a failure that already doomed the transaction; a second failure here changes nothing.
+void rollback_quietly(SQLite::Database& db) noexcept {
+  if (in_transaction(db)) sqlite3_exec(db.getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+// The exception in flight, SQLite's as a store_error.
+std::exception_ptr current_store_error() {
+  try {
+    rethrow_as_store_error();
+  } catch (...) {
+    return std::current_exception();
+  }
+}
+
+std::string message_of(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
+}  // namespace
+
+writer::writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch)
+    : db_(std::move(db)), max_batch_(max_batch == 0 ? 1 : max_batch), thread_([this] { loop(); }) {}
+
+writer::~writer() { stop(); }
+
+void writer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+writer_stats writer::stats() const {
+  return {jobs_.load(), failed_.load(), commits_.load(), largest_batch_.load()};
+}
+
+void writer::enqueue(std::unique_ptr<request> r) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back(std::move(r));
+      // Only the thread waits on this; notifying inside the lock costs nothing here.
+      wake_.notify_one();
+      return;
+    }
+  }
+  r->failed(std::make_exception_ptr(store_error(store_errc::shut_down, "the store is shut down")));
+}
+
+void writer::loop() {
+  std::deque<std::unique_ptr<request>> batch;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued before is done
+      // Whatever queued up while the last batch was being written goes into this one: under load the
+      // batches grow and the fsyncs per job fall, which is the point of group commit.
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    run_batch(batch);
+    batch.clear();
+  }
+}
+
+// One job inside its own savepoint. Returns false when SQLite abandoned the whole transaction (after an
+// I/O error or a full disk): then nothing of the batch is stored.
+bool writer::run_job(request& job, std::exception_ptr& error) {
+  auto& db = *db_;
+  try {
+    db.exec("SAVEPOINT job");
+    job.run(db);
+    db.exec("RELEASE job");
+    return true;
+  } catch (...) {
+    error = current_store_error();
+  }
+  try {
+    if (!in_transaction(db)) return false;
+    db.exec("ROLLBACK TO job");  // this job's changes only
+    db.exec("RELEASE job");
+    return true;
+  } catch (...) {
+    rollback_quietly(db);  // a transaction we cannot roll back to a savepoint cannot be trusted either
+    return false;
+  }
+}
+
+void writer::run_batch(std::deque<std::unique_ptr<request>>& batch) {
+  auto& db = *db_;
+  std::vector<std::exception_ptr> errors(batch.size());
+  auto fail_the_rest = [&](std::exception_ptr why) {
+    for (auto& e : errors)
+      if (!e) e = why;
+  };
+  bool open = false;
+  try {
+    db.exec("BEGIN IMMEDIATE");
+    open = true;
+  } catch (...) {
+    fail_the_rest(current_store_error());
+  }
+  for (std::size_t i = 0; open && i < batch.size(); ++i) {
+    if (!run_job(*batch[i], errors[i])) {
+      fail_the_rest(std::make_exception_ptr(
+          store_error(store_errc::sqlite, "the batch was rolled back: " + message_of(errors[i]))));
+      open = false;
+    }
+  }
+  if (open) {
+    try {
+      db.exec("COMMIT");
+      commits_.fetch_add(1);
+    } catch (...) {
+      auto why = current_store_error();
+      rollback_quietly(db);
+      fail_the_rest(why);
+    }
+  }
+  // Only now, with the batch durable (or known lost), is anyone told.
+  std::uint64_t size = batch.size();
+  for (auto seen = largest_batch_.load(); size > seen && !largest_batch_.compare_exchange_weak(seen, size);) {
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    jobs_.fetch_add(1);
+    if (errors[i]) {
+      failed_.fetch_add(1);
+      batch[i]->failed(errors[i]);
+    } else {
+      batch[i]->committed();
+    }
+  }
+}
+
+}  // namespace cati::store

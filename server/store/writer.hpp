@@ -1,0 +1,152 @@
+// The single writer: one thread owns the fieldwork's only write connection. Jobs queue up; the thread
+// takes every queued job (up to a batch limit), runs them in one transaction, commits, and only then
+// tells each job's caller (group commit: one fsync for the whole batch). So a caller that was told
+// "done" knows its change is on disk.
+//
+// Each job runs inside its own SAVEPOINT: a job that throws has only its own changes rolled back and its
+// caller gets the exception; the other jobs of the batch still commit. If SQLite itself abandons the
+// transaction (an I/O error, a full disk), every job of the batch fails with that error and nothing of
+// the batch is stored.
+//
+// A job is a callable `R(SQLite::Database&)` run on the writer thread. It must not begin, commit or roll
+// back transactions itself (nested SAVEPOINTs are fine) and must not wait for other writer jobs.
+//
+// Thread-safety: submit() and post() may be called from any thread. Completions run on the writer
+// thread: keep them short, and never wait there for another write (that would deadlock).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include "core/result.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace cati::store {
+
+// What a job's completion gets: its value (core::ok_t for a job returning void) or its exception.
+template <class R>
+using job_result = core::result<std::conditional_t<std::is_void_v<R>, core::ok_t, R>, std::exception_ptr>;
+
+struct writer_stats {
+  std::uint64_t jobs = 0;         // finished, committed or failed
+  std::uint64_t failed_jobs = 0;
+  std::uint64_t commits = 0;      // transactions committed
+  std::uint64_t largest_batch = 0;
+};
+
+class writer {
+ public:
+  // Takes ownership of the write connection (opened and migrated) and starts the thread.
+  writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch);
+  // Stops: runs and commits every job queued so far, then joins the thread.
+  ~writer();
+  writer(const writer&) = delete;
+  writer& operator=(const writer&) = delete;
+
+  // Queues `work`; the future is ready after the commit, or holds the job's exception (store_error
+  // shut_down if the writer had stopped).
+  template <class F>
+  auto submit(F work) -> std::future<std::invoke_result_t<F&, SQLite::Database&>>;
+
+  // Queues `work`; `done(job_result<R>)` runs on the writer thread after the commit, or after the job
+  // failed. If the writer had stopped, `done` runs at once on the calling thread with shut_down.
+  template <class F, class Done>
+  void post(F work, Done done);
+
+  // Refuses new jobs from now on, finishes the queued ones and joins. Idempotent.
+  void stop();
+
+  writer_stats stats() const;
+
+ private:
+  // A queued job, type-erased.
+  class request {
+   public:
+    virtual ~request() = default;
+    virtual void run(SQLite::Database& db) = 0;  // inside the job's savepoint; throws on failure
+    virtual void committed() noexcept = 0;
+    virtual void failed(std::exception_ptr error) noexcept = 0;
+  };
+
+  template <class F, class Done>
+  class request_of;
+
+  void enqueue(std::unique_ptr<request> r);
+  void loop();
+  void run_batch(std::deque<std::unique_ptr<request>>& batch);
+  bool run_job(request& job, std::exception_ptr& error);
+
+  std::unique_ptr<SQLite::Database> db_;
+  const std::size_t max_batch_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::unique_ptr<request>> queue_;
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> jobs_{0}, failed_{0}, commits_{0}, largest_batch_{0};
+  std::thread thread_;  // last: starts after everything it uses is built
+};
+
+// ---- implementation of the templates ----
+
+template <class F, class Done>
+class writer::request_of final : public writer::request {
+  using raw = std::invoke_result_t<F&, SQLite::Database&>;
+  using value = std::conditional_t<std::is_void_v<raw>, core::ok_t, raw>;
+
+ public:
+  request_of(F work, Done done) : work_(std::move(work)), done_(std::move(done)) {}
+
+  void run(SQLite::Database& db) override {
+    if constexpr (std::is_void_v<raw>) {
+      work_(db);
+      value_.emplace(core::ok);
+    } else {
+      value_.emplace(work_(db));
+    }
+  }
+  void committed() noexcept override { done_(job_result<raw>(std::move(*value_))); }
+  void failed(std::exception_ptr error) noexcept override { done_(job_result<raw>(std::move(error))); }
+
+ private:
+  F work_;
+  Done done_;
+  std::optional<value> value_;
+};
+
+template <class F, class Done>
+void writer::post(F work, Done done) {
+  enqueue(std::make_unique<request_of<F, Done>>(std::move(work), std::move(done)));
+}
+
+template <class F>
+auto writer::submit(F work) -> std::future<std::invoke_result_t<F&, SQLite::Database&>> {
+  using raw = std::invoke_result_t<F&, SQLite::Database&>;
+  auto promise = std::make_shared<std::promise<raw>>();
+  auto future = promise->get_future();
+  post(std::move(work), [promise](job_result<raw> r) {
+    if (!r) {
+      promise->set_exception(r.err());
+    } else if constexpr (std::is_void_v<raw>) {
+      promise->set_value();
+    } else {
+      promise->set_value(std::move(r).value());
+    }
+  });
+  return future;
+}
+
+}  // namespace cati::store

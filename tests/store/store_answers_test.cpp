@@ -1,0 +1,177 @@
+// Interviews and answers: exactly-once by (interview, seq), history kept, current values, closing.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <regex>
+
+#include "store/error.hpp"
+#include "store/interview_repo.hpp"
+#include "store_fixture.hpp"
+
+namespace cati::test {
+namespace {
+
+template <class Future>
+store::store_errc error_of(Future&& f) {
+  try {
+    f.get();
+  } catch (const store::store_error& e) {
+    return e.code();
+  }
+  ADD_FAILURE() << "no error";
+  return store::store_errc::sqlite;
+}
+
+class StoreAnswers : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    import_ok(fw, std::string(frame_header) + "F1,Alpha BV,+3220000001,,BRU,services,5,nl\n"
+                                                "F2,Beta SRL,+3240000002,,WAL,commerce,3,fr\n");
+    ann = add_interviewer(fw, "ann");
+    case1 = *fw.find_case("F1");
+    case2 = *fw.find_case("F2");
+    interview = fw.create_interview({case1, ann, "2025.1", "nl", fieldwork_time()}).get();
+  }
+
+  store::answer answer(std::int64_t seq, std::string question, std::optional<std::string> value,
+                       store::answer_kind kind = store::answer_kind::set) {
+    return {interview.id, seq, std::move(question), kind, std::move(value), fieldwork_time(seq), ann};
+  }
+  std::size_t rows() {
+    return fw.read([](SQLite::Database& db) { return db.execAndGet("SELECT count(*) FROM answers").getInt(); });
+  }
+
+  temp_dir dir;
+  store::fieldwork_store fw{options_for(dir / "fieldwork.db")};
+  store::row_id ann = 0, case1 = 0, case2 = 0;
+  store::interview_record interview;
+};
+
+TEST_F(StoreAnswers, RepeatGetsTheOriginalAckAndChangesNothing) {
+  auto first = fw.append_answer(answer(1, "s1_decider", "1")).get();
+  EXPECT_FALSE(first.repeated);
+  // The terminal resends after a lost ack, later, with its own clock moved on: same content.
+  auto again_answer = answer(1, "s1_decider", "1");
+  again_answer.at = fieldwork_time(99);
+  auto again = fw.append_answer(again_answer).get();
+  EXPECT_TRUE(again.repeated);
+  EXPECT_EQ(again.interview_id, first.interview_id);
+  EXPECT_EQ(again.seq, first.seq);
+  EXPECT_EQ(again.at, first.at);
+  EXPECT_EQ(rows(), 1u);
+}
+
+TEST_F(StoreAnswers, ManyConcurrentRetriesStoreTheAnswerOnce) {
+  std::vector<std::future<store::answer_ack>> acks;
+  for (int i = 0; i < 20; ++i) acks.push_back(fw.append_answer(answer(1, "s1_decider", "1")));
+  int fresh = 0;
+  for (auto& a : acks) fresh += a.get().repeated ? 0 : 1;
+  EXPECT_EQ(fresh, 1);
+  EXPECT_EQ(rows(), 1u);
+}
+
+TEST_F(StoreAnswers, SequenceNumberReusedForOtherContentIsAConflict) {
+  fw.append_answer(answer(1, "s1_decider", "1")).get();
+  EXPECT_EQ(error_of(fw.append_answer(answer(1, "s1_decider", "2"))), store::store_errc::conflict);
+  EXPECT_EQ(error_of(fw.append_answer(answer(1, "s2_fte", "1"))), store::store_errc::conflict);
+  EXPECT_EQ(rows(), 1u);
+}
+
+TEST_F(StoreAnswers, SequenceGapIsRefused) {
+  EXPECT_EQ(error_of(fw.append_answer(answer(2, "s1_decider", "1"))), store::store_errc::sequence_gap);
+  fw.append_answer(answer(1, "s1_decider", "1")).get();
+  EXPECT_EQ(error_of(fw.append_answer(answer(3, "s2_fte", "4"))), store::store_errc::sequence_gap);
+  EXPECT_EQ(rows(), 1u);
+}
+
+TEST_F(StoreAnswers, UnknownInterviewIsNotFound) {
+  auto a = answer(1, "s1_decider", "1");
+  a.interview_id = 999;
+  EXPECT_EQ(error_of(fw.append_answer(a)), store::store_errc::not_found);
+}
+
+TEST_F(StoreAnswers, HistoryKeepsEveryChangeAndKnowsTheCurrentValues) {
+  fw.append_answer(answer(1, "s1_decider", "1")).get();
+  fw.append_answer(answer(2, "s2_fte", "30")).get();
+  fw.append_answer(answer(3, "q3_other", std::nullopt)).get();  // asked, left unanswered
+  fw.append_answer(answer(4, "s2_fte", "12")).get();            // back, corrected
+  fw.append_answer(answer(5, "q3_other", std::nullopt, store::answer_kind::drop)).get();  // off the route
+
+  auto history = fw.answer_history(interview.id);
+  ASSERT_EQ(history.size(), 5u);
+  EXPECT_EQ(history[1].value, "30");
+  EXPECT_FALSE(history[1].current);
+  EXPECT_TRUE(history[3].current);
+  EXPECT_EQ(history[4].kind, store::answer_kind::drop);
+
+  auto current = fw.current_answers(interview.id);
+  ASSERT_EQ(current.size(), 2u);
+  EXPECT_EQ(current[0].question, "s1_decider");
+  EXPECT_EQ(current[1].question, "s2_fte");
+  EXPECT_EQ(current[1].value, "12");
+}
+
+TEST_F(StoreAnswers, UnansweredIsStoredApartFromNotAsked) {
+  fw.append_answer(answer(1, "q3_other", std::nullopt)).get();
+  auto current = fw.current_answers(interview.id);
+  ASSERT_EQ(current.size(), 1u);
+  EXPECT_FALSE(current[0].value.has_value());
+}
+
+TEST_F(StoreAnswers, AnswersCannotBeRewritten) {
+  fw.append_answer(answer(1, "s1_decider", "1")).get();
+  auto update = fw.submit([](SQLite::Database& db) { db.exec("UPDATE answers SET value = '2'"); });
+  EXPECT_EQ(error_of(update), store::store_errc::sqlite);
+  auto erase = fw.submit([](SQLite::Database& db) { db.exec("DELETE FROM answers"); });
+  EXPECT_EQ(error_of(erase), store::store_errc::sqlite);
+  EXPECT_EQ(fw.current_answers(interview.id).at(0).value, "1");
+}
+
+TEST_F(StoreAnswers, SnapshotIsSavedWithTheAnswer) {
+  fw.append_answer(answer(1, "s1_decider", "1"), std::string("cati-interview 1\ncurrent s2_fte\n")).get();
+  EXPECT_EQ(fw.find_interview(interview.id)->snapshot, "cati-interview 1\ncurrent s2_fte\n");
+}
+
+TEST_F(StoreAnswers, EndedInterviewTakesNoNewAnswerButStillAcksARepeat) {
+  fw.append_answer(answer(1, "s1_decider", "1")).get();
+  EXPECT_TRUE(fw.finish_interview(interview.id, core::outcome::complete, fieldwork_time(10)).get());
+  EXPECT_EQ(error_of(fw.append_answer(answer(2, "s2_fte", "3"))), store::store_errc::closed);
+  EXPECT_TRUE(fw.append_answer(answer(1, "s1_decider", "1")).get().repeated);
+
+  auto ended = fw.find_interview(interview.id);
+  EXPECT_EQ(ended->final_state, core::outcome::complete);
+  EXPECT_EQ(ended->ended_at, fieldwork_time(10));
+  EXPECT_TRUE(fw.open_interviews().empty());
+}
+
+TEST_F(StoreAnswers, FinishingAgainIsHarmlessAndAnotherEndIsAConflict) {
+  EXPECT_TRUE(fw.finish_interview(interview.id, core::outcome::break_off, fieldwork_time(5)).get());
+  EXPECT_FALSE(fw.finish_interview(interview.id, core::outcome::break_off, fieldwork_time(6)).get());
+  EXPECT_EQ(error_of(fw.finish_interview(interview.id, core::outcome::complete, fieldwork_time(7))),
+            store::store_errc::conflict);
+  EXPECT_EQ(fw.find_interview(interview.id)->ended_at, fieldwork_time(5));
+}
+
+TEST_F(StoreAnswers, RespondentIdIsRandomAndSharedByTheInterviewsOfACase) {
+  auto second = fw.create_interview({case1, ann, "2025.1", "nl", fieldwork_time(60)}).get();
+  auto other = fw.create_interview({case2, ann, "2025.1", "fr", fieldwork_time(61)}).get();
+  EXPECT_TRUE(std::regex_match(interview.respondent_id, std::regex("R[0-9A-HJKMNP-TV-Z]{10}")))
+      << interview.respondent_id;
+  EXPECT_EQ(second.respondent_id, interview.respondent_id);
+  EXPECT_EQ(second.seed, interview.seed);
+  EXPECT_NE(other.respondent_id, interview.respondent_id);
+  EXPECT_NE(second.id, interview.id);
+  // Not derived from the firm or its number.
+  EXPECT_EQ(interview.respondent_id.find("F1"), std::string::npos);
+  EXPECT_EQ(interview.respondent_id.find("2000000"), std::string::npos);
+  EXPECT_EQ(fw.open_interviews().size(), 3u);
+}
+
+TEST_F(StoreAnswers, InterviewNeedsAKnownCaseAndInterviewer) {
+  EXPECT_EQ(error_of(fw.create_interview({999, ann, "2025.1", "nl", fieldwork_time()})),
+            store::store_errc::not_found);
+  EXPECT_EQ(error_of(fw.create_interview({case1, 999, "2025.1", "nl", fieldwork_time()})),
+            store::store_errc::not_found);
+}
+
+}  // namespace
+}  // namespace cati::test

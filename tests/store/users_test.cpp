@@ -1,0 +1,137 @@
+// Users: Argon2id hashes, add / verify / disable, and the `cati users` commands (password from stdin,
+// never from the command line).
+#include "store/error.hpp"
+#include "store_fixture.hpp"
+
+namespace cati::test {
+namespace {
+
+TEST(UsersPassword, HashIsArgon2idAndVerifies) {
+  auto hash = store::hash_password("correct horse");
+  EXPECT_TRUE(hash.starts_with("$argon2id$")) << hash;
+  EXPECT_EQ(hash.find("correct horse"), std::string::npos);
+  EXPECT_TRUE(store::verify_password(hash, "correct horse"));
+  EXPECT_FALSE(store::verify_password(hash, "correct horsE"));
+  EXPECT_FALSE(store::verify_password(hash, ""));
+  EXPECT_FALSE(store::verify_password("not a hash", "correct horse"));
+  EXPECT_NE(store::hash_password("correct horse"), hash);  // salted
+}
+
+TEST(UsersPassword, EmptyAndShortPasswordsAreRefused) {
+  EXPECT_EQ(store::password_problem(""), "the password is empty");
+  EXPECT_EQ(store::password_problem("1234567"), "the password is too short: at least 8 characters");
+  EXPECT_FALSE(store::password_problem("12345678"));
+}
+
+TEST(Users, AddFindListDisable) {
+  temp_dir dir;
+  store::fieldwork_store fw(options_for(dir / "fieldwork.db"));
+  auto hash = store::hash_password("s3cret-pass");
+  fw.add_user({"zoe", store::user_role::supervisor, {}, hash, fieldwork_time()}).get();
+  fw.add_user({"ann", store::user_role::interviewer, {"nl", "fr"}, hash, fieldwork_time()}).get();
+
+  auto ann = fw.find_user("ann");
+  ASSERT_TRUE(ann);
+  EXPECT_EQ(ann->role, store::user_role::interviewer);
+  EXPECT_EQ(ann->languages, (std::vector<std::string>{"nl", "fr"}));
+  EXPECT_FALSE(ann->disabled);
+  EXPECT_TRUE(store::verify_password(ann->password_hash, "s3cret-pass"));
+  EXPECT_FALSE(fw.find_user("nobody"));
+
+  auto users = fw.list_users();
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_EQ(users[0].name, "ann");  // by name
+  EXPECT_EQ(users[1].name, "zoe");
+
+  try {
+    fw.add_user({"ann", store::user_role::admin, {}, hash, fieldwork_time()}).get();
+    ADD_FAILURE() << "added twice";
+  } catch (const store::store_error& e) {
+    EXPECT_EQ(e.code(), store::store_errc::conflict);
+  }
+
+  fw.disable_user("ann", fieldwork_time(5), users[1].id).get();
+  EXPECT_TRUE(fw.find_user("ann")->disabled);
+  fw.disable_user("ann", fieldwork_time(6), std::nullopt).get();  // again: nothing more happens
+  auto audit = fw.audit_log();
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "user_disable");
+  EXPECT_EQ(audit[0].user_id, users[1].id);
+  EXPECT_THROW(fw.disable_user("nobody", fieldwork_time(), std::nullopt).get(), store::store_error);
+}
+
+// ---- the command line ----
+
+class UsersCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(cati_binary)) GTEST_SKIP() << "build the cati tool first (" << cati_binary << ")";
+  }
+  run_result cati(const std::string& args, const std::string& input = "") {
+    return run_cati(args + " --db " + db.string(), input, dir);
+  }
+  temp_dir dir;
+  fs::path db = dir / "fieldwork.db";
+};
+
+TEST_F(UsersCommand, AddReadsThePasswordFromStdin) {
+  auto r = cati("users add ann --role interviewer --languages nl,fr", "long enough\n");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  store::fieldwork_store fw(options_for(db));
+  auto ann = fw.find_user("ann");
+  ASSERT_TRUE(ann);
+  EXPECT_TRUE(store::verify_password(ann->password_hash, "long enough"));
+  EXPECT_EQ(ann->languages, (std::vector<std::string>{"nl", "fr"}));
+}
+
+TEST_F(UsersCommand, ShortOrMissingPasswordIsRefused) {
+  auto r = cati("users add ann --role supervisor", "short\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("too short"), std::string::npos) << r.output;
+  r = cati("users add ann --role supervisor", "");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("no password given"), std::string::npos) << r.output;
+  store::fieldwork_store fw(options_for(db));
+  EXPECT_FALSE(fw.find_user("ann"));
+}
+
+TEST_F(UsersCommand, PasswordOnTheCommandLineIsNotAccepted) {
+  auto r = cati("users add ann --role supervisor --password long-enough-1", "");
+  EXPECT_NE(r.exit_code, 0);
+  store::fieldwork_store fw(options_for(db));
+  EXPECT_FALSE(fw.find_user("ann"));
+}
+
+TEST_F(UsersCommand, InterviewerNeedsLanguagesAndNamesAreUnique) {
+  EXPECT_EQ(cati("users add ann --role interviewer", "long enough\n").exit_code, 1);
+  EXPECT_EQ(cati("users add ann --role interviewer --languages 'nl;fr'", "long enough\n").exit_code, 1);
+  EXPECT_EQ(cati("users add ann --role interviewer --languages nl", "long enough\n").exit_code, 0);
+  auto again = cati("users add ann --role admin", "long enough\n");
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.output.find("user 'ann' already exists"), std::string::npos) << again.output;
+}
+
+TEST_F(UsersCommand, ListAndDisable) {
+  ASSERT_EQ(cati("users add bo --role interviewer --languages fr", "long enough\n").exit_code, 0);
+  ASSERT_EQ(cati("users add al --role admin", "long enough\n").exit_code, 0);
+  EXPECT_EQ(cati("users disable bo").exit_code, 0);
+  auto list = cati("users list");
+  EXPECT_EQ(list.exit_code, 0);
+  auto al = list.output.find("al "), bo = list.output.find("bo ");
+  ASSERT_NE(al, std::string::npos) << list.output;
+  ASSERT_NE(bo, std::string::npos) << list.output;
+  EXPECT_LT(al, bo);
+  EXPECT_NE(list.output.find("disabled"), std::string::npos) << list.output;
+  EXPECT_EQ(list.output.find("argon2"), std::string::npos);  // hashes are not shown
+  auto unknown = cati("users disable nobody");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.output.find("no user 'nobody'"), std::string::npos) << unknown.output;
+}
+
+TEST_F(UsersCommand, ListDoesNotCreateAFieldwork) {
+  EXPECT_EQ(cati("users list").exit_code, 1);
+  EXPECT_FALSE(fs::exists(db));
+}
+
+}  // namespace
+}  // namespace cati::test

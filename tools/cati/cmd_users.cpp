@@ -1,0 +1,195 @@
+// `cati users add NAME --role interviewer|supervisor|admin [--languages nl,fr] --db F`: the password is
+// read from the terminal without echo (asked twice), or from the first line of stdin when stdin is not a
+// terminal; never from the command line, where other users and the shell history would see it.
+// `cati users list --db F`, `cati users disable NAME --db F`.
+// Exit 0 done, 1 refused (name taken, unknown user, bad password), 2 bad options.
+#include <termios.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <ctime>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "store/error.hpp"
+#include "store/fieldwork_store.hpp"
+#include "store/password.hpp"
+#include "store/user_repo.hpp"
+
+namespace cati::tool {
+namespace {
+
+// Turns terminal echo off for its lifetime (and back on when an exception passes).
+class echo_off {
+ public:
+  echo_off() {
+    if (tcgetattr(STDIN_FILENO, &saved_) != 0) return;
+    termios quiet = saved_;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    active_ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+  }
+  ~echo_off() {
+    if (active_) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
+  }
+  echo_off(const echo_off&) = delete;
+  echo_off& operator=(const echo_off&) = delete;
+
+ private:
+  termios saved_{};
+  bool active_ = false;
+};
+
+std::optional<std::string> read_line() {
+  std::string line;
+  if (!std::getline(std::cin, line)) return std::nullopt;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+std::optional<std::string> prompt_hidden(const std::string& prompt) {
+  std::cerr << prompt << std::flush;
+  echo_off quiet;
+  auto line = read_line();
+  std::cerr << "\n";
+  return line;
+}
+
+core::result<std::string> read_new_password(const std::string& name) {
+  std::optional<std::string> password;
+  if (isatty(STDIN_FILENO)) {
+    password = prompt_hidden("Password for " + name + ": ");
+    auto again = prompt_hidden("Repeat the password: ");
+    if (password && again && *password != *again) return core::error{"the passwords differ"};
+  } else {
+    password = read_line();
+  }
+  if (!password) return core::error{"no password given (stdin ended)"};
+  if (auto problem = store::password_problem(*password)) return core::error{*problem};
+  return *password;
+}
+
+// "nl,fr" -> {"nl", "fr"}; "" -> {}; nullopt when malformed.
+std::optional<std::vector<std::string>> parse_languages(const std::string& text) {
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  std::size_t start = 0;
+  while (true) {
+    auto comma = text.find(',', start);
+    std::string code = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    bool letters = !code.empty() && code.size() <= 3 &&
+                   std::all_of(code.begin(), code.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+    if (!letters) return std::nullopt;
+    out.push_back(code);
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+std::string utc_date(core::time_point t) {
+  std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M", &tm);
+  return text;
+}
+
+struct add_options {
+  std::string db, name, role, languages;
+};
+
+int run_add(const add_options& o) {
+  auto role = store::role_from_string(o.role);
+  auto languages = parse_languages(o.languages);
+  if (!languages) {
+    std::cerr << "cati users add: --languages: expected language codes separated by commas (nl,fr)\n";
+    return 1;
+  }
+  if (*role == store::user_role::interviewer && languages->empty()) {
+    std::cerr << "cati users add: an interviewer needs --languages (e.g. nl,fr)\n";
+    return 1;
+  }
+  // Checked before the password is asked for, so nobody types one for nothing.
+  store::fieldwork_store fieldwork({.path = o.db});
+  if (fieldwork.find_user(o.name)) {
+    std::cerr << "cati users add: user '" << o.name << "' already exists\n";
+    return 1;
+  }
+  auto password = read_new_password(o.name);
+  if (!password) {
+    std::cerr << "cati users add: " << password.err().message << "\n";
+    return 1;
+  }
+  auto now = core::real_clock().now();
+  fieldwork.add_user({o.name, *role, *languages, store::hash_password(*password), now}).get();
+  std::cout << "added " << o.role << " " << o.name << "\n";
+  return 0;
+}
+
+int run_list(const std::string& db) {
+  store::fieldwork_store fieldwork({.path = db, .create = false});
+  auto users = fieldwork.list_users();
+  std::cout << std::left << std::setw(20) << "NAME" << std::setw(12) << "ROLE" << std::setw(11) << "LANGUAGES"
+            << std::setw(10) << "STATUS" << "CREATED (UTC)\n";
+  for (const auto& u : users) {
+    std::string langs;
+    for (const auto& l : u.languages) langs += (langs.empty() ? "" : ",") + l;
+    std::cout << std::setw(20) << u.name << std::setw(12) << store::to_string(u.role) << std::setw(11)
+              << (langs.empty() ? "-" : langs) << std::setw(10) << (u.disabled ? "disabled" : "active")
+              << utc_date(u.created_at) << "\n";
+  }
+  return 0;
+}
+
+int run_disable(const std::string& db, const std::string& name) {
+  store::fieldwork_store fieldwork({.path = db, .create = false});
+  fieldwork.disable_user(name, core::real_clock().now(), std::nullopt).get();
+  std::cout << "disabled " << name << "\n";
+  return 0;
+}
+
+template <class F>
+auto reporting_errors(const char* name, int& exit_code, F body) {
+  return [name, &exit_code, body] {
+    try {
+      exit_code = body();
+    } catch (const std::runtime_error& e) {  // store_error, or a file that cannot be opened
+      std::cerr << "cati users " << name << ": " << e.what() << "\n";
+      exit_code = 1;
+    }
+  };
+}
+
+}  // namespace
+
+void add_users_command(CLI::App& app, int& exit_code) {
+  auto* users = app.add_subcommand("users", "manage the fieldwork's users");
+  users->require_subcommand(1);
+
+  auto add = std::make_shared<add_options>();
+  auto* add_cmd = users->add_subcommand("add", "add a user; the password is read from the terminal or stdin");
+  add_cmd->add_option("name", add->name, "login name")->required();
+  add_cmd->add_option("--role", add->role, "interviewer, supervisor or admin")
+      ->required()
+      ->check(CLI::IsMember({"interviewer", "supervisor", "admin"}));
+  add_cmd->add_option("--languages", add->languages, "interview languages, e.g. nl,fr");
+  add_cmd->add_option("--db", add->db, "the fieldwork file (created if missing)")->required();
+  add_cmd->callback(reporting_errors("add", exit_code, [add] { return run_add(*add); }));
+
+  auto db = std::make_shared<std::string>();
+  auto* list_cmd = users->add_subcommand("list", "list the users");
+  list_cmd->add_option("--db", *db, "the fieldwork file")->required();
+  list_cmd->callback(reporting_errors("list", exit_code, [db] { return run_list(*db); }));
+
+  auto target = std::make_shared<std::pair<std::string, std::string>>();
+  auto* disable_cmd = users->add_subcommand("disable", "stop a user from logging in (history is kept)");
+  disable_cmd->add_option("name", target->second, "login name")->required();
+  disable_cmd->add_option("--db", target->first, "the fieldwork file")->required();
+  disable_cmd->callback(reporting_errors("disable", exit_code, [target] { return run_disable(target->first, target->second); }));
+}
+
+}  // namespace cati::tool
