@@ -174,7 +174,7 @@ void server::finish_stop() {
   if (finished_) return;
   finished_ = true;
   close_timer_.cancel();
-  log_info("stopped");
+  log_info("stopping: every session closed");
   ioc_.stop();
 }
 
