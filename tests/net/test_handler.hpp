@@ -3,7 +3,8 @@
 //   Login{user: "flood", password: "N SIZE"} -> N pushed Pongs of SIZE bytes each, at once
 //   Login{user: "throw"} -> throws (the transport answers INTERNAL)
 //   anything else        -> Pong{now: <body name>}
-// drain(done) pushes Notice{message: "drained"} to every session it knows, then calls done().
+// drain(done) pushes Notice{message: "drained"} to every session it knows, then calls done() (or,
+// after set_drain_hangs(), keeps done and never calls it).
 // Thread-safety: all members may be used from any thread.
 #pragma once
 
@@ -67,6 +68,10 @@ class test_handler final : public message_handler {
     {
       const std::lock_guard lock(mutex_);
       drained_ = true;
+      if (drain_hangs_) {
+        held_done_ = std::move(done);  // never called: the server must go on after its drain timeout
+        return;
+      }
       for (const auto& [id, s] : open_) open.push_back(s);
     }
     cati::v1::ServerMessage last;
@@ -82,6 +87,9 @@ class test_handler final : public message_handler {
     std::unique_lock lock(mutex_);
     return changed_.wait_for(lock, timeout, pred);
   }
+
+  // drain() keeps `done` and never calls it.
+  void set_drain_hangs() { const std::lock_guard lock(mutex_); drain_hangs_ = true; }
 
   int opened() const { const std::lock_guard lock(mutex_); return opened_; }
   int closed() const { const std::lock_guard lock(mutex_); return closed_; }
@@ -107,6 +115,8 @@ class test_handler final : public message_handler {
   int opened_ = 0;
   int closed_ = 0;
   bool drained_ = false;
+  bool drain_hangs_ = false;
+  std::function<void()> held_done_;
 };
 
 }  // namespace cati::net::test

@@ -283,6 +283,38 @@ TEST_F(NetWebSocketTest, GracefulStopTellsEverySessionAndClosesThem) {
   EXPECT_FALSE(late.connect(port()));
 }
 
+TEST_F(NetWebSocketTest, GracefulStopCutsSessionsThatDoNotClose) {
+  server_options options;
+  options.close_timeout = std::chrono::milliseconds(200);
+  start(options);
+  auto c = connect();  // never reads, so never answers the close frame
+  ASSERT_TRUE(handler_.wait_until([&] { return handler_.opened_locked() == 1; }));
+  const auto t0 = std::chrono::steady_clock::now();
+  server_->stop();
+  server_->wait();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_EQ(handler_.closed(), 1);
+  EXPECT_EQ(metric("cati_disconnects_total", {{"reason", "shutdown_timeout"}}), 1);
+}
+
+TEST_F(NetWebSocketTest, GracefulStopGoesOnWhenTheDrainNeverEnds) {
+  handler_.set_drain_hangs();
+  server_options options;
+  options.drain_timeout = std::chrono::milliseconds(200);
+  start(options);
+  auto c = connect();
+  ASSERT_TRUE(handler_.wait_until([&] { return handler_.opened_locked() == 1; }));
+  server_->stop();
+  auto got = c->receive();
+  ASSERT_TRUE(got) << c->error();
+  EXPECT_EQ(got->notice().kind(), cati::v1::Notice::SHUTTING_DOWN);
+  const auto end = c->read_frame();
+  EXPECT_TRUE(end.closed) << end.error;
+  EXPECT_EQ(end.close_code, 1001);
+  server_->wait();
+  EXPECT_EQ(handler_.closed(), 1);
+}
+
 TEST_F(NetWebSocketTest, GracefulStopWithNoSessionsEnds) {
   start();
   server_->stop();
