@@ -1,0 +1,147 @@
+// `cati export --db F --format sav|dta|csv|dispositions --out PATH [--weights rake [--cap X]]
+//  [--include-partials] [--include-contact-data] [--lang nl|fr|en] [--study DIR] [--at MOMENT]`
+//
+// sav/dta/csv: one row per completed interview (core/export_model.hpp says which variables and how the
+// missing kinds are coded). Beside the file: for sav a .sps defining the multiple-response sets, for csv
+// a Markdown codebook (.md). dispositions: every case of the sample with its final AAPOR disposition as
+// of --at (default now), attempts and quota cell, as CSV with its codebook.
+// Everything comes from one read transaction, so an export taken while interviews are being written is a
+// consistent snapshot; the file may also be a copy of a live fieldwork's database.
+// Contact data (firm id, company, phones, names) only with --include-contact-data, with a warning.
+// Exit 0 written, 1 refused (missing or foreign file, bad study, data the questionnaire cannot read,
+// respondents that cannot be weighted); bad options get CLI11's usage message.
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "commands.hpp"
+#include "core/calendar.hpp"
+#include "core/export_dispositions.hpp"
+#include "export_read.hpp"
+#include "export_readstat.hpp"
+#include "export_text.hpp"
+#include "fieldwork_read.hpp"
+
+namespace cati::tool {
+namespace {
+
+struct export_options {
+  std::string db;
+  std::string format;
+  std::string out;
+  std::optional<std::string> weights;
+  std::optional<double> cap;
+  bool include_partials = false;
+  bool include_contact = false;
+  std::string lang;
+  std::optional<std::string> study;
+  std::optional<std::string> at;
+};
+
+std::filesystem::path beside(const std::filesystem::path& out, const std::string& extension) {
+  auto p = out;
+  return p.replace_extension(extension);
+}
+
+// The file's timestamp: the latest moment in the data, so that the same data gives the same bytes.
+std::time_t data_timestamp(const std::vector<core::export_respondent>& rows) {
+  core::time_point latest{};
+  for (const auto& r : rows) latest = std::max(latest, r.ended_at.value_or(r.started_at));
+  return static_cast<std::time_t>(latest.time_since_epoch().count() / 1000);
+}
+
+int run_dispositions(const export_options& o, const export_source& source, const core::export_settings& settings) {
+  auto cal = core::calendar::make(*source.study);
+  if (!cal) throw std::runtime_error("study: " + cal.err().message);
+  const auto at = moment_or_now(o.at, *cal, "--at");
+  auto data = core::dispositions_dataset(*source.study, settings, source.snapshot.cases, at);
+  if (!data) throw std::runtime_error(data.err().message);
+  write_text_file(o.out, csv_text(*data));
+  const auto codebook = beside(o.out, ".md");
+  write_text_file(codebook, codebook_text(*data, data->label + ", as of " + local_time_text(*cal, at)));
+  std::cout << "exported " << data->rows.size() << " cases with their dispositions as of " << local_time_text(*cal, at)
+            << " to " << o.out << " (codebook " << codebook.string() << ")\n";
+  return 0;
+}
+
+int run_export(const export_options& o) {
+  if (o.cap && !o.weights) throw std::runtime_error("--cap applies to --weights rake: give both");
+  store::export_request request;
+  request.contact = o.include_contact;
+  request.cases = o.format == "dispositions";
+  const auto source = read_export_source(o.db, o.study, request);
+  const auto& study = *source.study;
+  core::export_settings settings;
+  settings.lang = o.lang.empty() ? study.default_language : o.lang;
+  settings.include_contact = o.include_contact;
+  settings.include_partials = o.include_partials;
+  settings.weights = o.weights.has_value();
+  if (std::find(study.languages.begin(), study.languages.end(), settings.lang) == study.languages.end())
+    throw std::runtime_error("--lang " + settings.lang + ": the study has no texts in that language");
+  if (o.include_contact)
+    std::cerr << "cati export: warning: --include-contact-data: the output holds contact data (firm ids, company "
+                 "names, phone numbers, contact names), which is personal data: keep it apart from the research "
+                 "data and share it with nobody who does not need it\n";
+  if (o.format == "dispositions") return run_dispositions(o, source, settings);
+
+  auto respondents = core::select_respondents(source.snapshot.interviews, o.include_partials);
+  if (o.weights) print_weighting(std::cerr, rake_respondents(study, respondents, o.cap), o.cap);
+  auto data = core::build_dataset(study, settings, respondents);
+  if (!data) throw std::runtime_error(data.err().message);
+
+  std::vector<std::string> extras;
+  std::vector<std::string> warnings;
+  if (o.format == "csv") {
+    write_text_file(o.out, csv_text(*data));
+    const auto codebook = beside(o.out, ".md");
+    write_text_file(codebook, codebook_text(*data, data->label));
+    extras.push_back("codebook " + codebook.string());
+  } else {
+    const auto format = o.format == "sav" ? stat_format::sav : stat_format::dta;
+    warnings = write_stat_file(*data, format, o.out, data_timestamp(respondents));
+    if (format == stat_format::sav && !data->sets.empty()) {
+      const auto sps = beside(o.out, ".sps");
+      write_text_file(sps, mrsets_syntax(*data, std::filesystem::path(o.out).filename().string()));
+      extras.push_back("multiple-response sets " + sps.string());
+    }
+  }
+  for (const auto& w : warnings) std::cerr << "cati export: warning: " << w << "\n";
+  std::size_t partials = 0;
+  for (const auto& r : respondents) partials += r.final_state == core::outcome::complete ? 0 : 1;
+  std::cout << "exported " << respondents.size() << " respondents (" << respondents.size() - partials << " complete, "
+            << partials << " partial), " << data->variables.size() << " variables, questionnaire " << study.id << " "
+            << study.version << ", labels in " << settings.lang << ", to " << o.out;
+  for (const auto& e : extras) std::cout << " (" << e << ")";
+  std::cout << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_export_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<export_options>();
+  auto* cmd = app.add_subcommand("export", "export completed interviews (SPSS, Stata, CSV) or the dispositions");
+  cmd->add_option("--db", o->db, "the fieldwork file (or a copy of it)")->required();
+  cmd->add_option("--format", o->format, "sav, dta, csv or dispositions")
+      ->required()
+      ->check(CLI::IsMember({"sav", "dta", "csv", "dispositions"}));
+  cmd->add_option("--out", o->out, "the file to write (companions go beside it: .sps, .md)")->required();
+  auto* weights = cmd->add_option("--weights", "rake: raking weights to the quota margins")->check(CLI::IsMember({"rake"}));
+  auto* cap = cmd->add_option("--cap", "largest weight, as a multiple of the mean (e.g. 5)")->check(CLI::Range(1.0, 1e6));
+  cmd->add_flag("--include-partials", o->include_partials, "broken-off interviews too, flagged `partial`");
+  cmd->add_flag("--include-contact-data", o->include_contact, "firm id, company, phones and names (personal data)");
+  cmd->add_option("--lang", o->lang, "labels in this language (default: the study's default language)");
+  auto* study = cmd->add_option("--study", "the study folder (default: the questionnaire stored in the fieldwork)");
+  auto* at = cmd->add_option("--at", "dispositions as of this moment (default now), as in `cati report`");
+  cmd->callback(reporting_errors("export", exit_code, [o, weights, cap, study, at] {
+    if (weights->count() > 0) o->weights = weights->as<std::string>();
+    if (cap->count() > 0) o->cap = cap->as<double>();
+    if (study->count() > 0) o->study = study->as<std::string>();
+    if (at->count() > 0) o->at = at->as<std::string>();
+    return run_export(*o);
+  }));
+}
+
+}  // namespace cati::tool

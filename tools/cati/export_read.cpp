@@ -1,0 +1,94 @@
+#include "export_read.hpp"
+
+#include <stdlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "core/export_weights.hpp"
+#include "schema/loader.hpp"
+#include "store/fieldwork_store.hpp"
+
+namespace cati::tool {
+namespace {
+
+// The schema loader reads folders: the stored text goes into a private temporary one.
+std::shared_ptr<const core::questionnaire> load_stored_study(const store::study_record& stored, const std::string& db) {
+  namespace fs = std::filesystem;
+  std::string pattern = (fs::temp_directory_path() / "cati-export-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary directory");
+  const fs::path dir = pattern;
+  std::ofstream(dir / "questionnaire.textproto") << stored.questionnaire_text;
+  auto report = schema::load_study(dir);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  if (!report.ok()) {
+    std::string message = db + ": the questionnaire stored in the fieldwork does not load (give --study):";
+    for (const auto& d : report.diagnostics)
+      if (!d.warning) message += "\n  " + d.message;
+    throw std::runtime_error(message);
+  }
+  return report.study;
+}
+
+std::string fixed(double x, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
+  return buf;
+}
+
+}  // namespace
+
+export_source read_export_source(const std::string& db, const std::optional<std::string>& study_dir,
+                                 const store::export_request& request) {
+  std::shared_ptr<const core::questionnaire> given;
+  if (study_dir) given = schema::load_study_or_throw(*study_dir);
+  store::fieldwork_store fieldwork({.path = db, .create = false});
+  const auto stored = fieldwork.current_study();
+  if (!stored) throw std::runtime_error(db + ": no study loaded in this fieldwork yet");
+  if (given && given->id != stored->study_id)
+    throw std::runtime_error(db + " is a fieldwork of study '" + stored->study_id + "', not of '" + given->id + "'");
+  export_source source;
+  source.study = given ? given : load_stored_study(*stored, db);
+  store::export_request req = request;
+  for (const auto& f : source.study->frame)
+    if (f.type == core::variable_type::phone) req.phone_variable = f.name;
+  // Everything exported comes from this one read transaction.
+  source.snapshot = fieldwork.read([&](SQLite::Database& conn) { return store::read_export(conn, req); });
+  return source;
+}
+
+weighting_run rake_respondents(const core::questionnaire& study, std::vector<core::export_respondent>& respondents,
+                               std::optional<double> cap) {
+  auto margins = core::quota_margins(study, respondents);
+  if (!margins) throw std::runtime_error("weights: " + margins.err().message);
+  core::rake_options options;
+  options.cap = cap;
+  auto raked = core::rake(margins->membership, margins->margins, options);
+  if (!raked) throw std::runtime_error("weights: " + raked.err().message);
+  weighting_run run;
+  for (const auto& m : margins->margins) run.margins.push_back(m.name);
+  run.result = std::move(raked).value();
+  for (std::size_t i = 0; i < respondents.size(); ++i) respondents[i].weight = run.result.weights[i];
+  return run;
+}
+
+void print_weighting(std::ostream& out, const weighting_run& run, std::optional<double> cap) {
+  const auto& r = run.result;
+  const auto s = core::summarise_weights(r.weights);
+  std::string margins;
+  for (const auto& m : run.margins) margins += (margins.empty() ? "" : ", ") + m;
+  char gap[32];
+  std::snprintf(gap, sizeof gap, "%.1e", r.max_gap);
+  out << "weights: raked to " << margins << ": " << (r.converged ? "converged" : "NOT converged") << " in "
+      << r.passes << " passes (largest gap between a weighted share and its target " << gap << ")";
+  if (cap) out << ", cap " << fixed(*cap, 2) << " (" << r.capped << " weights at the cap)";
+  out << "\n"
+      << "weights: " << s.n << " respondents, min " << fixed(s.min, 4) << ", max " << fixed(s.max, 4)
+      << ", design effect " << fixed(s.design_effect, 4) << ", effective sample size " << fixed(s.effective_n, 1)
+      << ", margin of error at 50 %: +-" << fixed(100 * s.margin_of_error(0.5), 1) << " points (95 %)\n";
+}
+
+}  // namespace cati::tool
