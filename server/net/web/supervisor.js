@@ -1,0 +1,271 @@
+// The supervisor page: logs in over the WebSocket (subprotocol cati.v1.json, the Protobuf JSON mapping of
+// proto/cati/v1/wire.proto), asks for status pushes (WatchStatus) and redraws from each Status. Quota
+// actions go out as QuotaAction; the server's answer (the new Status, or an Error saying why it refused)
+// is shown under the totals. After a dropped connection it reconnects and resumes with its session token.
+"use strict";
+
+const state = { ws: null, nextId: 1, token: null, pending: new Map(), status: null, retry: 500 };
+
+function $(id) { return document.getElementById(id); }
+
+// el("td", {class: "x"}, "text", child...): text is always text, never HTML.
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+const svgNs = "http://www.w3.org/2000/svg";
+function svg(tag, attrs, text) {
+  const e = document.createElementNS(svgNs, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function setConnection(text, online) {
+  const c = $("connection");
+  c.textContent = text;
+  c.className = "pill " + (online ? "online" : "offline");
+}
+
+// --- the connection ----------------------------------------------------------------------------------
+
+function send(body, onReply) {
+  const id = state.nextId++;
+  if (onReply) state.pending.set(String(id), onReply);
+  state.ws.send(JSON.stringify(Object.assign({ requestId: String(id) }, body)));
+  return id;
+}
+
+function connect(onOpen) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const ws = new WebSocket(scheme + "//" + location.host + "/", "cati.v1.json");
+  state.ws = ws;
+  setConnection("connecting", false);
+  ws.onopen = () => { state.retry = 500; onOpen(); };
+  ws.onmessage = (ev) => receive(JSON.parse(ev.data));
+  ws.onclose = () => {
+    if (state.ws !== ws) return;
+    setConnection("offline: reconnecting", false);
+    state.pending.clear();
+    if (state.token) setTimeout(() => connect(resume), state.retry);
+    state.retry = Math.min(state.retry * 2, 5000);
+  };
+}
+
+function receive(m) {
+  const onReply = m.requestId ? state.pending.get(m.requestId) : undefined;
+  if (onReply && !m.notice) state.pending.delete(m.requestId);
+  if (m.status) render(m.status);
+  if (onReply) onReply(m);
+}
+
+function loggedIn(m) {
+  if (m.error) return false;
+  const ok = m.loginOk;
+  if (ok.role !== "supervisor" && ok.role !== "admin") {
+    $("login-error").textContent = ok.user + " is an " + ok.role + ": this page needs the supervisor role";
+    state.token = null;
+    send({ logout: {} });
+    return false;
+  }
+  state.token = ok.token;
+  $("study").textContent = (ok.studyTitle || ok.studyId) + " " + (ok.studyVersion || "");
+  $("login-view").hidden = true;
+  $("main-view").hidden = false;
+  setConnection("live", true);
+  send({ watchStatus: {} });
+  return true;
+}
+
+function resume() {
+  send({ resumeSession: { token: state.token } }, (m) => {
+    if (m.loginOk) return loggedIn(m);
+    state.token = null;  // expired: log in again
+    $("main-view").hidden = true;
+    $("login-view").hidden = false;
+    $("login-error").textContent = m.error ? m.error.message : "the session ended: log in again";
+    setConnection("offline", false);
+  });
+}
+
+$("login-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  $("login-error").textContent = "";
+  const login = () => send({ login: { user: $("user").value, password: $("password").value, client: "supervisor page" } },
+    (m) => {
+      if (m.error) $("login-error").textContent = m.error.message;
+      else loggedIn(m);
+    });
+  if (state.ws && state.ws.readyState === WebSocket.OPEN) login();
+  else connect(login);
+});
+
+// --- quota actions -----------------------------------------------------------------------------------
+
+function cellName(c) { return c.quota + "=" + (c.values || []).join("/") + (c.label ? " (" + c.label + ")" : ""); }
+
+function quotaAction(kind, cell) {
+  const dialog = $("confirm");
+  const isTarget = kind === "SET_TARGET";
+  $("confirm-target-label").hidden = !isTarget;
+  $("confirm-target").value = cell.target || 0;
+  $("confirm-text").textContent = isTarget ? "Change the target of " + cellName(cell) + " (now " + (cell.target || 0) + ")?"
+    : (kind === "CLOSE" ? "Close " : "Reopen ") + cellName(cell) + "?";
+  dialog.returnValue = "";
+  dialog.onclose = () => {
+    if (dialog.returnValue !== "ok") return;
+    const action = { kind: kind, quota: cell.quota, values: cell.values || [] };
+    if (isTarget) action.target = parseInt($("confirm-target").value, 10) || 0;
+    const result = $("action-result");
+    result.className = "";
+    result.textContent = "sent: " + kind.toLowerCase().replace("_", " ") + " " + cellName(cell);
+    send({ quotaAction: action }, (m) => {
+      result.className = m.error ? "refused" : "done";
+      result.textContent = m.error ? "refused: " + m.error.message
+        : "done: " + kind.toLowerCase().replace("_", " ") + " " + cellName(cell);
+    });
+  };
+  dialog.showModal();
+}
+
+// --- rendering ---------------------------------------------------------------------------------------
+
+const num = (v) => v || 0;
+const pct = (v) => (v === undefined || v === null ? "n/a" : (100 * v).toFixed(1) + "%");
+
+function bar(c) {
+  const target = Math.max(num(c.target), 1);
+  const done = Math.min(100, 100 * num(c.completes) / target);
+  const busy = Math.min(100 - done, 100 * num(c.inProgress) / target);
+  const b = el("div", { class: "bar", title: num(c.completes) + " done, " + num(c.inProgress) + " in progress" });
+  b.append(el("div", { class: "fill", style: "width:" + done + "%" }),
+           el("div", { class: "progress", style: "left:" + done + "%;width:" + busy + "%" }));
+  return b;
+}
+
+function cellRow(c, first) {
+  const open = c.open === true;
+  return el("tr", { "data-cell": c.quota + "=" + (c.values || []).join("/") },
+    el("td", {}, first), el("td", { class: "text" }, c.label || ""),
+    el("td", { class: "target" }, num(c.target)), el("td", { class: "completes" }, num(c.completes)),
+    el("td", { class: "in-progress" }, num(c.inProgress)), el("td", { class: "left" }, num(c.left)),
+    el("td", {}, bar(c)),
+    el("td", { class: open ? "state-open" : "state-closed" }, open ? "open" : "closed"),
+    el("td", { class: c.reachable ? "reach-yes" : "reach-no" }, c.reachable ? "reachable" : "not reachable"),
+    el("td", { class: "sample-left" }, num(c.sampleLeft)),
+    el("td", { class: "actions" },
+      el("button", { onclick: () => quotaAction(open ? "CLOSE" : "REOPEN", c) }, open ? "Close" : "Reopen"), " ",
+      el("button", { onclick: () => quotaAction("SET_TARGET", c) }, "Target…")));
+}
+
+const cellHead = () => el("tr", {}, ...["cell", "label", "target", "completes", "in progress", "left", "", "state",
+  "reach", "sample left", ""].map((h, i) => el("th", { class: i === 1 ? "text" : "" }, h)));
+
+// Interlocked quotas (two variables) as a table of the first by the second; marginal quotas as lists.
+function renderQuotas(cells) {
+  const byQuota = new Map();
+  for (const c of cells) {
+    if (!byQuota.has(c.quota)) byQuota.set(c.quota, []);
+    byQuota.get(c.quota).push(c);
+  }
+  const out = [];
+  for (const [quota, list] of byQuota) {
+    out.push(el("h3", {}, quota));
+    if (list.every((c) => (c.values || []).length === 2)) out.push(grid(list));
+    out.push(el("table", { class: "quota", "data-quota": quota }, cellHead(),
+      ...list.map((c) => cellRow(c, (c.values || []).join(" × ")))));
+  }
+  $("quotas").replaceChildren(...out);
+}
+
+function grid(list) {
+  const rows = [...new Set(list.map((c) => c.values[0]))], cols = [...new Set(list.map((c) => c.values[1]))];
+  const find = (r, k) => list.find((c) => c.values[0] === r && c.values[1] === k);
+  return el("table", { class: "grid" },
+    el("tr", {}, el("th", {}, ""), ...cols.map((k) => el("th", {}, k))),
+    ...rows.map((r) => el("tr", {}, el("th", {}, r), ...cols.map((k) => {
+      const c = find(r, k);
+      if (!c) return el("td", {}, "");
+      return el("td", { class: c.open ? "" : "state-closed" }, el("div", { class: "cellbox" },
+        num(c.completes) + " / " + num(c.target) + (num(c.inProgress) ? " (+" + c.inProgress + ")" : ""), bar(c)));
+    }))));
+}
+
+function renderProgress(st) {
+  const days = st.days || [];
+  const W = 760, H = 230, L = 40, R = 10, T = 10, B = 40;
+  const today = (st.now || "").slice(0, 10);
+  const max = Math.max(num(st.target), ...days.map((d) => num(d.cumulative)), 1);
+  const x = (i) => L + (W - L - R) * (i + 0.5) / Math.max(days.length, 1);
+  const y = (v) => H - B - (H - T - B) * v / max;
+  const s = svg("svg", { viewBox: "0 0 " + W + " " + H, width: "100%", role: "img", id: "progress-chart",
+    "aria-label": "completes per day against the plan" });
+  for (const v of [0, max / 2, max]) {
+    s.append(svg("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), stroke: "#e3e6ec" }),
+             svg("text", { x: L - 4, y: y(v) + 4, "text-anchor": "end" }, Math.round(v)));
+  }
+  const bw = (W - L - R) / Math.max(days.length, 1) * 0.5;
+  days.forEach((d, i) => {
+    if (num(d.completes)) s.append(svg("rect", { x: x(i) - bw / 2, y: y(num(d.completes)), width: bw,
+      height: y(0) - y(num(d.completes)), fill: "#9db5e0", class: "day-bar" }));
+    s.append(svg("text", { x: x(i), y: H - B + 14, "text-anchor": "middle" }, d.date.slice(5)));
+  });
+  const line = (pts, color, cls) => s.append(svg("polyline", { points: pts.join(" "), fill: "none", stroke: color,
+    "stroke-width": 2, class: cls }));
+  line(days.map((d, i) => x(i) + "," + y(num(d.plannedCumulative))), "#c77700", "plan");
+  const past = days.filter((d) => d.date <= today);
+  line(past.map((d, i) => x(i) + "," + y(num(d.cumulative))), "#2a5db0", "actual");
+  const todayRow = past[past.length - 1];
+  const legend = el("div", { class: "legend" },
+    el("span", { class: "actual" }, "— completes so far: " + num(st.completes)),
+    el("span", { class: "plan" }, "— plan: " + (todayRow ? num(todayRow.plannedCumulative) : 0) + " by the end of today, "
+      + num(st.target) + " by " + (days.length ? days[days.length - 1].date : "")),
+    el("span", {}, "bars: completes per day"));
+  $("progress").replaceChildren(s, legend);
+}
+
+function renderRates(rates) {
+  const groups = rates.map((r) => r.group);
+  const rows = [["interviews", (r) => num(r.interviews)], ["RR3", (r) => pct(r.rr3)], ["COOP1", (r) => pct(r.coop1)],
+                ["REF1", (r) => pct(r.ref1)], ["CON1", (r) => pct(r.con1)]];
+  $("rates").replaceChildren(el("table", { id: "rates-table" },
+    el("tr", {}, el("th", {}, ""), ...groups.map((g) => el("th", {}, g))),
+    ...rows.map(([name, f]) => el("tr", { "data-rate": name }, el("td", {}, name), ...rates.map((r) => el("td", {}, f(r)))))));
+  const codes = [...new Set(rates.flatMap((r) => Object.keys(r.dispositions || {})))]
+    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  $("dispositions").replaceChildren(el("table", { id: "dispositions-table" },
+    el("tr", {}, el("th", {}, "AAPOR code"), ...groups.map((g) => el("th", {}, g))),
+    ...codes.map((code) => el("tr", {}, el("td", {}, code),
+      ...rates.map((r) => el("td", {}, num((r.dispositions || {})[code])))))));
+}
+
+function renderInterviewers(list) {
+  if (!list.length) { $("interviewers").replaceChildren(el("p", { class: "muted" }, "nobody online or active today")); return; }
+  $("interviewers").replaceChildren(el("table", { id: "interviewers-table" },
+    el("tr", {}, ...["interviewer", "online", "now", "calls today", "completes today", "calls / h", "completes / h",
+      "mean interview"].map((h) => el("th", {}, h))),
+    ...list.map((i) => el("tr", { "data-user": i.user },
+      el("td", {}, i.user), el("td", {}, i.online ? "online" : "offline"),
+      el("td", { class: "activity-" + (i.state || "idle") }, i.online ? (i.state || "idle") : "—"),
+      el("td", {}, num(i.calls)), el("td", {}, num(i.completes)),
+      el("td", {}, num(i.callsPerHour).toFixed(1)), el("td", {}, num(i.completesPerHour).toFixed(2)),
+      el("td", {}, i.meanInterviewMinutes === undefined ? "—" : i.meanInterviewMinutes.toFixed(1) + " min")))));
+}
+
+function render(st) {
+  state.status = st;
+  $("clock").textContent = st.now || "";
+  $("completes").textContent = num(st.completes);
+  $("target").textContent = num(st.target);
+  $("completes-bar").style.width = Math.min(100, 100 * num(st.completes) / Math.max(num(st.target), 1)) + "%";
+  renderQuotas(st.cells || []);
+  renderProgress(st);
+  renderRates(st.rates || []);
+  renderInterviewers(st.interviewers || []);
+}

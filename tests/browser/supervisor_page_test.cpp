@@ -1,0 +1,226 @@
+// The supervisor page in a real headless Chromium against the real cati-server (port 0, a fresh SQLite
+// file prepared with the real `cati` commands): a supervisor logs in, the page shows the quota grid, an
+// interview completes through a real WebSocket client, and the page's numbers change without a reload;
+// a quota action with a confirmation, and a refused one, show the server's answer. `cati-term
+// --supervisor` shows the same grid. A screenshot is kept in the build directory:
+// tests/browser/supervisor_page.png.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "browser/child_process.hpp"
+#include "browser/devtools.hpp"
+#include "net/ws_test_client.hpp"
+
+namespace fs = std::filesystem;
+namespace v1 = cati::v1;
+using cati::browser_test::child_process;
+using cati::browser_test::headless_chromium;
+using cati::net::test::ws_test_client;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string bin = CATI_BINARY_DIR;
+const std::string study = std::string(CATI_SOURCE_DIR) + "/schema/ai_barometer_2025";
+
+int run(const std::string& cmd) { return WEXITSTATUS(std::system((cmd + " >/dev/null 2>&1").c_str())); }
+
+struct fieldwork_dir {
+  fs::path dir = fs::temp_directory_path() / ("cati-browser-" + std::to_string(::getpid()));
+  fs::path db = dir / "fieldwork.db";
+  fieldwork_dir() {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const auto frame = (dir / "frame.csv").string();
+    const auto cati = bin + "/tools/cati";
+    EXPECT_EQ(run(cati + " sample generate --study " + study + " --count 60 --seed 7 --out " + frame), 0);
+    EXPECT_EQ(run(cati + " sample import --db " + db.string() + " --study " + study + " " + frame), 0);
+    EXPECT_EQ(run("printf 'sara-secret-1\\n' | " + cati + " users add sara --role supervisor --db " + db.string()), 0);
+    EXPECT_EQ(run("printf 'tom-secret-1\\n' | " + cati + " users add tom --role supervisor --db " + db.string()), 0);
+    EXPECT_EQ(run("printf 'anna-secret-1\\n' | " + cati + " users add anna --role interviewer --languages nl,fr,en --db " +
+                  db.string()),
+              0);
+  }
+  ~fieldwork_dir() { fs::remove_all(dir); }
+};
+
+std::uint16_t port_of(child_process& server) {
+  auto line = server.wait_for_line([](const std::string& l) { return l.find("listening on 127.0.0.1:") != std::string::npos; },
+                                   120s);
+  if (!line) return 0;
+  return static_cast<std::uint16_t>(std::stoi(line->substr(line->find("127.0.0.1:") + 10)));
+}
+
+// The interviewer's side: a whole interview of the seed study over the wire, answered by question name.
+class interviewer {
+ public:
+  explicit interviewer(std::uint16_t port) { EXPECT_TRUE(client_.connect(port)) << client_.error(); }
+
+  v1::ServerMessage ask(v1::ClientMessage m) {
+    m.set_request_id(next_++);
+    EXPECT_TRUE(client_.send(m));
+    return receive();
+  }
+  v1::ServerMessage receive() {
+    auto r = client_.receive(60s);
+    EXPECT_TRUE(r.has_value()) << client_.error();
+    return r.value_or(v1::ServerMessage{});
+  }
+
+  // Logs in and takes a case; returns the first screen of its interview.
+  v1::Screen begin() {
+    v1::ClientMessage login;
+    login.mutable_login()->set_user("anna");
+    login.mutable_login()->set_password("anna-secret-1");
+    EXPECT_TRUE(ask(login).has_login_ok());
+    v1::ClientMessage next;
+    next.mutable_next_case();
+    auto card = ask(next);
+    EXPECT_TRUE(card.has_case_card()) << card.DebugString();
+    v1::ClientMessage start;
+    start.mutable_start_interview()->set_case_id(card.case_card().case_id());
+    auto screen = ask(start);
+    EXPECT_TRUE(screen.has_screen()) << screen.DebugString();
+    return screen.screen();
+  }
+
+  // Answers until the interview ends; true when it ended complete.
+  bool finish(v1::Screen s) {
+    // An eligible firm that uses AI: every question of the seed study gets an answer that keeps it in.
+    static const std::map<std::string, std::string> answers = {
+        {"intro", ""},         {"s1_decider", "1"},   {"s2_fte", "4"},         {"s3_sector", "1"},
+        {"q1_market", "1"},    {"q2_ai_use", "3"},    {"q3_ai_areas", "1 2"},  {"q3_other", "x"},
+        {"q4_ai_tasks", "1"},  {"q5_potential", "1"}, {"q6_attitude", "2"},    {"q7_fin_value", "1"},
+        {"q8_bank_ai", "1"},   {"q9_bank_domains", "1 2"}, {"end", ""}};
+    for (int guard = 0; guard < 50; ++guard) {
+      auto it = answers.find(s.question());
+      if (it == answers.end()) {
+        ADD_FAILURE() << "no answer for " << s.question();
+        return false;
+      }
+      v1::ClientMessage m;
+      auto* a = m.mutable_answer();
+      a->set_interview_id(s.interview_id());
+      a->set_seq(s.next_seq());
+      a->set_question(s.question());
+      a->set_value(it->second);
+      auto ack = ask(m);
+      EXPECT_TRUE(ack.has_answer_ack()) << ack.DebugString();
+      auto next = receive();
+      if (next.has_interview_end()) return next.interview_end().outcome() == v1::COMPLETE;
+      if (!next.has_screen()) {
+        ADD_FAILURE() << next.DebugString();
+        return false;
+      }
+      s = next.screen();
+    }
+    return false;
+  }
+
+ private:
+  ws_test_client client_;
+  std::uint64_t next_ = 1;
+};
+
+// JavaScript: the text of the first element matching a selector ("" when none).
+std::string text_of(const std::string& selector) {
+  return "(document.querySelector(\"" + selector + "\") || {textContent: ''}).textContent";
+}
+
+}  // namespace
+
+TEST(SupervisorPage, LiveQuotaGridProgressRatesAndActionsInHeadlessChromium) {
+  const auto chromium = cati::browser_test::find_on_path("chromium");
+  ASSERT_FALSE(chromium.empty()) << "chromium is not installed (tools/setup installs Debian's chromium)";
+  fieldwork_dir fw;
+  child_process server({bin + "/server/cati-server", "--study", study, "--db", fw.db.string(), "--listen", "127.0.0.1:0",
+                        "--clock", "from:2025-10-14T10:00:00+02:00", "--log-level", "warn"});
+  const auto port = port_of(server);
+  ASSERT_NE(port, 0) << server.output();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
+
+  headless_chromium page(chromium, fs::path(bin) / "tests" / "browser" / "chromium-profile");
+  page.navigate(url);
+  EXPECT_EQ(page.eval("document.title"), "cati supervisor");
+
+  // A wrong password: the server's refusal is shown on the form.
+  page.eval("document.getElementById('user').value = 'sara';"
+            "document.getElementById('password').value = 'wrong';"
+            "document.getElementById('login-button').click(); true");
+  ASSERT_TRUE(page.wait_until(text_of("#login-error") + " !== ''", 60s));
+  EXPECT_EQ(page.eval(text_of("#login-error")), "unknown user or wrong password");
+
+  page.eval("document.getElementById('password').value = 'sara-secret-1';"
+            "document.getElementById('login-button').click(); true");
+  ASSERT_TRUE(page.wait_until("document.querySelectorAll('table.quota tr[data-cell]').length === 6", 60s))
+      << page.eval(text_of("#login-error"));
+  EXPECT_EQ(page.eval("document.getElementById('login-view').hidden"), "true");
+  EXPECT_EQ(page.eval("getComputedStyle(document.getElementById('login-view')).display"), "none");  // seen, not only flagged
+  EXPECT_EQ(page.eval(text_of("#completes")), "0");
+  EXPECT_EQ(page.eval(text_of("#target")), "225");
+  EXPECT_EQ(page.eval(text_of("tr[data-cell='region=VLA'] .target")), "131");
+  EXPECT_EQ(page.eval(text_of("tr[data-cell='sector=1'] .completes")), "0");
+  EXPECT_EQ(page.eval("document.querySelectorAll('#progress-chart .plan').length"), "1");
+  EXPECT_EQ(page.eval(text_of("#rates-table tr[data-rate='RR3'] td:nth-child(2)")), "n/a");
+
+  // An interview through a real client; the page follows without a reload.
+  page.eval("window.loadedOnce = true; true");  // gone if the page reloaded
+  interviewer anna(port);
+  auto first = anna.begin();
+  ASSERT_TRUE(page.wait_until(text_of("tr[data-user='anna'] td:nth-child(3)") + " === 'interviewing'", 60s))
+      << page.eval("document.getElementById('interviewers').textContent");
+  ASSERT_TRUE(anna.finish(first));
+  ASSERT_TRUE(page.wait_until(text_of("#completes") + " === '1'", 60s)) << page.eval(text_of("#completes"));
+  EXPECT_EQ(page.eval("window.loadedOnce === true"), "true");
+  EXPECT_EQ(page.eval(text_of("tr[data-cell='sector=1'] .completes")), "1");
+  EXPECT_EQ(page.eval(text_of("tr[data-cell='sector=1'] .left")), "96");
+  EXPECT_EQ(page.eval("[...document.querySelectorAll('table.quota[data-quota=region] .completes')]"
+                      ".reduce((n, td) => n + Number(td.textContent), 0)"),
+            "1");
+  EXPECT_EQ(page.eval(text_of("#rates-table tr[data-rate='interviews'] td:nth-child(2)")), "1");
+  EXPECT_EQ(page.eval(text_of("tr[data-user='anna'] td:nth-child(5)")), "1");       // completes today
+  EXPECT_NE(page.eval(text_of("tr[data-user='anna'] td:nth-child(8)")), "—");       // a mean length
+  EXPECT_EQ(page.eval("document.querySelectorAll('#progress-chart .day-bar').length"), "1");
+
+  // Close a cell: the confirmation dialog, then the server's answer and the new state.
+  page.eval("document.querySelector(\"tr[data-cell='region=BRU'] td.actions button\").click(); true");
+  ASSERT_EQ(page.eval("document.getElementById('confirm').open"), "true");
+  EXPECT_EQ(page.eval(text_of("#confirm-text")), "Close region=BRU (Brussels)?");
+  page.eval("document.getElementById('confirm-ok').click(); true");
+  ASSERT_TRUE(page.wait_until(text_of("tr[data-cell='region=BRU'] .state-closed") + " === 'closed'", 60s));
+  EXPECT_EQ(page.eval(text_of("#action-result")), "done: close region=BRU (Brussels)");
+
+  // A target the server refuses (below the cell's one complete): the refusal is shown, nothing changes.
+  page.eval("document.querySelectorAll(\"tr[data-cell='sector=1'] td.actions button\")[1].click();"
+            "document.getElementById('confirm-target').value = '0';"
+            "document.getElementById('confirm-ok').click(); true");
+  ASSERT_TRUE(page.wait_until(text_of("#action-result") + ".startsWith('refused')", 60s))
+      << page.eval(text_of("#action-result"));
+  EXPECT_NE(page.eval(text_of("#action-result")).find("target 0 is below the 1"), std::string::npos)
+      << page.eval(text_of("#action-result"));
+  EXPECT_EQ(page.eval(text_of("tr[data-cell='sector=1'] .target")), "97");
+
+  // The screenshot, kept as the test's artifact.
+  const auto shot = fs::path(bin) / "tests" / "browser" / "supervisor_page.png";
+  const auto png = page.screenshot_png();
+  ASSERT_GT(png.size(), 1000u);
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+  std::ofstream(shot, std::ios::binary) << png;
+  std::cout << "screenshot: " << shot.string() << "\n";
+
+  // cati-term --supervisor shows the same numbers in text.
+  child_process term({bin + "/client/cati-term", "--supervisor", "--server", "ws://127.0.0.1:" + std::to_string(port),
+                      "--user", "tom"},  // sara is logged in on the page
+                     false, "tom-secret-1\n");
+  auto closed = term.wait_for_line([](const std::string& l) { return l.rfind("region  BRU", 0) == 0; }, 60s);
+  ASSERT_TRUE(closed) << term.output();
+  EXPECT_NE(closed->find("CLOSED"), std::string::npos) << *closed;
+  EXPECT_NE(term.output().find("completes 1 / 225"), std::string::npos) << term.output();
+  EXPECT_EQ(term.stop(SIGTERM), 0);
+}
