@@ -1,0 +1,88 @@
+// `cati sim` end to end: a shortened fieldwork (two days, four interviewers) run twice with the same seed
+// by the real `cati` binary, which starts the real cati-server and drives it through the client library.
+// Checks what must hold whatever the numbers: no quota cell over its target, every answer stored once,
+// nothing lost or doubled through the cut connections, a report, and the same report from the same seed.
+// Nothing here measures time; the waits are the commands themselves.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class SimTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "cati-sim-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    if (HasFailure()) {
+      std::cerr << "simulation kept for inspection: " << dir_ << "\n";
+      return;
+    }
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  // Runs a shortened simulation into dir_/name; returns the exit code (0 all quotas met, 1 not met).
+  int simulate(const std::string& name) {
+    const fs::path out = dir_ / name;
+    const std::string command = std::string(CATI_BINARY_DIR) + "/tools/cati sim --study " + CATI_SOURCE_DIR +
+                                "/schema/ai_barometer_2025 --interviewers 4 --days 2 --seed 11 --frame-size 1500 --out " +
+                                out.string() + " >" + (dir_ / (name + ".log")).string() + " 2>&1";
+    const int status = std::system(command.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(SimTest, ShortFieldworkKeepsQuotasAndAnswersAndRepeatsBySeed) {
+  const int first = simulate("a");
+  ASSERT_TRUE(first == 0 || first == 1) << read_file(dir_ / "a.log");
+  const fs::path report = dir_ / "a" / "report.md";
+  ASSERT_TRUE(fs::exists(report)) << read_file(dir_ / "a.log");
+  const std::string text = read_file(report);
+  EXPECT_NE(text.find("## Published figures beside the simulation"), std::string::npos);
+  EXPECT_NE(text.find("lost: 0; doubled: 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("No cell went over its target."), std::string::npos) << text;
+
+  SQLite::Database db((dir_ / "a" / "fieldwork.db").string(), SQLite::OPEN_READONLY);
+  // Interviews happened, and completes were counted against the quotas.
+  EXPECT_GT(db.execAndGet("SELECT COUNT(*) FROM interviews WHERE final_state = 'complete'").getInt(), 0);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM quota_cells WHERE completes > target").getInt(), 0);
+  EXPECT_EQ(db.execAndGet("SELECT COALESCE(SUM(completes), 0) FROM quota_cells WHERE quota = 'region'").getInt(),
+            db.execAndGet("SELECT COUNT(*) FROM interviews WHERE final_state = 'complete'").getInt());
+  // The simulation never goes back, so each question of an interview is answered once: a second row
+  // would be an answer applied twice.
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM (SELECT interview_id, question FROM answers WHERE kind = 'set' "
+                          "GROUP BY interview_id, question HAVING COUNT(*) > 1)")
+                .getInt(),
+            0);
+  EXPECT_GT(db.execAndGet("SELECT COUNT(*) FROM answers").getInt(), 0);
+
+  // The same seed, another run: the same report, byte for byte.
+  const int second = simulate("b");
+  ASSERT_EQ(second, first) << read_file(dir_ / "b.log");
+  EXPECT_EQ(read_file(dir_ / "b" / "report.md"), text);
+}
+
+}  // namespace

@@ -1,0 +1,146 @@
+#include "sim/fieldwork_sim.hpp"
+
+#include <iostream>
+#include <memory>
+#include <stdexcept>
+
+#include "core/clock_spec.hpp"
+#include "schema/loader.hpp"
+#include "sim/interviewer.hpp"
+#include "sim/server_process.hpp"
+#include "sim/sim_report.hpp"
+
+namespace cati::tool::sim {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Interviewer i's account: Belgian call centres staff Dutch and French lines, some people do both.
+std::vector<sim_account> accounts(int count, std::uint64_t seed) {
+  std::vector<sim_account> out;
+  for (int i = 0; i < count; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof name, "sim%02d", i + 1);
+    std::vector<std::string> languages;
+    switch (i % 4) {
+      case 0: languages = {"nl", "fr"}; break;
+      case 3: languages = {"fr"}; break;
+      default: languages = {"nl"}; break;
+    }
+    out.push_back({name, "sim-" + std::to_string(seed) + "-" + name + "-secret", languages});
+  }
+  return out;
+}
+
+// "ws://127.0.0.1:8080" -> 8080. The relays connect to the loopback address only.
+std::uint16_t loopback_port(const std::string& url) {
+  for (const std::string prefix : {"ws://127.0.0.1:", "ws://localhost:"}) {
+    if (url.rfind(prefix, 0) != 0) continue;
+    try {
+      const int port = std::stoi(url.substr(prefix.size()));
+      if (port > 0 && port < 65536) return static_cast<std::uint16_t>(port);
+    } catch (const std::exception&) {
+    }
+  }
+  throw std::runtime_error("--server: expected ws://127.0.0.1:PORT (a server on this machine), got '" + url + "'");
+}
+
+// The calling periods simulated: those of the first `days` fieldwork days.
+std::vector<core::calendar::slot> simulated_slots(const core::calendar& cal, std::optional<int> days) {
+  std::vector<core::calendar::slot> out;
+  int seen = 0, last_day = -1;
+  for (const auto& s : cal.slots()) {
+    if (s.day != last_day) {
+      if (days && seen == *days) break;
+      ++seen;
+      last_day = s.day;
+    }
+    out.push_back(s);
+  }
+  return out;
+}
+
+void remove_previous_run(const fs::path& out) {
+  for (const char* f : {"fieldwork.db", "fieldwork.db-wal", "fieldwork.db-shm", "report.md", "server.log"})
+    fs::remove(out / f);
+  fs::remove_all(out / "journals");
+}
+
+}  // namespace
+
+int run_simulation(const sim_options& o) {
+  if (o.interviewers < 1) throw std::runtime_error("--interviewers: at least 1");
+  auto study = schema::load_study_or_throw(o.study.string());
+  auto cal = core::calendar::make(*study);
+  if (!cal) throw std::runtime_error(o.study.string() + ": calendar: " + cal.err().message);
+  const auto slots = simulated_slots(*cal, o.days);
+  if (slots.empty()) throw std::runtime_error("the fieldwork window has no calling time to simulate");
+
+  fs::create_directories(o.out);
+  const auto people = accounts(o.interviewers, o.seed);
+  fs::path db = o.out / "fieldwork.db";
+  std::unique_ptr<server_process> server;
+  std::uint16_t port = 0;
+  if (o.server_url.empty()) {
+    remove_previous_run(o.out);
+    prepare_fieldwork(db, o.study, o.frame_size, people);
+    server = std::make_unique<server_process>(server_binary(), o.study, db,
+                                              "manual:" + core::format_instant(slots.front().begin), o.out / "server.log");
+    port = server->port();
+  } else {
+    if (o.server_db.empty()) throw std::runtime_error("--server needs --db: the server's fieldwork file, for accounts and the report");
+    db = o.server_db;
+    ensure_accounts(db, people);
+    port = loopback_port(o.server_url);
+  }
+
+  sim_world world;
+  world.cal = &*cal;
+  world.seed = o.seed;
+  world.total_target = study->target_completes;
+  world.end = slots.back().end;
+  for (const auto& p : people) world.tallies.push_back({p.name});
+
+  const fs::path journals = o.out / "journals";
+  std::vector<std::unique_ptr<interviewer>> staff;
+  for (int i = 0; i < o.interviewers; ++i)
+    staff.push_back(std::make_unique<interviewer>(i, people[static_cast<std::size_t>(i)], draw_shifts(i, o.seed, slots),
+                                                  port, journals, world));
+  terminal clock("clock", "ws://127.0.0.1:" + std::to_string(port), {}, o.seed);
+
+  std::optional<core::time_point> server_now;
+  std::optional<int> last_day;
+  while (true) {
+    std::size_t next = staff.size();
+    for (std::size_t i = 0; i < staff.size(); ++i) {
+      const auto t = staff[i]->next_at();
+      if (t && (next == staff.size() || *t < *staff[next]->next_at())) next = i;
+    }
+    if (next == staff.size()) break;
+    const auto now = *staff[next]->next_at();
+    if (!server_now || now > *server_now) {
+      clock.set_clock(core::format_instant(now));
+      server_now = now;
+    }
+    if (const int day = cal->day_index(now); !last_day || day != *last_day) {
+      last_day = day;
+      std::cerr << "cati sim: " << core::format_date(cal->local_date(now)) << ", " << world.completes << " completes so far\n";
+    }
+    staff[next]->step(now);
+  }
+  for (auto& s : staff) s->finish();
+  staff.clear();
+  if (server) server->stop();
+
+  std::vector<core::time_point> day_starts;
+  for (const auto& s : slots)
+    if (day_starts.empty() || cal->day_index(day_starts.back()) != s.day) day_starts.push_back(s.begin);
+  report_context ctx{&*study, &*cal, o.study, db, o.out, o.interviewers, o.frame_size, day_starts};
+  const auto summary = write_report(ctx, world);
+  std::cout << "simulated " << day_starts.size() << " days: " << world.completes << " completes"
+            << (world.filled_at ? ", every quota met" : ", quotas not filled") << "; answers lost " << summary.lost
+            << ", doubled " << summary.doubled << "; report: " << (o.out / "report.md").string() << "\n";
+  return summary.quotas_met && summary.lost == 0 && summary.doubled == 0 ? 0 : 1;
+}
+
+}  // namespace cati::tool::sim
