@@ -15,6 +15,7 @@
 #include "net/listen_policy.hpp"
 #include "net/log.hpp"
 #include "net/server.hpp"
+#include "net/web_files.hpp"
 #include "schema/loader.hpp"
 #include "store/fieldwork_port.hpp"
 #include "store/fieldwork_store.hpp"
@@ -87,6 +88,7 @@ int main(int argc, char** argv) {
     options.threads = threads;
     options.tls_cert = tls_cert;
     options.tls_key = tls_key;
+    options.files = cati::net::supervisor_page();
     auto metrics = std::make_shared<cati::net::metrics_registry>();
 
     // The service runs its strand on the server's io_context: build the server first with a forwarding
@@ -103,6 +105,12 @@ int main(int argc, char** argv) {
     cati::net::server server(options, handler, metrics);
     cati::net::service_options service_options;
     service_options.manual_clock = manual;
+    int exit_code = 0;
+    service_options.on_storage_failure = [&](const std::string& why) {
+      cati::net::log_error("the database cannot be written (", why, "): stopping; restart when it is fixed");
+      exit_code = 3;
+      server.stop();
+    };
     cati::net::fieldwork_service service(server.context(), study, *calendar, **clock, port, port, *metrics,
                                          service_options);
     handler.to = &service;
@@ -116,7 +124,7 @@ int main(int argc, char** argv) {
     service.start();
     server.run();
     cati::net::log_info("stopped");
-    return 0;
+    return exit_code;
   } catch (const std::exception& e) {
     std::cerr << "cati-server: " << e.what() << "\n";
     return 1;

@@ -8,7 +8,9 @@
 #include <iostream>
 
 #include "lib/url.hpp"
+#include "term/full_screen.hpp"
 #include "term/script_mode.hpp"
+#include "term/supervisor_mode.hpp"
 #include "term/term_options.hpp"
 
 namespace cati::term {
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
   app.add_option("--script", script, "run the actions in FILE ('-': stdin) instead of the full screen");
   app.add_option("--ca-file", options.ca_file, "wss: PEM file of the certificate authority to trust")->check(CLI::ExistingFile);
   app.add_flag("--insecure", options.insecure, "wss: do not verify the server's certificate");
+  app.add_flag("--supervisor", options.supervisor, "show the quota grid and counts, refreshed live (supervisor role)");
   app.add_option("--timeout", timeout_ms, "script mode: milliseconds to wait for each reply")->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
 
@@ -69,9 +72,9 @@ int main(int argc, char** argv) {
   if (!script.empty()) options.script = script;
 
   try {
+    if (options.supervisor) return term::run_supervisor_mode(options);
     if (options.script || ::isatty(STDIN_FILENO) == 0) return term::run_script_mode(options);
-    std::cerr << "full-screen mode: not built yet\n";
-    return 2;
+    return term::run_full_screen(options);
   } catch (const std::exception& e) {
     std::cerr << "cati-term: " << e.what() << "\n";
     return 1;

@@ -16,6 +16,7 @@ struct term_options {
   std::optional<std::string> script;       // --script FILE ("-" for stdin)
   std::string ca_file;
   bool insecure = false;
+  bool supervisor = false;                 // --supervisor: the quota grid, live (supervisor_mode.hpp)
   std::chrono::milliseconds reply_timeout{30000};
 };
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -44,6 +45,7 @@ class memory_case_source final : public case_source {
   bool assign(case_id id, std::string interviewer);
 
   const case_record* find(case_id id) const;
+  std::span<const case_record> all() const { return cases_; }
   std::size_t size() const { return cases_.size(); }
 
   case_changes changes_since(std::uint64_t since) const override;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/disposition.hpp"
+#include "core/report_sample.hpp"
 
 namespace cati::core {
 
@@ -39,27 +40,20 @@ class fieldwork::quota_priority final : public dial_priority {
     return key;
   }
 
+  // The sample left and completes per case as `cati quota` computes them (report_sample.hpp), from the
+  // scheduler's plans, and the arrivals at the quota point so far.
   void rebuild() {
-    std::map<quota_values, int> groups;
-    int finished = 0;
+    sample_tally tally(variables_);
     for (const auto& [id, extra] : owner_.extra_) {
+      const case_record* c = owner_.cases_.find(id);
+      if (!c) continue;
       const case_plan* plan = owner_.scheduler_ ? owner_.scheduler_->plan(id) : nullptr;
-      if (plan && plan->finished()) {
-        ++finished;
-        continue;
-      }
-      if (const case_record* c = owner_.cases_.find(id)) ++groups[group_of(*c)];
+      tally.add(*c, plan ? *plan : plan_case(*c, owner_.study_->rules, owner_.calendar_));
     }
-    outlook_input input;
-    for (auto& [values, n] : groups) input.sample_left.push_back({values, n});
-    // Every complete falls in one cell of each quota, so the first quota's cells count them all.
-    int completes = 0;
-    if (!owner_.book_.quotas().empty()) {
-      const auto& q = owner_.book_.quotas().front();
-      for (std::size_t i = q.first_cell; i < q.first_cell + q.cell_count; ++i) completes += owner_.book_.cells()[i].completes;
-    }
-    if (finished > 0) input.completes_per_case = static_cast<double>(completes) / finished;
-    outlook_.emplace(owner_.book_, input);
+    std::vector<quota_values> arrived;
+    arrived.reserve(owner_.arrivals_.size());
+    for (const auto& [id, values] : owner_.arrivals_) arrived.push_back(values);
+    outlook_.emplace(owner_.book_, outlook_input_for(tally.summary(), count_arrivals(owner_.book_, arrived)));
     verdicts_.clear();
   }
 
@@ -106,6 +100,13 @@ bool is_call_outcome(outcome o) {
 
 }  // namespace
 
+std::map<interview_id, quota_values> quota_points(const loaded_case& c) {
+  auto out = c.quota_answers;
+  for (auto& [interview, values] : out)
+    for (const auto& [k, v] : c.record.frame) values.emplace(k, v);
+  return out;
+}
+
 std::string_view to_string(user_role r) {
   switch (r) {
     case user_role::interviewer: return "interviewer";
@@ -142,6 +143,7 @@ void fieldwork::load_cases(std::vector<loaded_case> cases) {
     extra.contact = std::move(c.contact);
     extra.respondent_id = std::move(c.respondent_id);
     extra.seed = c.seed;
+    for (auto& [interview, values] : quota_points(c)) arrivals_[interview] = std::move(values);
     cases_.put(std::move(c.record));
   }
   scheduler_->refresh();
@@ -157,7 +159,7 @@ std::vector<std::pair<interview_id, std::string>> fieldwork::load_interviews(std
       failed.emplace_back(li.id, "its case " + std::to_string(li.case_) + " is not in the sample");
       continue;
     }
-    live_interview iv{li.id, li.case_, li.interviewer, li.language, {}, 0, li.rows, {}};
+    live_interview iv{li.id, li.case_, li.interviewer, li.language, {}, 0, li.rows, {}, li.started_at, {}};
     if (li.snapshot.empty()) {
       iv.state = engine_.start(frame_of(li.case_), extra->second.seed);
     } else {
@@ -174,6 +176,10 @@ std::vector<std::pair<interview_id, std::string>> fieldwork::load_interviews(std
       iv.state = std::move(state).value();
       iv.last_seq = parsed->first;
     }
+    // A call logged since the interview started can only be its suspension (break-off, appointment).
+    if (const case_record* c = cases_.find(li.case_))
+      if (std::any_of(c->calls.begin(), c->calls.end(), [&](const call_attempt& a) { return a.at >= li.started_at; }))
+        suspended_.insert(li.id);
     extra->second.open_interview = li.id;
     interviews_[li.id] = std::move(iv);
   }
@@ -261,7 +267,6 @@ result<fieldwork::live_interview*, fault> fieldwork::owned_interview(const user&
   if (iv.state.status != interview_status::finished) {
     if (!scheduler_->renew(iv.case_, who.name, now) && !scheduler_->hold(iv.case_, {who.name, who.languages}, now))
       return fault{fault_code::not_your_case, "case " + std::to_string(iv.case_) + " is held by someone else"};
-    if (book_.lease_of(id)) (void)book_.renew(id, now, options_.lease_ttl);
   }
   return &iv;
 }
@@ -274,7 +279,14 @@ result<ok_t, fault> fieldwork::check_seq(const live_interview& iv, std::uint32_t
 }
 
 bool fieldwork::ensure_lease(live_interview& iv, const user& who, time_point now, change_list& changes) {
-  if (iv.state.status == interview_status::finished || !iv.state.quota_granted || book_.lease_of(iv.id)) return true;
+  if (iv.state.status == interview_status::finished || !iv.state.quota_granted) return true;
+  if (book_.lease_of(iv.id)) {
+    // Activity keeps the lease alive. The renewal goes to disk with the request like every quota event:
+    // a restart must not bring back an earlier deadline.
+    if (auto renewed = book_.renew(iv.id, now, options_.lease_ttl); renewed && !renewed->empty())
+      changes.push_back(quota_changed{std::move(renewed).value()});
+    return true;
+  }
   auto ans = book_.try_lease(iv.id, quota_values_of(*iv.state.quota_granted), now, options_.lease_ttl);
   if (!ans.events.empty()) changes.push_back(quota_changed{ans.events});
   priority_->stale();
@@ -400,6 +412,7 @@ effect<interview_view> fieldwork::start_interview(const user& who, case_id id, c
   if (extra.open_interview) {  // resume a suspended interview where it stopped
     auto& iv = interviews_.at(*extra.open_interview);
     iv.interviewer = who.name;
+    suspended_.erase(iv.id);
     iv.language = lang;
     if (ensure_lease(iv, who, now, out.changes)) save(iv, out.changes);
     out.reply = view_of(iv, false);
@@ -410,7 +423,7 @@ effect<interview_view> fieldwork::start_interview(const user& who, case_id id, c
     extra.respondent_id = random_respondent_id(random_);
     extra.seed = random_.next();
   }
-  live_interview iv{next_interview_id_++, id, who.name, lang, engine_.start(frame_of(id), extra.seed), 0, 0, {}};
+  live_interview iv{next_interview_id_++, id, who.name, lang, engine_.start(frame_of(id), extra.seed), 0, 0, {}, now, {}};
   out.changes.push_back(interview_opened{iv.id, id, who.id, study_->version, lang, now, extra.respondent_id, extra.seed});
   extra.open_interview = iv.id;
   auto& stored = interviews_[iv.id] = std::move(iv);
@@ -437,10 +450,6 @@ effect<interview_view> fieldwork::answer(const user& who, interview_id id, std::
     out.reply = s.err();
     return out;
   }
-  if (!ensure_lease(iv, who, now, out.changes)) {  // ended over quota while away
-    out.reply = view_of(iv, false);
-    return out;
-  }
   if (iv.state.status != interview_status::in_progress) {
     out.reply = fault{fault_code::invalid_request, "interview " + std::to_string(id) + " has ended"};
     return out;
@@ -451,11 +460,19 @@ effect<interview_view> fieldwork::answer(const user& who, interview_id id, std::
                                                       current.name};
     return out;
   }
-  auto step = engine_.answer(iv.state, text, iv.language);
+  // Every refusal comes before the lease is touched: a refused request is not committed (the host drops
+  // its changes), so it must not change the book either. The answer is tried on a copy for that reason.
+  auto answered = iv.state;
+  auto step = engine_.answer(answered, text, iv.language);
   if (!step) {
     out.reply = fault{fault_code::invalid_answer, step.err().message};
     return out;
   }
+  if (!ensure_lease(iv, who, now, out.changes)) {  // ended over quota while away: the answer is not applied
+    out.reply = view_of(iv, false);
+    return out;
+  }
+  iv.state = std::move(answered);
   iv.last_seq = seq;
   std::optional<value> recorded;
   if (current.type != question_type::note)
@@ -469,7 +486,9 @@ effect<interview_view> fieldwork::answer(const user& who, interview_id id, std::
 
 void fieldwork::settle(live_interview& iv, step s, const user& who, time_point now, change_list& changes) {
   while (s.kind == step_kind::quota_check) {
-    auto ans = book_.try_lease(iv.id, quota_values_of(s.quota_values), now, options_.lease_ttl);
+    auto values = quota_values_of(s.quota_values);
+    arrivals_[iv.id] = values;
+    auto ans = book_.try_lease(iv.id, values, now, options_.lease_ttl);
     if (!ans.events.empty()) changes.push_back(quota_changed{ans.events});
     priority_->stale();
     auto next = engine_.quota_decision(iv.state, ans.granted, iv.language);
@@ -484,6 +503,7 @@ void fieldwork::settle(live_interview& iv, step s, const user& who, time_point n
 void fieldwork::end_interview(live_interview& iv, const user& who, time_point now, change_list& changes,
                               std::optional<appointment> callback, const std::string& note) {
   const outcome result = iv.state.result;
+  iv.ended_at = now;
   if (result == outcome::complete) {
     if (auto done = book_.complete(iv.id)) changes.push_back(quota_changed{std::move(done).value()});
   } else if (auto released = book_.release(iv.id); !released.empty()) {
@@ -512,15 +532,17 @@ effect<interview_view> fieldwork::back(const user& who, interview_id id, std::ui
     out.reply = s.err();
     return out;
   }
-  if (!ensure_lease(iv, who, now, out.changes)) {  // ended over quota while away
-    out.reply = view_of(iv, false);
-    return out;
-  }
-  auto step = engine_.back(iv.state);
+  auto went_back = iv.state;  // tried on a copy: a refusal must leave the book untouched (see answer())
+  auto step = engine_.back(went_back);
   if (!step) {
     out.reply = fault{fault_code::invalid_request, step.err().message};
     return out;
   }
+  if (!ensure_lease(iv, who, now, out.changes)) {  // ended over quota while away
+    out.reply = view_of(iv, false);
+    return out;
+  }
+  iv.state = std::move(went_back);
   iv.last_seq = seq;
   save(iv, out.changes);
   out.reply = view_of(iv, false);
@@ -545,10 +567,8 @@ effect<interview_view> fieldwork::suspend(const user& who, interview_id id, std:
     out.reply = s.err();
     return out;
   }
-  if (!ensure_lease(iv, who, now, out.changes)) {  // ended over quota while away
-    out.reply = view_of(iv, false);
-    return out;
-  }
+  // No ensure_lease here: suspending gives the lease back anyway, and a lease that lapsed meanwhile is not
+  // taken again only to be returned (nor is a refusal turned into over quota).
   if (iv.state.status != interview_status::in_progress) {
     out.reply = fault{fault_code::invalid_request, "interview " + std::to_string(id) + " has ended"};
     return out;
@@ -577,6 +597,7 @@ effect<interview_view> fieldwork::suspend(const user& who, interview_id id, std:
     end_interview(iv, who, now, out.changes, std::nullopt, note);
   } else {
     // Suspended: the lease goes back now and is taken again when the interview resumes.
+    suspended_.insert(iv.id);
     if (auto released = book_.release(iv.id); !released.empty()) out.changes.push_back(quota_changed{std::move(released)});
     priority_->stale();
     log_call(iv.case_, who, now, result, {}, note, iv.id, callback, out.changes);
@@ -611,13 +632,21 @@ effect<interview_view> fieldwork::set_language(const user& who, interview_id id,
 
 effect<session_view> fieldwork::resume(const user& who, time_point now) {
   effect<session_view> out{session_view{}, {}};
-  for (auto& [id, iv] : interviews_) {
-    if (iv.interviewer != who.name || iv.state.status == interview_status::finished) continue;
-    if (!scheduler_->hold(iv.case_, {who.name, who.languages}, now)) continue;
-    if (ensure_lease(iv, who, now, out.changes)) out.reply.value().held = offer_of(iv.case_, nullptr);
-    out.reply.value().interview = view_of(iv, false);
-    return out;
-  }
+  const auto open_of_who = [&](const live_interview& iv) {
+    return iv.interviewer == who.name && iv.state.status != interview_status::finished;
+  };
+  // The interview whose case `who` still holds is the one they were in. Without one (a restart, a lapsed
+  // lock) their latest open interview that is not suspended is taken back, if its case is free.
+  live_interview* chosen = nullptr;
+  for (auto& [id, iv] : interviews_)
+    if (open_of_who(iv) && scheduler_->holder(iv.case_, now) == who.name) chosen = &iv;
+  for (auto it = interviews_.rbegin(); !chosen && it != interviews_.rend(); ++it)
+    if (open_of_who(it->second) && !suspended_.contains(it->first) &&
+        scheduler_->hold(it->second.case_, {who.name, who.languages}, now))
+      chosen = &it->second;
+  if (!chosen || !scheduler_->hold(chosen->case_, {who.name, who.languages}, now)) return out;
+  if (ensure_lease(*chosen, who, now, out.changes)) out.reply.value().held = offer_of(chosen->case_, nullptr);
+  out.reply.value().interview = view_of(*chosen, false);
   return out;
 }
 
@@ -667,6 +696,24 @@ effect<quota_cell_state> fieldwork::quota_action(const user& who, quota_op op, c
 }
 
 std::vector<quota_row> fieldwork::quota_table() { return priority_->outlook().rows(); }
+
+interviewer_activity fieldwork::activity_of(std::string_view who, time_point now) const {
+  auto held = scheduler_->held_by(who, now);
+  if (!held) return interviewer_activity::idle;
+  // Holding a case: on the phone with it, and interviewing once its interview runs.
+  for (const auto& [id, iv] : interviews_)
+    if (iv.case_ == *held && iv.interviewer == who && iv.state.status != interview_status::finished)
+      return interviewer_activity::interviewing;
+  return interviewer_activity::calling;
+}
+
+std::vector<interview_span> fieldwork::ended_interviews() const {
+  std::vector<interview_span> out;
+  for (const auto& [id, iv] : interviews_)
+    if (iv.state.status == interview_status::finished && iv.ended_at != time_point{})
+      out.push_back({iv.interviewer, iv.started_at, iv.ended_at, iv.state.result == outcome::complete});
+  return out;
+}
 
 change_list fieldwork::tick(time_point now) {
   change_list changes;

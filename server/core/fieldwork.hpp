@@ -8,9 +8,10 @@
 // nothing and gets the current screen again, marked duplicate. One that skips ahead is refused. The
 // last applied number is saved with the interview's snapshot, so repeats are recognised after a restart.
 //
-// Leases and locks: an interview that passes the quota point holds a lease renewed by each of its
-// requests (lease_ttl); a case is locked to its interviewer (the study's case_lock_minutes). A terminal
-// that disconnects and comes back in time keeps both; tick() sweeps expired leases. Suspending an
+// Leases and locks: an interview that passes the quota point holds a lease renewed (and the renewal
+// persisted) by each of its answers, backs and resumes (lease_ttl); a case is locked to its interviewer
+// (the study's case_lock_minutes). A terminal that disconnects and comes back in time keeps both;
+// tick() sweeps expired leases. A refused request changes no lease. Suspending an
 // interview (break-off, appointment) gives its lease back; resuming it takes a lease again, or ends it
 // over quota when its cell filled meanwhile.
 //
@@ -22,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,7 @@
 #include "core/quota_book.hpp"
 #include "core/quota_outlook.hpp"
 #include "core/scheduler.hpp"
+#include "core/supervisor_status.hpp"
 #include "core/splitmix64.hpp"
 
 namespace cati::core {
@@ -59,7 +62,14 @@ struct loaded_case {
   case_contact contact;
   std::string respondent_id;  // set once the case had an interview; else chosen at its first
   std::uint64_t seed = 0;
+  // Per interview of the case that reached the quota point (whatever its end): its current answers to
+  // the quotas' questions. With the frame these place it in its cells: the outlook's arrivals.
+  std::map<interview_id, quota_values> quota_answers;
 };
+
+// The values each interview in c.quota_answers had at the quota point: its answers with the case's frame
+// values (an answer wins over a frame variable of the same name).
+std::map<interview_id, quota_values> quota_points(const loaded_case& c);
 
 // An interview that was open when the server last stopped.
 struct loaded_interview {
@@ -189,6 +199,12 @@ class fieldwork {
   effect<quota_cell_state> quota_action(const user& who, quota_op op, const cell_id& cell, int target, time_point now);
   // The quota table with priorities and reachability against the sample left.
   std::vector<quota_row> quota_table();
+  // For the supervisor's view (core/supervisor_status.hpp): every case with its call history, what an
+  // interviewer is doing now, and the interviews that ended. Ended interviews are known from this run
+  // only: the lengths of those that ended before a restart are not reloaded.
+  std::span<const case_record> cases() const { return cases_.all(); }
+  interviewer_activity activity_of(std::string_view who, time_point now) const;
+  std::vector<interview_span> ended_interviews() const;
 
   // --- housekeeping ---
   // Sweeps leases past their deadline. Call every few seconds.
@@ -208,6 +224,8 @@ class fieldwork {
     std::uint32_t last_seq = 0;
     std::int64_t rows = 0;
     std::string end_message;  // why it ended over quota (the book's words)
+    time_point started_at{};
+    time_point ended_at{};  // set once finished
   };
   struct case_extra {
     case_contact contact;
@@ -219,8 +237,10 @@ class fieldwork {
 
   result<live_interview*, fault> owned_interview(const user& who, interview_id id, time_point now);
   result<ok_t, fault> check_seq(const live_interview& iv, std::uint32_t seq) const;
-  // An interview past the quota point whose lease lapsed (terminal away, suspended) takes it again, or
-  // ends over quota when its cell filled meanwhile. False when it ended.
+  // Before an interview past the quota point goes on: renews its lease when it holds one, takes it again
+  // when it lapsed (terminal away, suspended), or ends the interview over quota when its cell filled
+  // meanwhile. False when it ended. Call it only once the request is known to succeed: its events are
+  // committed with the reply, and a refused request is not committed.
   bool ensure_lease(live_interview& iv, const user& who, time_point now, change_list& changes);
   interview_view view_of(const live_interview& iv, bool duplicate) const;
   case_offer offer_of(case_id id, const assignment* a) const;
@@ -253,6 +273,12 @@ class fieldwork {
   std::unique_ptr<quota_priority> priority_;
   std::unique_ptr<scheduler> scheduler_;
   std::map<interview_id, live_interview> interviews_;
+  // Every interview that reached the quota point, with its values there: what answer-based cells'
+  // shares are estimated from (quota_outlook.hpp, "share"). Loaded with the cases, then kept live.
+  std::map<interview_id, quota_values> arrivals_;
+  // Open interviews broken off or put off by an appointment: not what their interviewer is doing now, so
+  // a reconnect (resume) does not hand them back; start_interview on their case does.
+  std::set<interview_id> suspended_;
   // Calls and completes per interviewer per local day.
   std::map<std::pair<std::string, int>, counters> counters_;
 };

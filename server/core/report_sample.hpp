@@ -6,11 +6,13 @@
 // Pure: no I/O, no clock. The caller loads the cases (whole call histories) and the quota book.
 #pragma once
 
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "core/calendar.hpp"
+#include "core/case_plan.hpp"
 #include "core/case_record.hpp"
 #include "core/questionnaire.hpp"
 #include "core/quota_outlook.hpp"
@@ -33,14 +35,33 @@ struct sample_summary {
   double completes_per_case() const;
 };
 
+// Builds a sample_summary one case at a time, for callers that hold the cases' plans already (the
+// fieldwork service's scheduler); summarise_sample() below is the same over plan_case().
+class sample_tally {
+ public:
+  explicit sample_tally(std::span<const std::string> variables) : variables_(variables.begin(), variables.end()) {}
+  void add(const case_record& c, const case_plan& plan);
+  sample_summary summary() const;
+
+ private:
+  std::vector<std::string> variables_;
+  sample_summary counts_;
+  std::map<quota_values, int> groups_;  // ordered: the same sample always gives the same groups
+};
+
 // Plans every case with the study's rules and calendar and counts it as callable or finalised.
 // Completes are counted from the same call histories as the finalised cases, not from the quota book,
 // so the ratio compares like with like (a complete outside every quota cell still counts).
 sample_summary summarise_sample(std::span<const case_record> cases, std::span<const std::string> variables,
                                 const call_rules& rules, const calendar& cal);
 
-// What quota_outlook needs, from a summary grouped by quota_frame_variables(book). No arrivals: the
-// outlook estimates answer-based shares from the book's completes and leases.
-outlook_input outlook_input_for(const sample_summary& sample);
+// How many interviews reached the quota point, per cell they fall in (outlook_input::arrivals): each
+// entry of `interviews` is one interview's values for the quota variables there (frame and answers).
+std::map<cell_id, int> count_arrivals(const quota_book& book, std::span<const quota_values> interviews);
+
+// What quota_outlook needs, from a summary grouped by quota_frame_variables(book), and the arrivals
+// (count_arrivals) that answer-based shares are estimated from. With no arrivals at all the outlook
+// falls back on the book's completes and leases, which over-state the cells still open.
+outlook_input outlook_input_for(const sample_summary& sample, std::map<cell_id, int> arrivals = {});
 
 }  // namespace cati::core

@@ -248,6 +248,13 @@ const case_plan* scheduler::plan(case_id id) const {
   return it == index_.end() ? nullptr : &cold_[it->second].plan;
 }
 
+std::optional<case_id> scheduler::held_by(std::string_view who, time_point now) const {
+  auto it = held_by_.find(std::string(who));
+  if (it == held_by_.end() || cold_[it->second].holder != who || hot_[it->second].lock_until <= now)
+    return std::nullopt;
+  return cold_[it->second].record.id;
+}
+
 std::optional<std::string> scheduler::holder(case_id id, time_point now) const {
   auto it = index_.find(id);
   if (it == index_.end() || hot_[it->second].lock_until <= now) return std::nullopt;

@@ -100,6 +100,8 @@ class scheduler {
   // For views and tests: the case's derived plan (nullptr if unknown), and who holds it at `now`.
   const case_plan* plan(case_id id) const;
   std::optional<std::string> holder(case_id id, time_point now) const;
+  // The case `who` holds at `now`, if any.
+  std::optional<case_id> held_by(std::string_view who, time_point now) const;
   std::size_t size() const { return hot_.size(); }
 
  private:

@@ -7,12 +7,23 @@
 
 #include "net/log.hpp"
 #include "net/protocol_mapping.hpp"
+#include "net/status_mapping.hpp"
 #include "store/password.hpp"
 
 namespace cati::net {
 
 namespace asio = boost::asio;
 namespace v1 = cati::v1;
+
+namespace {
+
+// Supervisors see rates per group of the study's first quota variable (region in the seed study); a
+// variable that is not in the frame (answered in the interview) gives the overall rates only.
+std::string status_group_by(const core::questionnaire& q) {
+  return q.quotas.empty() || q.quotas.front().variables.empty() ? "overall" : q.quotas.front().variables.front();
+}
+
+}  // namespace
 
 fieldwork_service::fieldwork_service(asio::io_context& ioc, std::shared_ptr<const core::questionnaire> study,
                                      const core::calendar& cal, core::clock& clock, core::fieldwork_source& source,
@@ -42,12 +53,9 @@ fieldwork_service::fieldwork_service(asio::io_context& ioc, std::shared_ptr<cons
     log_warn("interview ", id, " cannot be resumed: ", why);
   log_info("fieldwork loaded: ", fieldwork_->case_count(), " cases, study ", study_->id, " ", study_->version);
 
-  metrics_.add_collector([this](std::string& out) {
-    // Read on a network thread: copy the cells on the strand would block; the quota table is small and
-    // its counts are plain ints read for display only, so a racy read would at worst be one step old.
-    // To stay clean under ThreadSanitizer, publish counts through gauges updated on the strand instead.
-    (void)out;
-  });
+  // /metrics is scraped on a network thread, so the quota counts reach it through gauges that the strand
+  // sets (publish_quota_metrics), never by reading the fieldwork from another thread.
+  publish_quota_metrics(status_message().status());
 }
 
 fieldwork_service::~fieldwork_service() { hashing_.join(); }
@@ -179,10 +187,14 @@ void fieldwork_service::commit_then(core::change_list changes, reply_fn reply) {
           .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       if (err) {
         // The change is not on disk: the terminal must not be told it is. The in-memory state is ahead
-        // of the file now; the operator must look at the log (disk full, I/O error).
+        // of the file now, so no later reply can be trusted either: fail stop (see service_options).
         log_error("commit failed: ", *err);
         metrics_.add_counter("cati_commit_failures_total", "commits that failed").inc();
-      } else {
+        if (!storage_failed_) {
+          storage_failed_ = true;
+          if (options_.on_storage_failure) options_.on_storage_failure(*err);
+        }
+      } else if (!storage_failed_) {
         reply();
       }
       finish_drain_if_idle();
@@ -206,11 +218,13 @@ void fieldwork_service::answer_effect(const std::shared_ptr<session>& s, std::ui
     });
     return;
   }
-  bool quota_touched = std::any_of(e.changes.begin(), e.changes.end(), [](const core::change& c) {
-    return std::holds_alternative<core::quota_changed>(c) || std::holds_alternative<core::call_logged>(c);
+  // What a supervisor sees: quota counts, calls (dispositions, productivity), interviews starting (state).
+  bool status_touched = std::any_of(e.changes.begin(), e.changes.end(), [](const core::change& c) {
+    return std::holds_alternative<core::quota_changed>(c) || std::holds_alternative<core::call_logged>(c) ||
+           std::holds_alternative<core::interview_opened>(c);
   });
   commit_then(std::move(e.changes), [on_ok, value = std::move(e.reply).value()] { on_ok(value); });
-  if (quota_touched) schedule_status_push();
+  if (status_touched) schedule_status_push();
 }
 
 void fieldwork_service::send_view(const std::shared_ptr<session>& s, std::uint64_t request, const core::user& who,
@@ -234,6 +248,11 @@ void fieldwork_service::handle(const std::shared_ptr<session>& s, const v1::Clie
   const auto request = m.request_id();
   auto& p = peers_[s->id()];
   if (p.link.expired()) p.link = s;
+  if (storage_failed_) {
+    send_error(s, request, v1::Error::UNAVAILABLE,
+               "the server could not write its database and is stopping: your terminal keeps what was not acknowledged and resends it after the restart");
+    return;
+  }
   if (draining_) {
     send_error(s, request, v1::Error::UNAVAILABLE, "the server is shutting down");
     return;
@@ -506,41 +525,45 @@ void fieldwork_service::supervisor_request(const std::shared_ptr<session>& s, co
     default: send_error(s, request, v1::Error::MALFORMED, "quota_action.kind is not set"); return;
   }
   core::cell_id cell{q.quota(), {q.values().begin(), q.values().end()}};
+  const bool closing = op == core::fieldwork::quota_op::close;
   answer_effect(s, request, fieldwork_->quota_action(who, op, cell, q.target(), clock_.now()),
-                [this, s, request](const core::quota_cell_state&) { send(s, request, status_message()); });
-  // Tell the terminals: a closed cell ends no interview in progress, but it changes what gets called.
-  if (op == core::fieldwork::quota_op::close) {
-    v1::ServerMessage n;
-    n.mutable_notice()->set_kind(v1::Notice::QUOTA_CELL_CLOSED);
-    n.mutable_notice()->set_message("quota cell " + core::to_string(cell) + " closed by " + who.name);
-    for (auto& [id, p] : peers_)
-      if (auto link = p.link.lock(); link && p.who) link->send(n);
-  }
+                [this, s, request, closing, cell, by = who.name](const core::quota_cell_state&) {
+                  send(s, request, status_message());
+                  // Tell the terminals once the close is committed (a refused close tells nobody): it ends
+                  // no interview in progress, but it changes what gets called.
+                  if (!closing) return;
+                  v1::ServerMessage n;
+                  n.mutable_notice()->set_kind(v1::Notice::QUOTA_CELL_CLOSED);
+                  n.mutable_notice()->set_message("quota cell " + core::to_string(cell) + " closed by " + by);
+                  for (auto& [id, p] : peers_)
+                    if (auto link = p.link.lock(); link && p.who) link->send(n);
+                });
 }
 
 v1::ServerMessage fieldwork_service::status_message() {
+  const auto now = clock_.now();
   v1::ServerMessage m;
   auto* st = m.mutable_status();
-  st->set_now(format_local(clock_.now(), zone_));
-  int completes = 0;
-  bool first_quota = true;
-  std::string quota_name;
-  for (const auto& row : fieldwork_->quota_table()) {
-    fill(*st->add_cells(), row);
-    if (quota_name.empty()) quota_name = row.cell.id.quota;
-    if (first_quota && row.cell.id.quota == quota_name) completes += row.cell.completes;
-    else first_quota = false;
-  }
-  st->set_completes(completes);
+  st->set_now(format_local(now, zone_));
+  for (const auto& row : fieldwork_->quota_table()) fill(*st->add_cells(), row);
+
+  const auto cases = fieldwork_->cases();
+  const auto days = core::progress_by_day(cases, calendar_, study_->target_completes, now);
+  for (const auto& d : days) fill(*st->add_days(), d);
+  // Completes from the call log, as the chart counts them (a complete outside every cell included).
+  st->set_completes(days.empty() ? 0 : days.back().cumulative);
   st->set_target(study_->target_completes);
+  for (const auto& g : core::rates_by(cases, *study_, calendar_, status_group_by(*study_), now)) fill(*st->add_rates(), g);
+
+  std::vector<core::interviewer_presence> presence;
   for (const auto& [name, id] : online_) {
-    auto* iv = st->add_interviewers();
-    iv->set_user(name);
-    iv->set_online(true);
-    auto today = fieldwork_->today(peers_[id].who.value_or(core::user{0, name, {}, {}}), clock_.now());
-    iv->set_calls(today.calls);
-    iv->set_completes(today.completes);
+    auto p = peers_.find(id);
+    // Supervisors watch; they are not interviewers on the list.
+    if (p == peers_.end() || !p->second.who || p->second.who->role != core::user_role::interviewer) continue;
+    presence.push_back({name, true, fieldwork_->activity_of(name, now)});
   }
+  for (const auto& row : core::interviewer_rows(cases, fieldwork_->ended_interviews(), presence, calendar_, now))
+    fill(*st->add_interviewers(), row);
   return m;
 }
 
@@ -552,10 +575,26 @@ void fieldwork_service::schedule_status_push() {
     status_pending_ = false;
     if (ec || stopped_) return;
     auto m = status_message();
+    publish_quota_metrics(m.status());
     for (auto& [id, p] : peers_)
       if (p.watching)
         if (auto link = p.link.lock()) link->send(m);
   });
+}
+
+void fieldwork_service::publish_quota_metrics(const v1::Status& status) {
+  for (const auto& c : status.cells()) {
+    std::string cell;
+    for (const auto& v : c.values()) cell += (cell.empty() ? "" : ",") + v;
+    const metric_labels labels{{"quota", c.quota()}, {"cell", cell}};
+    metrics_.add_gauge("cati_quota_target", "target of a quota cell (0: count only)", labels).set(c.target());
+    metrics_.add_gauge("cati_quota_completes", "completed interviews counted in a quota cell", labels)
+        .set(c.completes());
+    metrics_.add_gauge("cati_quota_in_progress", "interviews holding a lease on a quota cell", labels)
+        .set(c.in_progress());
+    metrics_.add_gauge("cati_quota_open", "1 when a quota cell takes new interviews", labels).set(c.open() ? 1 : 0);
+  }
+  metrics_.add_gauge("cati_completes", "completed interviews in the study").set(status.completes());
 }
 
 }  // namespace cati::net

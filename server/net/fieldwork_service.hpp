@@ -18,9 +18,11 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
+#include <string>
 
 #include "core/calendar.hpp"
 #include "core/clock.hpp"
@@ -43,6 +45,11 @@ struct service_options {
   core::milliseconds status_push = std::chrono::milliseconds(500);  // supervisor pushes, coalesced
   login_guard::options login;
   core::fieldwork_options fieldwork;
+  // Called once, on the strand, when a commit fails (disk full, I/O error). The in-memory fieldwork is
+  // then ahead of the file, so the service answers nothing more (every request gets UNAVAILABLE) and
+  // the owner should stop the server: a restart reloads the truth from the file, and the terminals
+  // resend from their journals what was never acknowledged.
+  std::function<void(const std::string& why)> on_storage_failure;
 };
 
 class fieldwork_service final : public message_handler {
@@ -87,6 +94,8 @@ class fieldwork_service final : public message_handler {
   void send_view(const std::shared_ptr<session>& s, std::uint64_t request, const core::user& who,
                  const core::interview_view& view, bool ack, std::uint32_t seq);
   cati::v1::ServerMessage status_message();
+  // Sets the /metrics quota gauges from a status (on the strand).
+  void publish_quota_metrics(const cati::v1::Status& status);
   void schedule_status_push();
   void schedule_tick();
   void schedule_new_cases();
@@ -115,6 +124,7 @@ class fieldwork_service final : public message_handler {
   bool draining_ = false;
   std::function<void()> drained_;
   bool stopped_ = false;
+  bool storage_failed_ = false;
 };
 
 }  // namespace cati::net

@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
 #include <map>
 
 #include "core/quota_book.hpp"
@@ -93,6 +94,11 @@ fieldwork_port::fieldwork_port(fieldwork_store& store, const core::questionnaire
   auto book = core::quota_book::build(study);
   if (!book) throw std::runtime_error("quotas: " + book.err().message);
   store_.ensure_quota_cells(book->state()).get();
+  for (const auto& q : book->quotas())
+    for (std::size_t v = 0; v < q.variables.size(); ++v)
+      if (!q.frame[v] && std::find(quota_questions_.begin(), quota_questions_.end(), q.variables[v]) ==
+                             quota_questions_.end())
+        quota_questions_.push_back(q.variables[v]);
 }
 
 void fieldwork_port::commit(core::change_list changes, std::function<void(std::optional<std::string>)> done) {
@@ -116,7 +122,7 @@ void fieldwork_port::commit(core::change_list changes, std::function<void(std::o
 }
 
 std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) {
-  return store_.read([after](SQLite::Database& db) {
+  return store_.read([after, this](SQLite::Database& db) {
     std::map<core::case_id, core::loaded_case> cases;
     SQLite::Statement c(db, "SELECT id, firm_id, language FROM cases WHERE id > ? ORDER BY id");
     c.bind(1, static_cast<std::int64_t>(after));
@@ -163,6 +169,29 @@ std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) 
            lc.respondent_id = st.getColumn(1).getString();
            lc.seed = static_cast<std::uint64_t>(st.getColumn(2).getInt64());
          });
+    // Interviews that reached the quota point: those whose current answer (latest row, a value set) to
+    // every quota question is there. Break-offs and over-quota endings count: they arrived too.
+    if (!quota_questions_.empty()) {
+      std::map<core::interview_id, std::pair<core::case_id, core::quota_values>> answered;
+      SQLite::Statement st(db,
+                           "SELECT i.case_id, i.id, a.question, a.value FROM answers a "
+                           "JOIN interviews i ON i.id = a.interview_id "
+                           "WHERE i.case_id > ? AND a.kind = 'set' AND a.value IS NOT NULL "
+                           "AND a.seq = (SELECT max(b.seq) FROM answers b "
+                           "             WHERE b.interview_id = a.interview_id AND b.question = a.question)");
+      st.bind(1, static_cast<std::int64_t>(after));
+      while (st.executeStep()) {
+        const std::string question = st.getColumn(2).getString();
+        if (std::find(quota_questions_.begin(), quota_questions_.end(), question) == quota_questions_.end()) continue;
+        auto& [case_id, values] = answered[st.getColumn(1).getInt64()];
+        case_id = st.getColumn(0).getInt64();
+        values[question] = st.getColumn(3).getString();
+      }
+      for (auto& [interview, entry] : answered)
+        if (entry.second.size() == quota_questions_.size())
+          if (auto it = cases.find(entry.first); it != cases.end())
+            it->second.quota_answers.emplace(interview, std::move(entry.second));
+    }
     std::vector<core::loaded_case> out;
     out.reserve(cases.size());
     for (auto& [id, lc] : cases) out.push_back(std::move(lc));

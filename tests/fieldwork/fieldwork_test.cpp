@@ -2,6 +2,7 @@
 // quota leases and endings, suspend and resume, and a restart from the persisted snapshot.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <variant>
 
 #include "core/clock_spec.hpp"
@@ -247,4 +248,189 @@ TEST(Fieldwork, RestartResumesAtTheSameScreenAndRecognisesRepeats) {
   ASSERT_TRUE(repeat.reply);
   EXPECT_TRUE(repeat.reply->duplicate);
   EXPECT_EQ(after.fw->quotas().lease_count(), 1u);
+}
+
+// --- quota rules at the service (issue 4) ----------------------------------------------------------
+
+namespace {
+
+// Carries an interview to just past the quota point (s3_sector answered with `sector`).
+interview_view past_quota_point(harness& h, const user& who, const std::string& sector = "1") {
+  auto offer = h.next(who);
+  auto iv = h.take(h.fw->start_interview(who, offer.id, "", h.now));
+  for (const auto& a : {"", "1", "5"}) h.say(who, iv, a);
+  h.say(who, iv, sector);
+  return iv;
+}
+
+template <class Event>
+std::size_t quota_events_of(const change_list& changes) {
+  std::size_t n = 0;
+  for (const auto& c : changes)
+    if (auto* q = std::get_if<quota_changed>(&c))
+      for (const auto& e : q->events) n += std::holds_alternative<Event>(e);
+  return n;
+}
+
+}  // namespace
+
+TEST(FieldworkQuota, RefusalMidInterviewReturnsTheLease) {
+  harness h;
+  auto iv = past_quota_point(h, h.anna);
+  ASSERT_EQ(h.fw->quotas().lease_count(), 1u);
+  auto e = h.fw->suspend(h.anna, iv.id, iv.next_seq, outcome::soft_refusal, {}, "", h.now);
+  ASSERT_TRUE(e.reply);
+  EXPECT_EQ(e.reply->ended, outcome::soft_refusal);
+  EXPECT_EQ(quota_events_of<lease_released>(e.changes), 1u);
+  EXPECT_EQ(h.fw->quotas().lease_count(), 0u);
+  EXPECT_EQ(h.fw->quotas().find({"sector", {"1"}})->completes, 0);
+}
+
+TEST(FieldworkQuota, DisconnectNotResumedInTimeReturnsTheLeaseAndComingBackTakesItAgain) {
+  harness h;
+  auto iv = past_quota_point(h, h.anna);
+  const auto deadline = h.fw->quotas().lease_of(iv.id)->second;
+  h.now = deadline - std::chrono::seconds(1);
+  EXPECT_TRUE(h.fw->tick(h.now).empty()) << "swept before its deadline";
+  h.now = deadline;
+  auto swept = h.fw->tick(h.now);
+  EXPECT_EQ(quota_events_of<lease_expired>(swept), 1u);
+  EXPECT_EQ(h.fw->quotas().lease_count(), 0u);
+  EXPECT_EQ(h.fw->quotas().find({"sector", {"1"}})->in_progress, 0);
+  // The terminal comes back late: the cell still has room, so the interview takes a lease again.
+  auto back = h.fw->resume(h.anna, h.now);
+  ASSERT_TRUE(back.reply && back.reply->interview);
+  EXPECT_TRUE(back.reply->interview->current);
+  EXPECT_EQ(quota_events_of<lease_taken>(back.changes), 1u);
+  EXPECT_EQ(h.fw->quotas().lease_count(), 1u);
+}
+
+TEST(FieldworkQuota, DisconnectNotResumedInTimeEndsOverQuotaWhenTheCellFilledMeanwhile) {
+  harness h;
+  auto iv = past_quota_point(h, h.anna);
+  h.now = h.fw->quotas().lease_of(iv.id)->second;
+  EXPECT_EQ(quota_events_of<lease_expired>(h.fw->tick(h.now)), 1u);
+  // Meanwhile the supervisor closes the sector cell: the lease cannot be taken again.
+  h.take(h.fw->quota_action(h.sue, fieldwork::quota_op::close, {"sector", {"1"}}, 0, h.now));
+  auto back = h.take(h.fw->resume(h.anna, h.now));
+  ASSERT_TRUE(back.interview);
+  ASSERT_TRUE(back.interview->ended);
+  EXPECT_EQ(*back.interview->ended, outcome::over_quota);
+  EXPECT_NE(back.interview->end_message.find("s3_sector=1: closed"), std::string::npos)
+      << back.interview->end_message;
+}
+
+TEST(FieldworkQuota, ResumedInterviewKeepsItsLeaseAndTheRenewalIsPersisted) {
+  harness h;
+  auto iv = past_quota_point(h, h.anna);
+  const auto first = *h.fw->quotas().lease_of(iv.id);
+  h.now += std::chrono::minutes(5);  // the terminal was away, less than the lease's life
+  auto back = h.fw->resume(h.anna, h.now);
+  ASSERT_TRUE(back.reply && back.reply->interview && back.reply->interview->current);
+  EXPECT_EQ(back.reply->interview->id, iv.id);
+  EXPECT_EQ(quota_events_of<lease_taken>(back.changes), 0u);
+  EXPECT_EQ(quota_events_of<lease_renewed>(back.changes), 1u) << "the later deadline must reach the store";
+  const auto now_held = *h.fw->quotas().lease_of(iv.id);
+  EXPECT_EQ(now_held.first, first.first);
+  EXPECT_GT(now_held.second, first.second);
+  // An answer renews it too, in the changes committed with the answer.
+  h.now += std::chrono::minutes(1);
+  auto e = h.fw->answer(h.anna, iv.id, iv.next_seq, iv.current->name, "3", h.now);
+  ASSERT_TRUE(e.reply);
+  EXPECT_EQ(quota_events_of<lease_renewed>(e.changes), 1u);
+}
+
+TEST(FieldworkQuota, RefusedRequestLeavesTheLeaseUntouched) {
+  harness h;
+  auto iv = past_quota_point(h, h.anna);
+  const auto before = h.fw->quotas().state();
+  h.now += std::chrono::minutes(1);
+  // The host does not commit a refused request's changes, so the book must not change either.
+  auto wrong = h.fw->answer(h.anna, iv.id, iv.next_seq, iv.current->name, "99", h.now);
+  ASSERT_FALSE(wrong.reply);
+  EXPECT_TRUE(wrong.changes.empty());
+  EXPECT_EQ(h.fw->quotas().state(), before);
+}
+
+TEST(FieldworkQuota, LoweringATargetBelowTheCompletesIsRefusedWithAMessageAndChangesAreAudited) {
+  harness h;
+  auto offer = h.next(h.anna);
+  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  for (const auto& a : complete_run)
+    if (iv.current) h.say(h.anna, iv, a);
+  ASSERT_EQ(iv.ended, outcome::complete);
+  const cell_id services{"sector", {"1"}};
+  auto low = h.fw->quota_action(h.sue, fieldwork::quota_op::set_target, services, 0, h.now);
+  ASSERT_FALSE(low.reply);
+  EXPECT_EQ(low.reply.err().code, fault_code::invalid_request);
+  EXPECT_NE(low.reply.err().message.find("s3_sector=1: target 0 is below the 1 completes"), std::string::npos)
+      << low.reply.err().message;
+  EXPECT_TRUE(low.changes.empty()) << "a refused change is not audited as made";
+  EXPECT_EQ(h.fw->quotas().find(services)->target, 97);
+
+  h.now += std::chrono::minutes(1);
+  auto ok = h.fw->quota_action(h.sue, fieldwork::quota_op::set_target, services, 1, h.now);
+  ASSERT_TRUE(ok.reply) << ok.reply.err().message;
+  EXPECT_EQ(ok.reply->target, 1);
+  EXPECT_EQ(quota_events_of<target_changed>(ok.changes), 1u);
+  std::vector<audit_logged> audits;
+  for (const auto& c : ok.changes)
+    if (auto* a = std::get_if<audit_logged>(&c)) audits.push_back(*a);
+  ASSERT_EQ(audits.size(), 1u);
+  EXPECT_EQ(audits[0].user, h.sue.id);
+  EXPECT_EQ(audits[0].at, h.now);
+  EXPECT_EQ(audits[0].action, "quota_target");
+  EXPECT_EQ(audits[0].details, "s3_sector=1: target 97 -> 1");
+  // Full now: the next interview in services ends over quota.
+  auto next = past_quota_point(h, h.bert, "1");
+  ASSERT_TRUE(next.ended);
+  EXPECT_EQ(*next.ended, outcome::over_quota);
+}
+
+TEST(FieldworkQuota, SchedulerDoesNotDialFirmsWhoseFrameCellIsFullOrClosed) {
+  harness h;  // six cases: 3 and 6 in Wallonia, the others in Flanders
+  h.take(h.fw->quota_action(h.sue, fieldwork::quota_op::close, {"region", {"WAL"}}, 0, h.now));
+  std::set<case_id> offered;
+  for (;;) {
+    auto v = h.take(h.fw->next_case(h.anna, h.now));
+    if (!std::holds_alternative<case_offer>(v)) break;
+    const auto& offer = std::get<case_offer>(v);
+    EXPECT_EQ(offer.frame.at("region"), "VLA") << "case " << offer.id << " is in a closed cell";
+    ASSERT_TRUE(offered.insert(offer.id).second) << "case " << offer.id << " offered twice";
+    h.take(h.fw->record_call(h.anna, offer.id, outcome::busy, {}, false, "", "", h.now));
+  }
+  EXPECT_EQ(offered.size(), 4u);
+  // Reopened, Wallonia is called again; at target (a target equal to its completes), it is not.
+  h.take(h.fw->quota_action(h.sue, fieldwork::quota_op::reopen, {"region", {"WAL"}}, 0, h.now));
+  auto v = h.take(h.fw->next_case(h.anna, h.now));
+  ASSERT_TRUE(std::holds_alternative<case_offer>(v));
+  EXPECT_EQ(std::get<case_offer>(v).frame.at("region"), "WAL");
+  h.take(h.fw->record_call(h.anna, std::get<case_offer>(v).id, outcome::busy, {}, false, "", "", h.now));
+  h.take(h.fw->quota_action(h.sue, fieldwork::quota_op::set_target, {"region", {"WAL"}}, 0, h.now));
+  EXPECT_TRUE(std::holds_alternative<idle>(h.take(h.fw->next_case(h.anna, h.now))));
+}
+
+TEST(FieldworkQuota, QuotaTableSharesCountEveryArrivalAtTheQuotaPoint) {
+  harness h;
+  h.take(h.fw->quota_action(h.sue, fieldwork::quota_op::close, {"sector", {"2"}}, 0, h.now));
+  auto iv = past_quota_point(h, h.anna, "2");
+  ASSERT_EQ(iv.ended, outcome::over_quota);
+  // Commerce has no completes and no lease, but one interview arrived there: its share rests on it.
+  for (const auto& row : h.fw->quota_table())
+    if (row.cell.id == cell_id{"sector", {"2"}}) {
+      EXPECT_EQ(row.share_basis, 1);
+      EXPECT_GT(row.share, 1.0 / 3);
+    }
+  // The arrivals come back after a restart, from the answers the store hands over with the cases.
+  harness after(6, h.fw->quotas().state(), 100);
+  std::vector<loaded_case> cases;
+  loaded_case c = harness::make_case(iv.case_, "VLA");
+  c.quota_answers[iv.id] = {{"s3_sector", "2"}};
+  cases.push_back(c);
+  after.fw->load_cases(std::move(cases));
+  for (const auto& row : after.fw->quota_table()) {
+    if (row.cell.id == cell_id{"sector", {"2"}}) {
+      EXPECT_EQ(row.share_basis, 1);
+    }
+  }
 }

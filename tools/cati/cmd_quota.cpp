@@ -4,7 +4,8 @@
 //
 // The counts are the persisted quota state (what cati-server restores at start); the sample left is the
 // cases plan_case says are not finished, grouped by the quotas' frame variables (core/report_sample.hpp),
-// and completes per case is completes / finalised cases, both from the call histories.
+// and completes per case is completes / finalised cases, both from the call histories. Shares of cells on
+// answers (s3_sector) are estimated from every interview that reached the quota point (its answers).
 // --at-now says what "now" is (default: the real clock), for a fieldwork replayed on a controlled clock:
 // leases whose deadline has passed by then are not counted as in progress, as the server's next sweep
 // would release them. It does not rewind the state: the quota state is kept only as it is now.
@@ -76,7 +77,8 @@ int run_quota(const quota_options& o) {
 
   const auto sample =
       core::summarise_sample(fieldwork.cases, core::quota_frame_variables(*book), ctx.study->rules, ctx.cal);
-  const core::quota_outlook outlook(*book, core::outlook_input_for(sample));
+  const core::quota_outlook outlook(*book,
+                                    core::outlook_input_for(sample, core::count_arrivals(*book, fieldwork.quota_points)));
 
   std::cout << "Quotas: " << ctx.study->id << " (questionnaire " << fieldwork.study_version << "), now "
             << local_time_text(ctx.cal, now) << "\n";

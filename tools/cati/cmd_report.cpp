@@ -6,6 +6,8 @@
 // Per breakdown: a table of cases per AAPOR code (overall every code, zeros included, as AAPOR's tables
 // list them; per group only the codes that occur, to keep it short), the AAPOR groups (I, P, R, NC, O,
 // UH, UO, NE) and the total; then a table of e and the rates, "n/a" where a denominator is zero.
+// With --weights: the raking weights of the completed interviews to the quota margins (as `cati export
+// --weights rake` computes them), with the design effect, effective sample size and margin of error.
 // Exit 0 printed, 1 refused (missing db, a db of another study, a bad --at, --by or study); bad options
 // (an --e outside 0..1) get CLI11's usage message and exit code.
 #include <iostream>
@@ -15,6 +17,7 @@
 
 #include "commands.hpp"
 #include "core/report_breakdown.hpp"
+#include "export_read.hpp"
 #include "fieldwork_read.hpp"
 #include "table.hpp"
 
@@ -27,6 +30,7 @@ struct report_options {
   std::optional<std::string> at;
   std::optional<double> e;
   std::vector<std::string> by = {"overall", "region", "day", "interviewer"};
+  bool weights = false;
 };
 
 // The columns a breakdown shows, with their headers: overall has one ("all"); a breakdown has one per
@@ -119,6 +123,12 @@ int run_report(const report_options& o) {
     std::cout << "\n";
     print_rates(std::cout, report);
   }
+  if (o.weights) {
+    auto source = read_export_source(o.db, o.study, {});
+    auto respondents = core::select_respondents(std::move(source.snapshot.interviews), false);
+    std::cout << "\nWeights of the " << respondents.size() << " completed interviews\n";
+    print_weighting(std::cout, rake_respondents(*ctx.study, respondents, std::nullopt), std::nullopt);
+  }
   return 0;
 }
 
@@ -136,6 +146,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--by", o->by, "breakdowns, in order: overall, day, interviewer or a frame variable (region)")
       ->delimiter(',')
       ->capture_default_str();
+  cmd->add_flag("--weights", o->weights, "also rake the completes to the quota margins: design effect, n_eff, margin of error");
   cmd->callback(reporting_errors("report", exit_code, [o, at, e] {
     if (at->count() > 0) o->at = at->as<std::string>();
     if (e->count() > 0) o->e = e->as<double>();

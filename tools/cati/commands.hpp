@@ -13,5 +13,7 @@ void add_sample_command(CLI::App& app, int& exit_code);
 void add_users_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
 void add_quota_command(CLI::App& app, int& exit_code);
+void add_export_command(CLI::App& app, int& exit_code);
+void add_sim_command(CLI::App& app, int& exit_code);
 
 }  // namespace cati::tool

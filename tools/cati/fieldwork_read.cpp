@@ -47,7 +47,10 @@ fieldwork_snapshot read_fieldwork(const std::string& db, const core::questionnai
   store::fieldwork_port port(fieldwork, study);
   fieldwork_snapshot out;
   out.study_version = loaded->version;
-  for (auto& c : port.cases_after(0)) out.cases.push_back(std::move(c.record));
+  for (auto& c : port.cases_after(0)) {
+    for (auto& [interview, values] : core::quota_points(c)) out.quota_points.push_back(std::move(values));
+    out.cases.push_back(std::move(c.record));
+  }
   out.quotas = port.quotas();
   return out;
 }

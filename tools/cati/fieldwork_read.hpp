@@ -38,6 +38,9 @@ struct fieldwork_snapshot {
   std::string study_version;        // the questionnaire version the fieldwork last loaded
   std::vector<core::case_record> cases;  // every case with its whole call history, by id
   core::quota_state quotas;
+  // Each interview that reached the quota point, with its values there (frame and answers): what
+  // core::count_arrivals() counts per cell for the quota table's shares.
+  std::vector<core::quota_values> quota_points;
 };
 
 // Reads an existing fieldwork file of `study` (never creates one). Throws std::runtime_error (a

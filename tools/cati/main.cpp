@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   cati::tool::add_users_command(app, exit_code);
   cati::tool::add_report_command(app, exit_code);
   cati::tool::add_quota_command(app, exit_code);
+  cati::tool::add_export_command(app, exit_code);
+  cati::tool::add_sim_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
