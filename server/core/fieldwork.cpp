@@ -1,6 +1,8 @@
 #include "core/fieldwork.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <map>
 #include <stdexcept>
 
 #include "core/disposition.hpp"
@@ -67,18 +69,62 @@ namespace {
 
 constexpr std::string_view seq_prefix = "client-seq ";
 
-// A snapshot: the terminal's last sequence number, then the engine's saved form.
-std::string snapshot_text(std::uint32_t last_seq, const std::string& saved) {
-  return std::string(seq_prefix) + std::to_string(last_seq) + "\n" + saved;
+constexpr std::string_view print_prefix = "seq-print ";
+
+// A fingerprint of one sequenced request (what it was and its fields), so that a repeated sequence
+// number can be told apart from a different request that reuses it. FNV-1a 64, as hex: one short line.
+std::string request_print(std::string_view kind, std::string_view a = {}, std::string_view b = {}) {
+  std::uint64_t h = 14695981039346656037ull;
+  auto mix = [&](std::string_view part) {
+    for (unsigned char c : part) h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0x1fu) * 1099511628211ull;  // field separator: ("ab", "c") differs from ("a", "bc")
+  };
+  mix(kind);
+  mix(a);
+  mix(b);
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  return out;
 }
 
-result<std::pair<std::uint32_t, saved_interview>> parse_snapshot(const std::string& text) {
+// A snapshot: the terminal's last sequence number, the fingerprint of each request applied, then the
+// engine's saved form. Snapshots written before fingerprints existed have no seq-print lines.
+std::string snapshot_text(std::uint32_t last_seq, const std::map<std::uint32_t, std::string>& prints,
+                          const std::string& saved) {
+  std::string out = std::string(seq_prefix) + std::to_string(last_seq) + "\n";
+  for (const auto& [seq, print] : prints) out += std::string(print_prefix) + std::to_string(seq) + " " + print + "\n";
+  return out + saved;
+}
+
+struct parsed_snapshot {
+  std::uint32_t last_seq = 0;
+  std::map<std::uint32_t, std::string> prints;
+  saved_interview saved;
+};
+
+result<parsed_snapshot> parse_snapshot(const std::string& text) {
   if (text.rfind(seq_prefix, 0) != 0) return error{"the snapshot has no sequence number"};
+  parsed_snapshot out;
   auto eol = text.find('\n');
-  std::uint32_t seq = static_cast<std::uint32_t>(std::stoul(text.substr(seq_prefix.size(), eol - seq_prefix.size())));
-  auto saved = saved_interview_from_text(eol == std::string::npos ? "" : text.substr(eol + 1));
-  if (!saved) return saved.err();
-  return std::pair{seq, std::move(saved).value()};
+  try {
+    out.last_seq =
+        static_cast<std::uint32_t>(std::stoul(text.substr(seq_prefix.size(), eol - seq_prefix.size())));
+    std::size_t at = eol == std::string::npos ? text.size() : eol + 1;
+    while (text.compare(at, print_prefix.size(), print_prefix) == 0) {
+      const auto end = text.find('\n', at);
+      const auto line = text.substr(at + print_prefix.size(), end - at - print_prefix.size());
+      const auto space = line.find(' ');
+      if (space == std::string::npos) return error{"a seq-print line of the snapshot has no fingerprint"};
+      out.prints[static_cast<std::uint32_t>(std::stoul(line.substr(0, space)))] = line.substr(space + 1);
+      at = end == std::string::npos ? text.size() : end + 1;
+    }
+    auto saved = saved_interview_from_text(text.substr(at));
+    if (!saved) return saved.err();
+    out.saved = std::move(saved).value();
+  } catch (const std::exception&) {  // stoul on a damaged number
+    return error{"the snapshot's sequence numbers are damaged"};
+  }
+  return out;
 }
 
 std::string random_respondent_id(splitmix64& rng) {
@@ -159,7 +205,7 @@ std::vector<std::pair<interview_id, std::string>> fieldwork::load_interviews(std
       failed.emplace_back(li.id, "its case " + std::to_string(li.case_) + " is not in the sample");
       continue;
     }
-    live_interview iv{li.id, li.case_, li.interviewer, li.language, {}, 0, li.rows, {}, li.started_at, {}};
+    live_interview iv{li.id, li.case_, li.interviewer, li.language, {}, 0, li.rows, {}, li.started_at, {}, {}};
     if (li.snapshot.empty()) {
       iv.state = engine_.start(frame_of(li.case_), extra->second.seed);
     } else {
@@ -168,13 +214,14 @@ std::vector<std::pair<interview_id, std::string>> fieldwork::load_interviews(std
         failed.emplace_back(li.id, parsed.err().message);
         continue;
       }
-      auto state = engine_.restore(parsed->second, frame_of(li.case_), extra->second.seed);
+      auto state = engine_.restore(parsed->saved, frame_of(li.case_), extra->second.seed);
       if (!state) {
         failed.emplace_back(li.id, state.err().message);
         continue;
       }
       iv.state = std::move(state).value();
-      iv.last_seq = parsed->first;
+      iv.last_seq = parsed->last_seq;
+      iv.prints = std::move(parsed->prints);
     }
     // A call logged since the interview started can only be its suspension (break-off, appointment).
     if (const case_record* c = cases_.find(li.case_))
@@ -271,11 +318,25 @@ result<fieldwork::live_interview*, fault> fieldwork::owned_interview(const user&
   return &iv;
 }
 
-result<ok_t, fault> fieldwork::check_seq(const live_interview& iv, std::uint32_t seq) const {
+result<fieldwork::seq_kind, fault> fieldwork::check_seq(const live_interview& iv, std::uint32_t seq,
+                                                        const std::string& print) const {
   if (seq > iv.last_seq + 1)
     return fault{fault_code::future_sequence, "sequence number " + std::to_string(seq) + " skips ahead: the next is " +
                                                   std::to_string(iv.last_seq + 1)};
-  return ok;
+  if (seq == iv.last_seq + 1) return seq_kind::fresh;
+  // An older number: the same request again (a resend after a lost ack) changes nothing; another request
+  // under a used number is a terminal bug that must be seen, not answered as if it had been applied.
+  // (A number applied before fingerprints were kept cannot be checked and counts as a repeat.)
+  if (auto it = iv.prints.find(seq); it != iv.prints.end() && it->second != print)
+    return fault{fault_code::stale_sequence, "sequence number " + std::to_string(seq) +
+                                                 " was used for another request; the next is " +
+                                                 std::to_string(iv.last_seq + 1)};
+  return seq_kind::repeat;
+}
+
+void fieldwork::applied(live_interview& iv, std::uint32_t seq, std::string print) {
+  iv.last_seq = seq;
+  iv.prints[seq] = std::move(print);
 }
 
 bool fieldwork::ensure_lease(live_interview& iv, const user& who, time_point now, change_list& changes) {
@@ -299,7 +360,7 @@ bool fieldwork::ensure_lease(live_interview& iv, const user& who, time_point now
 }
 
 void fieldwork::save(const live_interview& iv, change_list& changes) const {
-  changes.push_back(snapshot_saved{iv.id, snapshot_text(iv.last_seq, to_text(engine_.save(iv.state)))});
+  changes.push_back(snapshot_saved{iv.id, snapshot_text(iv.last_seq, iv.prints, to_text(engine_.save(iv.state)))});
 }
 
 void fieldwork::log_rows(live_interview& iv, const user& who, time_point now, const std::string& question,
@@ -423,7 +484,7 @@ effect<interview_view> fieldwork::start_interview(const user& who, case_id id, c
     extra.respondent_id = random_respondent_id(random_);
     extra.seed = random_.next();
   }
-  live_interview iv{next_interview_id_++, id, who.name, lang, engine_.start(frame_of(id), extra.seed), 0, 0, {}, now, {}};
+  live_interview iv{next_interview_id_++, id, who.name, lang, engine_.start(frame_of(id), extra.seed), 0, 0, {}, now, {}, {}};
   out.changes.push_back(interview_opened{iv.id, id, who.id, study_->version, lang, now, extra.respondent_id, extra.seed});
   extra.open_interview = iv.id;
   auto& stored = interviews_[iv.id] = std::move(iv);
@@ -442,12 +503,14 @@ effect<interview_view> fieldwork::answer(const user& who, interview_id id, std::
     return out;
   }
   live_interview& iv = *found.value();
-  if (seq <= iv.last_seq) {  // a repeat: nothing changes
-    out.reply = view_of(iv, true);
+  const auto print = request_print("answer", question, text);
+  auto kind = check_seq(iv, seq, print);
+  if (!kind) {
+    out.reply = kind.err();
     return out;
   }
-  if (auto s = check_seq(iv, seq); !s) {
-    out.reply = s.err();
+  if (*kind == seq_kind::repeat) {  // nothing changes
+    out.reply = view_of(iv, true);
     return out;
   }
   if (iv.state.status != interview_status::in_progress) {
@@ -473,7 +536,7 @@ effect<interview_view> fieldwork::answer(const user& who, interview_id id, std::
     return out;
   }
   iv.state = std::move(answered);
-  iv.last_seq = seq;
+  applied(iv, seq, print);
   std::optional<value> recorded;
   if (current.type != question_type::note)
     if (auto it = iv.state.answers.find(current.name); it != iv.state.answers.end()) recorded = it->second;
@@ -524,12 +587,14 @@ effect<interview_view> fieldwork::back(const user& who, interview_id id, std::ui
     return out;
   }
   live_interview& iv = *found.value();
-  if (seq <= iv.last_seq) {
-    out.reply = view_of(iv, true);
+  const auto print = request_print("back");
+  auto kind = check_seq(iv, seq, print);
+  if (!kind) {
+    out.reply = kind.err();
     return out;
   }
-  if (auto s = check_seq(iv, seq); !s) {
-    out.reply = s.err();
+  if (*kind == seq_kind::repeat) {
+    out.reply = view_of(iv, true);
     return out;
   }
   auto went_back = iv.state;  // tried on a copy: a refusal must leave the book untouched (see answer())
@@ -543,7 +608,7 @@ effect<interview_view> fieldwork::back(const user& who, interview_id id, std::ui
     return out;
   }
   iv.state = std::move(went_back);
-  iv.last_seq = seq;
+  applied(iv, seq, print);
   save(iv, out.changes);
   out.reply = view_of(iv, false);
   return out;
@@ -559,12 +624,14 @@ effect<interview_view> fieldwork::suspend(const user& who, interview_id id, std:
     return out;
   }
   live_interview& iv = *found.value();
-  if (seq <= iv.last_seq) {
-    out.reply = view_of(iv, true);
+  const auto print = request_print("suspend", to_string(result));
+  auto kind = check_seq(iv, seq, print);
+  if (!kind) {
+    out.reply = kind.err();
     return out;
   }
-  if (auto s = check_seq(iv, seq); !s) {
-    out.reply = s.err();
+  if (*kind == seq_kind::repeat) {
+    out.reply = view_of(iv, true);
     return out;
   }
   // No ensure_lease here: suspending gives the lease back anyway, and a lease that lapsed meanwhile is not
@@ -590,7 +657,7 @@ effect<interview_view> fieldwork::suspend(const user& who, interview_id id, std:
     }
     callback = appointment{*appointment_at, true};
   }
-  iv.last_seq = seq;
+  applied(iv, seq, print);
   if (closes) {
     iv.state.status = interview_status::finished;
     iv.state.result = result;

@@ -226,6 +226,7 @@ class fieldwork {
     std::string end_message;  // why it ended over quota (the book's words)
     time_point started_at{};
     time_point ended_at{};  // set once finished
+    std::map<std::uint32_t, std::string> prints;  // seq -> fingerprint of the request applied under it
   };
   struct case_extra {
     case_contact contact;
@@ -236,7 +237,11 @@ class fieldwork {
   class quota_priority;  // dial_priority over the quota book (fieldwork.cpp)
 
   result<live_interview*, fault> owned_interview(const user& who, interview_id id, time_point now);
-  result<ok_t, fault> check_seq(const live_interview& iv, std::uint32_t seq) const;
+  // Sequence numbers: the next one is fresh; an older one is a repeat when it carries the same request
+  // (`print`), stale_sequence when it carries another; one that skips ahead is future_sequence.
+  enum class seq_kind { fresh, repeat };
+  result<seq_kind, fault> check_seq(const live_interview& iv, std::uint32_t seq, const std::string& print) const;
+  void applied(live_interview& iv, std::uint32_t seq, std::string print);
   // Before an interview past the quota point goes on: renews its lease when it holds one, takes it again
   // when it lapsed (terminal away, suspended), or ends the interview over quota when its cell filled
   // meanwhile. False when it ended. Call it only once the request is known to succeed: its events are

@@ -118,6 +118,16 @@ TEST(Fieldwork, RepeatedSequenceNumberChangesNothing) {
   EXPECT_TRUE(again.reply->duplicate);
   EXPECT_TRUE(again.changes.empty());
   EXPECT_EQ(again.reply->current->name, "s2_fte");
+  // The same number for another request is not a repeat: refused, and nothing changes.
+  for (const auto& other : {std::pair<std::string, std::string>{"s1_decider", "2"}, {"s2_fte", "1"}}) {
+    auto stale = h.fw->answer(h.anna, iv.id, seq, other.first, other.second, h.now);
+    ASSERT_FALSE(stale.reply);
+    EXPECT_EQ(stale.reply.err().code, fault_code::stale_sequence) << stale.reply.err().message;
+    EXPECT_TRUE(stale.changes.empty());
+  }
+  auto stale_back = h.fw->back(h.anna, iv.id, seq, h.now);
+  ASSERT_FALSE(stale_back.reply);
+  EXPECT_EQ(stale_back.reply.err().code, fault_code::stale_sequence);
   auto ahead = h.fw->answer(h.anna, iv.id, iv.next_seq + 1, "s2_fte", "5", h.now);
   ASSERT_FALSE(ahead.reply);
   EXPECT_EQ(ahead.reply.err().code, fault_code::future_sequence);
@@ -247,6 +257,10 @@ TEST(Fieldwork, RestartResumesAtTheSameScreenAndRecognisesRepeats) {
   auto repeat = after.fw->answer(after.anna, iv.id, last_seq, "s3_sector", "1", after.now);
   ASSERT_TRUE(repeat.reply);
   EXPECT_TRUE(repeat.reply->duplicate);
+  // The fingerprints of applied requests survive the restart: another answer under that number is stale.
+  auto stale = after.fw->answer(after.anna, iv.id, last_seq, "s3_sector", "2", after.now);
+  ASSERT_FALSE(stale.reply);
+  EXPECT_EQ(stale.reply.err().code, fault_code::stale_sequence);
   EXPECT_EQ(after.fw->quotas().lease_count(), 1u);
 }
 

@@ -169,9 +169,12 @@ TEST_F(BadInput, FutureAndStaleSequenceNumbersChangeNothing) {
 
   // Skipping ahead: refused, the terminal must resend the missing ones first.
   expect_error(ask(*c, answer(screen, "4", 5)), v1::Error::FUTURE_SEQUENCE);
-  // An old seq is a repeat of what that seq did: acknowledged as a duplicate, nothing applied (s1_decider
-  // keeps its answer although this one says 2), and the screen stays where it is.
-  auto old = ask(*c, answer(screen, "2", 2, std::string("s1_decider")));
+  // An old seq carrying another request than the one applied under it: refused as stale, nothing applied
+  // (s1_decider keeps its answer although this one says 2).
+  expect_error(ask(*c, answer(screen, "2", 2, std::string("s1_decider"))), v1::Error::STALE_SEQUENCE);
+  // The same request again (a resend after a lost ack) is a repeat: acknowledged as a duplicate, and the
+  // screen stays where it is.
+  auto old = ask(*c, answer(screen, "1", 2, std::string("s1_decider")));
   ASSERT_TRUE(old.has_answer_ack()) << old.DebugString();
   EXPECT_TRUE(old.answer_ack().duplicate());
   auto same = receive(*c);
