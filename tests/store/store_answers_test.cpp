@@ -160,8 +160,8 @@ TEST_F(StoreAnswers, RespondentIdIsRandomAndSharedByTheInterviewsOfACase) {
   EXPECT_EQ(second.seed, interview.seed);
   EXPECT_NE(other.respondent_id, interview.respondent_id);
   EXPECT_NE(second.id, interview.id);
-  // Not derived from the firm or its number.
-  EXPECT_EQ(interview.respondent_id.find("F1"), std::string::npos);
+  // Not derived from the firm's number. (Not checked against the firm id "F1": two random characters
+  // spell it about once in a hundred runs, which made this test flaky.)
   EXPECT_EQ(interview.respondent_id.find("2000000"), std::string::npos);
   EXPECT_EQ(fw.open_interviews().size(), 3u);
 }
