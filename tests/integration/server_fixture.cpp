@@ -207,6 +207,16 @@ void server_process::kill(int sig) {
   pid_ = -1;
 }
 
+std::optional<int> server_process::wait_exit(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return std::nullopt;
+  int status = 0;
+  const bool ended = eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, timeout);
+  if (!ended) return std::nullopt;
+  pid_ = -1;
+  if (!WIFEXITED(status)) return std::nullopt;
+  return WEXITSTATUS(status);
+}
+
 std::string server_process::log() const { return read_file(log_); }
 
 // --- cati.v1 helpers -----------------------------------------------------------------------------------

@@ -90,6 +90,9 @@ class server_process {
   std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
   // Sends `sig` and reaps the process (SIGKILL: no goodbye, nothing flushed but what was committed).
   void kill(int sig);
+  // Waits up to `timeout` for the process to end by itself; its exit status, or nullopt when it did not
+  // end (or was killed by a signal).
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout = 30s);
   std::string log() const;
 
  private:
