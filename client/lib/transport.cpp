@@ -73,6 +73,9 @@ class ws_transport final : public transport, public std::enable_shared_from_this
   void on_connect(error_code ec) {
     if (closed_) return;  // aborted: the operation finished anyway, go no further
     if (ec) return fail(ec, "connect");
+    // Small frames back to back must not wait for delayed ACKs (see the server's listener).
+    error_code nodelay_ec;
+    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), nodelay_ec);
     if constexpr (tls) {
       auto& stream = ws_.next_layer();
       // SNI, so that a server with several names picks the right certificate.

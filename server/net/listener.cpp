@@ -83,6 +83,10 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
     log_debug("accept: peer already gone: ", peer_ec.message());
     return do_accept();
   }
+  // Replies are small frames written back to back (AnswerAck, then Screen): with Nagle on, the second
+  // waits for the peer's delayed ACK of the first, about 40 ms per answer (measured by tools/bench).
+  beast::error_code nodelay_ec;
+  socket.set_option(tcp::no_delay(true), nodelay_ec);
   std::string peer = endpoint_text(remote);
   std::string address = remote.address().to_string();
   log_debug("accepted ", peer);
