@@ -44,6 +44,7 @@ std::optional<client::event> session_driver::next(std::chrono::milliseconds time
   if (const auto* m = std::get_if<client::message_event>(&*e)) {
     if (m->message.has_screen()) screen_ = m->message.screen();
     if (m->message.has_interview_end()) end_ = m->message.interview_end();
+    if (m->message.has_answer_ack()) acked_ = std::max(acked_, m->message.answer_ack().seq());
   }
   return e;
 }
@@ -70,18 +71,27 @@ bool session_driver::until(const std::function<bool(const client::event&)>& pred
 
 bool session_driver::until_idle() {
   const auto idle = [this] {
+    // The Screen (or InterviewEnd) that follows the last AnswerAck has arrived too: otherwise a test
+    // would read the screen before it and answer the wrong question.
+    const bool screen_current = end_ || !screen_ || screen_->next_seq() > acked_;
     return session_.state() == client::connection_state::online && session_.unacked() == 0 &&
-           session_.outstanding() == 0;
+           session_.outstanding() == 0 && screen_current;
   };
   // The counters change after the events that change them were delivered: look again now and then
   // rather than only after an event.
   const auto deadline = std::chrono::steady_clock::now() + event_wait;
+  const auto drain = [this] {  // every event already delivered, before the counters are read
+    while (next(std::chrono::milliseconds(0))) {
+    }
+  };
+  drain();
   while (!idle()) {
     if (std::chrono::steady_clock::now() > deadline) {
       ADD_FAILURE() << "never online with everything acknowledged";
       return false;
     }
     next(std::chrono::milliseconds(50));
+    drain();
   }
   return true;
 }

@@ -44,6 +44,7 @@ class session_driver {
   std::string transcript_;
   std::optional<v1::Screen> screen_;
   std::optional<v1::InterviewEnd> end_;
+  std::uint32_t acked_ = 0;  // the highest seq acknowledged so far
 };
 
 }  // namespace cati::it
