@@ -42,13 +42,13 @@ engine::engine(std::shared_ptr<const questionnaire> study) : study_(std::move(st
   dependents_.resize(n);
   for (std::size_t j = 0; j < n; ++j) {
     std::vector<bool> seen(n, false);
-    std::vector<std::size_t> todo = direct[j];
-    while (!todo.empty()) {
-      const std::size_t i = todo.back();
-      todo.pop_back();
+    std::vector<std::size_t> pending = direct[j];
+    while (!pending.empty()) {
+      const std::size_t i = pending.back();
+      pending.pop_back();
       if (i == j || seen[i]) continue;
       seen[i] = true;
-      todo.insert(todo.end(), direct[i].begin(), direct[i].end());
+      pending.insert(pending.end(), direct[i].begin(), direct[i].end());
     }
     for (std::size_t i = 0; i < n; ++i)
       if (seen[i]) dependents_[j].push_back(i);
