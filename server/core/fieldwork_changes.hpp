@@ -82,8 +82,23 @@ struct audit_logged {
   std::string details;  // what changed, for people
 };
 
+// A terminal's session token, kept so that a terminal reconnecting after a server restart resumes with
+// it instead of the password (2,000 Argon2id checks would keep them waiting for minutes). Only the
+// token's digest is stored: the file does not hold a usable token. Expired tokens are forgotten when a
+// new one is issued.
+struct session_opened {
+  std::string digest;  // lowercase hex SHA-256 of the token
+  std::string user;
+  time_point at{};
+  time_point expires{};
+};
+
+struct session_closed {
+  std::string digest;
+};
+
 using change = std::variant<call_logged, interview_opened, answer_logged, snapshot_saved, interview_closed,
-                            quota_changed, audit_logged>;
+                            quota_changed, audit_logged, session_opened, session_closed>;
 using change_list = std::vector<change>;
 
 }  // namespace cati::core

@@ -30,6 +30,14 @@ class fieldwork_source {
     std::string password_hash;
   };
   virtual std::optional<account> find_account(const std::string& name) = 0;
+  // The session tokens issued and not yet closed (session_opened without session_closed), expired ones
+  // included: the caller knows the time.
+  struct saved_session {
+    std::string digest;
+    std::string user;
+    time_point expires{};
+  };
+  virtual std::vector<saved_session> sessions() = 0;
 };
 
 // Commits a request's changes in one transaction, in order, then calls `done` (from any thread) with

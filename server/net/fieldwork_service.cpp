@@ -51,6 +51,8 @@ fieldwork_service::fieldwork_service(asio::io_context& ioc, std::shared_ptr<cons
   fieldwork_->load_cases(std::move(cases));
   for (const auto& [id, why] : fieldwork_->load_interviews(source_.open_interviews()))
     log_warn("interview ", id, " cannot be resumed: ", why);
+  // Terminals reconnecting after a restart resume with their tokens, without a password check each.
+  for (const auto& t : source_.sessions()) guard_.restore(t.digest, t.user, t.expires);
   log_info("fieldwork loaded: ", fieldwork_->case_count(), " cases, study ", study_->id, " ", study_->version);
 
   // /metrics is scraped on a network thread, so the quota counts reach it through gauges that the strand
@@ -292,13 +294,15 @@ void fieldwork_service::handle(const std::shared_ptr<session>& s, const v1::Clie
   const core::user who = *p.who;
   switch (m.body_case()) {
     case v1::ClientMessage::kLogout: {
-      guard_.revoke(p.token);
+      const auto digest = guard_.revoke(p.token);
       online_.erase(who.name);
       p.who.reset();
-      v1::ServerMessage r;
-      r.mutable_notice()->set_kind(v1::Notice::LOGGED_OUT);
-      r.mutable_notice()->set_message("logged out");
-      send(s, request, std::move(r));
+      commit_then({core::session_closed{digest}}, [this, s, request] {
+        v1::ServerMessage r;
+        r.mutable_notice()->set_kind(v1::Notice::LOGGED_OUT);
+        r.mutable_notice()->set_message("logged out");
+        send(s, request, std::move(r));
+      });
       return;
     }
     case v1::ClientMessage::kWatchStatus:
@@ -326,7 +330,7 @@ void fieldwork_service::login(const std::shared_ptr<session>& s, const v1::Clien
         old->second.who.reset();
       }
     peers_[s->id()].token = m.resume_session().token();
-    logged_in(s, request, account->who, true);
+    logged_in(s, request, account->who, std::nullopt);
     return;
   }
   const auto& l = m.login();
@@ -363,14 +367,16 @@ void fieldwork_service::login(const std::shared_ptr<session>& s, const v1::Clien
                    user + " is logged in on another terminal: log out there first");
         return;
       }
-      peers_[s->id()].token = guard_.issue(user, at).value;
-      logged_in(s, request, account->who, false);
+      auto token = guard_.issue(user, at);
+      peers_[s->id()].token = token.value;
+      logged_in(s, request, account->who, core::session_opened{token.digest, user, at, token.expires});
     });
   });
 }
 
 void fieldwork_service::logged_in(const std::shared_ptr<session>& s, std::uint64_t request, const core::user& who,
-                                  bool resumed) {
+                                  std::optional<core::session_opened> issued) {
+  const bool resumed = !issued;
   const auto now = clock_.now();
   auto& p = peers_[s->id()];
   p.link = s;
@@ -393,6 +399,8 @@ void fieldwork_service::logged_in(const std::shared_ptr<session>& s, std::uint64
   log_info(resumed ? "resumed session of " : "login of ", who.name, " from ", s->peer());
   // Give the terminal back what it was doing: its case and the screen it was on.
   auto back = fieldwork_->resume(who, now);
+  // The new token is stored with the resume's changes, before LoginOk hands it out.
+  if (issued) back.changes.push_back(std::move(*issued));
   answer_effect(s, request, std::move(back), [this, s, request, who, r](const core::session_view& v) {
     send(s, request, r);
     if (v.held) {

@@ -79,7 +79,10 @@ class fieldwork_service final : public message_handler {
 
   void handle(const std::shared_ptr<session>& s, const cati::v1::ClientMessage& m);
   void login(const std::shared_ptr<session>& s, const cati::v1::ClientMessage& m);
-  void logged_in(const std::shared_ptr<session>& s, std::uint64_t request, const core::user& who, bool resumed);
+  // `issued`: the token a password login just got (stored with the login's changes); nullopt for a
+  // resumed session.
+  void logged_in(const std::shared_ptr<session>& s, std::uint64_t request, const core::user& who,
+                 std::optional<core::session_opened> issued);
   void interviewer_request(const std::shared_ptr<session>& s, const core::user& who, const cati::v1::ClientMessage& m);
   void supervisor_request(const std::shared_ptr<session>& s, const core::user& who, const cati::v1::ClientMessage& m);
 

@@ -1,5 +1,6 @@
 #include "net/login_guard.hpp"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -42,28 +43,54 @@ void login_guard::succeeded(const std::string& user, const std::string& address)
   by_address_.erase(address);
 }
 
+namespace {
+
+std::string hex(const unsigned char* bytes, std::size_t n) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    out += digits[bytes[i] >> 4];
+    out += digits[bytes[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string login_guard::digest_of(const std::string& value) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (EVP_Digest(value.data(), value.size(), md, &n, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("cannot hash a session token");
+  return hex(md, n);
+}
+
 login_guard::token login_guard::issue(const std::string& user, core::time_point now) {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no randomness for a session token");
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string value;
-  for (unsigned char b : bytes) {
-    value += hex[b >> 4];
-    value += hex[b & 15];
-  }
   // Forget expired tokens as new ones are made, so the table does not grow without bound.
   std::erase_if(tokens_, [&](const auto& t) { return t.second.second <= now; });
-  token t{value, now + options_.token_ttl};
-  tokens_[value] = {user, t.expires};
+  token t{hex(bytes, sizeof bytes), "", now + options_.token_ttl};
+  t.digest = digest_of(t.value);
+  tokens_[t.digest] = {user, t.expires};
   return t;
 }
 
+void login_guard::restore(const std::string& digest, const std::string& user, core::time_point expires) {
+  tokens_[digest] = {user, expires};
+}
+
 std::optional<std::string> login_guard::redeem(const std::string& value, core::time_point now) const {
-  auto it = tokens_.find(value);
+  auto it = tokens_.find(digest_of(value));
   if (it == tokens_.end() || it->second.second <= now) return std::nullopt;
   return it->second.first;
 }
 
-void login_guard::revoke(const std::string& value) { tokens_.erase(value); }
+std::string login_guard::revoke(const std::string& value) {
+  auto digest = digest_of(value);
+  tokens_.erase(digest);
+  return digest;
+}
 
 }  // namespace cati::net

@@ -1,7 +1,8 @@
 // Session tokens and login throttling for the fieldwork service.
 //
 // Tokens: 32 random bytes (OpenSSL RAND_bytes), hex; each maps to a user until it expires. A terminal
-// reconnects with its token instead of the password. Throttling: after `max_failures` failed logins in a
+// reconnects with its token instead of the password. Only a token's SHA-256 digest is kept (here and,
+// through the service, in the store, from which restore() reloads them after a restart). Throttling: after `max_failures` failed logins in a
 // row for one user name, or from one address, further attempts are refused for `lockout` (doubling
 // with each further failure, up to an hour), without checking the password (so guessing gains nothing).
 //
@@ -36,12 +37,18 @@ class login_guard {
 
   struct token {
     std::string value;
+    std::string digest;  // digest_of(value)
     core::time_point expires;
   };
   token issue(const std::string& user, core::time_point now);
+  // A token issued before a restart, by its digest.
+  void restore(const std::string& digest, const std::string& user, core::time_point expires);
   // The user a token belongs to, if it is known and not expired.
   std::optional<std::string> redeem(const std::string& value, core::time_point now) const;
-  void revoke(const std::string& value);
+  // Forgets the token; returns its digest (to forget it in the store too).
+  std::string revoke(const std::string& value);
+  // Lowercase hex SHA-256.
+  static std::string digest_of(const std::string& value);
 
  private:
   struct record {
@@ -53,7 +60,7 @@ class login_guard {
 
   options options_;
   std::map<std::string, record> by_user_, by_address_;
-  std::map<std::string, std::pair<std::string, core::time_point>> tokens_;
+  std::map<std::string, std::pair<std::string, core::time_point>> tokens_;  // digest -> user, expiry
 };
 
 }  // namespace cati::net

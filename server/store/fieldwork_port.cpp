@@ -10,6 +10,7 @@
 #include "store/call_repo.hpp"
 #include "store/interview_repo.hpp"
 #include "store/quota_repo.hpp"
+#include "store/session_repo.hpp"
 #include "store/user_repo.hpp"
 
 namespace cati::store {
@@ -79,6 +80,8 @@ struct change_writer {
     append_answer(db, row);
   }
   void operator()(const core::snapshot_saved& s) const { save_snapshot(db, s.interview, s.text); }
+  void operator()(const core::session_opened& s) const { open_session(db, s); }
+  void operator()(const core::session_closed& s) const { close_session(db, s.digest); }
   void operator()(const core::interview_closed& c) const { finish_interview(db, c.interview, c.result, c.at); }
   void operator()(const core::quota_changed& q) const { apply_quota_events(db, q.events); }
   void operator()(const core::audit_logged& a) const {
@@ -228,6 +231,10 @@ core::interview_id fieldwork_port::next_interview_id() {
   return store_.read([](SQLite::Database& db) {
     return db.execAndGet("SELECT coalesce(max(id), 0) + 1 FROM interviews").getInt64();
   });
+}
+
+std::vector<core::fieldwork_source::saved_session> fieldwork_port::sessions() {
+  return store_.read([](SQLite::Database& db) { return list_sessions(db); });
 }
 
 std::optional<core::fieldwork_source::account> fieldwork_port::find_account(const std::string& name) {

@@ -20,6 +20,7 @@ class fieldwork_port final : public core::fieldwork_source, public core::fieldwo
   core::quota_state quotas() override;
   core::interview_id next_interview_id() override;
   std::optional<account> find_account(const std::string& name) override;
+  std::vector<saved_session> sessions() override;
 
   void commit(core::change_list changes, std::function<void(std::optional<std::string>)> done) override;
 

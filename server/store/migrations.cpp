@@ -177,9 +177,20 @@ constexpr const char* schema_v2 = R"sql(
 CREATE INDEX call_attempts_by_time ON call_attempts (at);
 )sql";
 
+// Version 3: terminals' session tokens (their SHA-256 digests), so a restart does not log everyone out.
+constexpr const char* schema_v3 = R"sql(
+CREATE TABLE sessions (
+  digest TEXT PRIMARY KEY,              -- lowercase hex SHA-256 of the token; the token itself is not kept
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  issued_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+)sql";
+
 constexpr migration migrations[] = {
     {1, "the fieldwork schema", schema_v1},
     {2, "index call attempts by time", schema_v2},
+    {3, "session tokens", schema_v3},
 };
 
 int application_id(SQLite::Database& db) { return db.execAndGet("PRAGMA application_id").getInt(); }

@@ -13,12 +13,14 @@ std::optional<std::string> password_problem(std::string_view password) {
   return std::nullopt;
 }
 
-std::string hash_password(std::string_view password) {
+std::string hash_password(std::string_view password, hash_cost cost) {
   detail::ensure_sodium();
   char out[crypto_pwhash_STRBYTES];
   // INTERACTIVE limits: a login must stay well under a second on the two-core server.
-  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+  const bool minimum = cost == hash_cost::minimum;
+  if (crypto_pwhash_str(out, password.data(), password.size(),
+                        minimum ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        minimum ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
     throw std::runtime_error("cannot hash the password (out of memory)");
   return out;
 }

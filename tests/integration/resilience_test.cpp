@@ -146,8 +146,8 @@ TEST(Resilience, ServerKilledAndRestartedLosesAndDoublesNoAnswer) {
   for (const char* q : {"q1_market", "q2_ai_use"}) answer_offline(d, q, stored);
   EXPECT_EQ(s.unacked(), 3U);
 
-  // A new server on the same file (and another port): the terminal logs in again (its token died with
-  // the server), gets its case and screen back and resends what was not acknowledged.
+  // A new server on the same file (and another port): the terminal resumes its session with its token
+  // (kept in the file), gets its case and screen back and resends what was not acknowledged.
   server = std::make_unique<server_process>(fw);
   ASSERT_NE(server->port(), 0);
   proxy.set_upstream(server->port());

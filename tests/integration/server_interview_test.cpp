@@ -310,3 +310,62 @@ TEST(Integration, KilledServerResumesTheInterviewAtTheSameScreen) {
   EXPECT_EQ(fw.count("SELECT COUNT(*) FROM answers WHERE interview_id = " + interview),
             fw.count("SELECT COUNT(DISTINCT question) FROM answers WHERE interview_id = " + interview));
 }
+
+// A restart does not log terminals out: the session token from before the kill resumes the session on
+// the new server (no password), with the case and screen back. The file keeps only the token's digest.
+// A token logged out is gone for good, restart or not.
+TEST(Integration, SessionTokenSurvivesARestartAndLogoutEndsIt) {
+  fieldwork_dir fw;
+  std::string token, interview, question;
+  {
+    server_process server(fw);
+    ASSERT_NE(server.port(), 0);
+    auto c = connect(server.port());
+    auto ok = login(*c);
+    ASSERT_TRUE(ok.has_login_ok());
+    token = ok.login_ok().token();
+    auto screen = begin_interview(*c);
+    auto next = step(*c, screen);
+    ASSERT_TRUE(next.has_screen());
+    interview = next.screen().interview_id();
+    question = next.screen().question();
+    server.kill(SIGKILL);
+  }
+  ASSERT_EQ(token.size(), 64U);
+  EXPECT_EQ(fw.count("SELECT COUNT(*) FROM sessions"), 1);
+  EXPECT_EQ(fw.count("SELECT COUNT(*) FROM sessions WHERE digest = '" + token + "'"), 0) << "the raw token is stored";
+
+  auto resume = [&](ws_test_client& c) {
+    v1::ClientMessage m;
+    m.mutable_resume_session()->set_token(token);
+    return ask(c, m);
+  };
+  {
+    server_process server(fw);
+    ASSERT_NE(server.port(), 0);
+    auto c = connect(server.port());
+    auto ok = resume(*c);
+    ASSERT_TRUE(ok.has_login_ok()) << ok.DebugString();
+    EXPECT_EQ(ok.login_ok().user(), "anna");
+    ASSERT_TRUE(receive(*c).has_case_card());
+    auto screen = receive(*c);
+    ASSERT_TRUE(screen.has_screen()) << screen.DebugString();
+    EXPECT_EQ(screen.screen().interview_id(), interview);
+    EXPECT_EQ(screen.screen().question(), question);
+    v1::ClientMessage out;
+    out.mutable_logout();
+    auto bye = ask(*c, out);
+    ASSERT_TRUE(bye.has_notice()) << bye.DebugString();
+    EXPECT_EQ(bye.notice().kind(), v1::Notice::LOGGED_OUT);
+    auto again = resume(*c);
+    ASSERT_TRUE(again.has_error()) << again.DebugString();
+    EXPECT_EQ(again.error().code(), v1::Error::SESSION_EXPIRED);
+  }
+  EXPECT_EQ(fw.count("SELECT COUNT(*) FROM sessions"), 0);
+  server_process server(fw);
+  ASSERT_NE(server.port(), 0);
+  auto c = connect(server.port());
+  auto refused = resume(*c);
+  ASSERT_TRUE(refused.has_error()) << refused.DebugString();
+  EXPECT_EQ(refused.error().code(), v1::Error::SESSION_EXPIRED);
+}

@@ -1,6 +1,9 @@
 // Users: Argon2id hashes, add / verify / disable, and the `cati users` commands (password from stdin,
 // never from the command line).
+#include <future>
+
 #include "store/error.hpp"
+#include "store/fieldwork_port.hpp"
 #include "store_fixture.hpp"
 
 namespace cati::test {
@@ -131,6 +134,53 @@ TEST_F(UsersCommand, ListAndDisable) {
 TEST_F(UsersCommand, ListDoesNotCreateAFieldwork) {
   EXPECT_EQ(cati("users list").exit_code, 1);
   EXPECT_FALSE(fs::exists(db));
+}
+
+}  // namespace
+}  // namespace cati::test
+
+namespace cati::test {
+namespace {
+
+TEST(UsersPassword, MinimumCostIsStillArgon2idAndVerifies) {
+  auto hash = store::hash_password("bench-pass", store::hash_cost::minimum);
+  EXPECT_TRUE(hash.starts_with("$argon2id$")) << hash;
+  EXPECT_TRUE(store::verify_password(hash, "bench-pass"));
+  EXPECT_FALSE(store::verify_password(hash, "bench-pasS"));
+  EXPECT_NE(hash.substr(0, 30), store::hash_password("bench-pass").substr(0, 30));  // other parameters
+}
+
+// Session tokens by digest: stored, listed with their user, closed; a new one forgets the expired.
+TEST(Sessions, OpenListCloseAndExpiry) {
+  temp_dir dir;
+  store::fieldwork_store fw(options_for(dir / "fieldwork.db"));
+  fw.add_user({"zoe", store::user_role::interviewer, {"nl"}, store::hash_password("s3cret-pass", store::hash_cost::minimum),
+               fieldwork_time()}).get();
+  store::fieldwork_port port(fw, frame_study());
+  auto commit = [&](core::change_list changes) {
+    std::promise<std::optional<std::string>> done;
+    port.commit(std::move(changes), [&](std::optional<std::string> e) { done.set_value(e); });
+    return done.get_future().get();
+  };
+  EXPECT_EQ(commit({core::session_opened{"aa", "zoe", fieldwork_time(0), fieldwork_time(60)},
+                    core::session_opened{"bb", "zoe", fieldwork_time(1), fieldwork_time(120)}}),
+            std::nullopt);
+  auto listed = port.sessions();
+  ASSERT_EQ(listed.size(), 2U);
+  EXPECT_EQ(listed[0].digest, "aa");
+  EXPECT_EQ(listed[0].user, "zoe");
+  EXPECT_EQ(listed[0].expires, fieldwork_time(60));
+  // Issued after "aa" expired: "aa" is forgotten.
+  EXPECT_EQ(commit({core::session_opened{"cc", "zoe", fieldwork_time(61), fieldwork_time(200)}}), std::nullopt);
+  EXPECT_EQ(commit({core::session_closed{"bb"}}), std::nullopt);
+  listed = port.sessions();
+  ASSERT_EQ(listed.size(), 1U);
+  EXPECT_EQ(listed[0].digest, "cc");
+  // A token for nobody is refused with the name, and the whole commit with it.
+  auto err = commit({core::session_closed{"cc"}, core::session_opened{"dd", "nobody", fieldwork_time(62), fieldwork_time(90)}});
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("unknown user 'nobody'"), std::string::npos) << *err;
+  EXPECT_EQ(port.sessions().size(), 1U);
 }
 
 }  // namespace
