@@ -222,6 +222,7 @@ std::vector<std::pair<interview_id, std::string>> fieldwork::load_interviews(std
       iv.state = std::move(state).value();
       iv.last_seq = parsed->last_seq;
       iv.prints = std::move(parsed->prints);
+      forget_old_prints(iv);  // a snapshot from before the window was bounded
     }
     // A call logged since the interview started can only be its suspension (break-off, appointment).
     if (const case_record* c = cases_.find(li.case_))
@@ -326,17 +327,31 @@ result<fieldwork::seq_kind, fault> fieldwork::check_seq(const live_interview& iv
   if (seq == iv.last_seq + 1) return seq_kind::fresh;
   // An older number: the same request again (a resend after a lost ack) changes nothing; another request
   // under a used number is a terminal bug that must be seen, not answered as if it had been applied.
-  // (A number applied before fingerprints were kept cannot be checked and counts as a repeat.)
-  if (auto it = iv.prints.find(seq); it != iv.prints.end() && it->second != print)
-    return fault{fault_code::stale_sequence, "sequence number " + std::to_string(seq) +
-                                                 " was used for another request; the next is " +
-                                                 std::to_string(iv.last_seq + 1)};
+  const auto next = std::to_string(iv.last_seq + 1);
+  auto it = iv.prints.find(seq);
+  if (it == iv.prints.end()) {
+    // Older than the fingerprints kept: it cannot be checked. (Within the window but without a
+    // fingerprint: applied before fingerprints were kept, by a server of an earlier version; a repeat.)
+    if (iv.last_seq - seq >= kept_prints)
+      return fault{fault_code::stale_sequence, "sequence number " + std::to_string(seq) + " is older than the last " +
+                                                   std::to_string(kept_prints) +
+                                                   " the server can check; the next is " + next};
+    return seq_kind::repeat;
+  }
+  if (it->second != print)
+    return fault{fault_code::stale_sequence,
+                 "sequence number " + std::to_string(seq) + " was used for another request; the next is " + next};
   return seq_kind::repeat;
 }
 
 void fieldwork::applied(live_interview& iv, std::uint32_t seq, std::string print) {
   iv.last_seq = seq;
   iv.prints[seq] = std::move(print);
+  forget_old_prints(iv);
+}
+
+void fieldwork::forget_old_prints(live_interview& iv) {
+  while (!iv.prints.empty() && iv.last_seq - iv.prints.begin()->first >= kept_prints) iv.prints.erase(iv.prints.begin());
 }
 
 bool fieldwork::ensure_lease(live_interview& iv, const user& who, time_point now, change_list& changes) {

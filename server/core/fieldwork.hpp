@@ -164,6 +164,11 @@ struct fieldwork_options {
 
 class fieldwork {
  public:
+  // How many of an interview's latest sequence numbers keep their request's fingerprint (in memory and
+  // in the snapshot): bounded, so the snapshot written with every answer does not grow with the
+  // interview's history.
+  static constexpr std::uint32_t kept_prints = 64;
+
   // `study` and `cal` must outlive the service. `quota_state` is the persisted quota state (empty for a
   // new fieldwork); `next_interview_id` is one above the largest id in the store. `random_seed` drives
   // respondent ids and case seeds.
@@ -226,7 +231,9 @@ class fieldwork {
     std::string end_message;  // why it ended over quota (the book's words)
     time_point started_at{};
     time_point ended_at{};  // set once finished
-    std::map<std::uint32_t, std::string> prints;  // seq -> fingerprint of the request applied under it
+    // seq -> fingerprint of the request applied under it, for the last `kept_prints` numbers only: a
+    // terminal resends only what is unacknowledged, which is never more than a few requests.
+    std::map<std::uint32_t, std::string> prints;
   };
   struct case_extra {
     case_contact contact;
@@ -238,10 +245,13 @@ class fieldwork {
 
   result<live_interview*, fault> owned_interview(const user& who, interview_id id, time_point now);
   // Sequence numbers: the next one is fresh; an older one is a repeat when it carries the same request
-  // (`print`), stale_sequence when it carries another; one that skips ahead is future_sequence.
+  // (`print`), stale_sequence when it carries another or is older than the last `kept_prints` (it can
+  // no longer be checked, and acknowledging it unchecked could drop an answer silently); one that skips
+  // ahead is future_sequence.
   enum class seq_kind { fresh, repeat };
   result<seq_kind, fault> check_seq(const live_interview& iv, std::uint32_t seq, const std::string& print) const;
   void applied(live_interview& iv, std::uint32_t seq, std::string print);
+  static void forget_old_prints(live_interview& iv);
   // Before an interview past the quota point goes on: renews its lease when it holds one, takes it again
   // when it lapsed (terminal away, suspended), or ends the interview over quota when its cell filled
   // meanwhile. False when it ended. Call it only once the request is known to succeed: its events are

@@ -264,6 +264,40 @@ TEST(Fieldwork, RestartResumesAtTheSameScreenAndRecognisesRepeats) {
   EXPECT_EQ(after.fw->quotas().lease_count(), 1u);
 }
 
+// The fingerprints are kept for the last kept_prints numbers: the snapshot stays small however long the
+// interview goes back and forth, and a number older than that is refused (it cannot be checked), never
+// acknowledged unchecked.
+TEST(Fieldwork, OnlyTheLatestFingerprintsAreKept) {
+  harness h;
+  auto offer = h.next(h.anna);
+  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  h.say(h.anna, iv, "");   // intro, seq 1
+  h.say(h.anna, iv, "1");  // s1_decider, seq 2
+  for (int i = 0; i < 40; ++i) {
+    iv = h.take(h.fw->back(h.anna, iv.id, iv.next_seq, h.now));
+    h.say(h.anna, iv, "1");
+  }
+  const auto last = iv.next_seq - 1;  // 82
+  ASSERT_GT(last, fieldwork::kept_prints + 2);
+  const auto* saved = std::get_if<snapshot_saved>(&h.persisted.back());
+  ASSERT_NE(saved, nullptr);
+  std::size_t lines = 0;
+  for (std::size_t at = saved->text.find("seq-print "); at != std::string::npos; at = saved->text.find("seq-print ", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, fieldwork::kept_prints);
+  auto repeat = h.fw->answer(h.anna, iv.id, last, "s1_decider", "1", h.now);
+  ASSERT_TRUE(repeat.reply) << repeat.reply.err().message;
+  EXPECT_TRUE(repeat.reply->duplicate);
+  // Numbers alternate Back (odd) and the answer to s1_decider (even); the oldest kept is a Back.
+  auto oldest_kept = h.fw->back(h.anna, iv.id, last - fieldwork::kept_prints + 1, h.now);
+  ASSERT_TRUE(oldest_kept.reply) << oldest_kept.reply.err().message;
+  auto too_old = h.fw->answer(h.anna, iv.id, 2, "s1_decider", "1", h.now);
+  ASSERT_FALSE(too_old.reply);
+  EXPECT_EQ(too_old.reply.err().code, fault_code::stale_sequence);
+  EXPECT_NE(too_old.reply.err().message.find("older than the last 64"), std::string::npos) << too_old.reply.err().message;
+  EXPECT_TRUE(too_old.changes.empty());
+}
+
 // --- quota rules at the service (issue 4) ----------------------------------------------------------
 
 namespace {
