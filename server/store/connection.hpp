@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstddef>
 #include <filesystem>
 #include <memory>
@@ -32,6 +33,10 @@ struct open_options {
   bool create = true;                             // create a missing file; else refuse it
   int readers = 2;                                // read connections in the pool
   std::size_t max_batch = 512;                    // writer jobs per transaction at most
+  // Called on the writer thread after each transaction (committed or not) with its number of jobs and
+  // how long it took from BEGIN to the end of COMMIT: what group commit achieves, for /metrics. Must
+  // be quick and must not call into the store.
+  std::function<void(std::size_t jobs, std::chrono::duration<double> took)> on_batch{};
 };
 
 // The write connection: created when missing (if allowed), WAL, foreign keys on. Not migrated here.

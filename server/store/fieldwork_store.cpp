@@ -15,7 +15,7 @@ namespace cati::store {
 fieldwork_store::fieldwork_store(open_options options) : options_(std::move(options)) {
   auto db = open_write_connection(options_);
   migrate(*db, options_.path.filename().string());
-  writer_ = std::make_unique<writer>(std::move(db), options_.max_batch);
+  writer_ = std::make_unique<writer>(std::move(db), options_.max_batch, options_.on_batch);
   readers_ = std::make_unique<reader_pool>(options_);
 }
 

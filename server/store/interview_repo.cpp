@@ -4,6 +4,7 @@
 
 #include "store/sodium_detail.hpp"
 #include "store/sql_detail.hpp"
+#include "store/statement_cache.hpp"
 
 namespace cati::store {
 
@@ -116,23 +117,28 @@ interview_record create_interview(SQLite::Database& db, const new_interview& n) 
 }
 
 answer_ack append_answer(SQLite::Database& db, const answer& a, const std::optional<std::string>& snapshot) {
-  if (auto ack = earlier_ack(db, a)) return *ack;
-  auto interview = find_interview(db, a.interview_id);
-  if (!interview) not_found("no " + interview_name(a.interview_id));
-  if (interview->final_state)
+  // One lookup for what the checks need (every answer pays for it: no snapshot read, no second query).
+  detail::statement lookup(db,
+                           "SELECT final_state, (SELECT coalesce(max(seq), 0) FROM answers WHERE interview_id = i.id)"
+                           " FROM interviews i WHERE id = ?");
+  auto& state = *lookup;
+  state.bind(1, a.interview_id);
+  if (!state.executeStep()) not_found("no " + interview_name(a.interview_id));
+  const std::int64_t last = state.getColumn(1).getInt64();
+  // A number used already: the same answer again is acknowledged as before, another one is refused.
+  if (a.seq <= last)
+    if (auto ack = earlier_ack(db, a)) return *ack;
+  if (!state.getColumn(0).isNull())
     throw store_error(store_errc::closed, interview_name(a.interview_id) + " has ended (" +
-                                              std::string(core::to_string(*interview->final_state)) + ")");
-  SQLite::Statement last(db, "SELECT coalesce(max(seq), 0) FROM answers WHERE interview_id = ?");
-  last.bind(1, a.interview_id);
-  last.executeStep();
-  std::int64_t expected = last.getColumn(0).getInt64() + 1;
-  if (a.seq != expected)
+                                              state.getColumn(0).getString() + ")");
+  if (a.seq != last + 1)
     throw store_error(store_errc::sequence_gap, interview_name(a.interview_id) + ": sequence number " +
                                                     std::to_string(a.seq) + " skips ahead; expected " +
-                                                    std::to_string(expected));
-  SQLite::Statement insert(db,
-                           "INSERT INTO answers (interview_id, seq, question, kind, value, at, answered_by)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?)");
+                                                    std::to_string(last + 1));
+  detail::statement prepared(db,
+                            "INSERT INTO answers (interview_id, seq, question, kind, value, at, answered_by)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?)");
+  auto& insert = *prepared;
   insert.bind(1, a.interview_id);
   insert.bind(2, a.seq);
   insert.bind(3, a.question);
@@ -165,7 +171,8 @@ bool finish_interview(SQLite::Database& db, row_id interview_id, core::outcome f
 }
 
 void save_snapshot(SQLite::Database& db, row_id interview_id, const std::string& snapshot) {
-  SQLite::Statement update(db, "UPDATE interviews SET snapshot = ? WHERE id = ?");
+  detail::statement prepared(db, "UPDATE interviews SET snapshot = ? WHERE id = ?");
+  auto& update = *prepared;
   update.bind(1, snapshot);
   update.bind(2, interview_id);
   if (update.exec() == 0) not_found("no " + interview_name(interview_id));

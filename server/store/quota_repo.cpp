@@ -3,6 +3,7 @@
 #include "core/csv.hpp"
 #include "store/records.hpp"
 #include "store/sql_detail.hpp"
+#include "store/statement_cache.hpp"
 
 namespace cati::store {
 
@@ -89,7 +90,9 @@ class event_writer {
     if (!q.executeStep()) mismatch(lease_name(interview) + " holds no lease");
   }
   void set_deadline(core::interview_id interview, core::time_point deadline) {
-    SQLite::Statement update(db_, "UPDATE quota_leases SET deadline = ? WHERE interview_id = ?");
+    // Every request past the quota point renews its lease: kept prepared.
+    detail::statement prepared(db_, "UPDATE quota_leases SET deadline = ? WHERE interview_id = ?");
+    auto& update = *prepared;
     update.bind(1, to_ms(deadline));
     update.bind(2, interview);
     if (update.exec() == 0) mismatch(lease_name(interview) + " holds no lease");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/error.hpp"
+#include "store/statement_cache.hpp"
 
 namespace cati::store {
 namespace {
@@ -39,8 +40,10 @@ std::string message_of(std::exception_ptr e) {
 
 }  // namespace
 
-writer::writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch)
-    : db_(std::move(db)), max_batch_(max_batch == 0 ? 1 : max_batch), thread_([this] { loop(); }) {}
+writer::writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch,
+               std::function<void(std::size_t, std::chrono::duration<double>)> on_batch)
+    : db_(std::move(db)), max_batch_(max_batch == 0 ? 1 : max_batch), on_batch_(std::move(on_batch)),
+      thread_([this] { loop(); }) {}
 
 writer::~writer() { stop(); }
 
@@ -71,6 +74,7 @@ void writer::enqueue(std::unique_ptr<request> r) {
 }
 
 void writer::loop() {
+  detail::statement_cache cache(*db_);  // gone before the connection closes: stop() joins this thread
   std::deque<std::unique_ptr<request>> batch;
   while (true) {
     {
@@ -94,9 +98,9 @@ void writer::loop() {
 bool writer::run_job(request& job, std::exception_ptr& error) {
   auto& db = *db_;
   try {
-    db.exec("SAVEPOINT job");
+    detail::statement(db, "SAVEPOINT job")->exec();
     job.run(db);
-    db.exec("RELEASE job");
+    detail::statement(db, "RELEASE job")->exec();
     return true;
   } catch (...) {
     error = current_store_error();
@@ -114,6 +118,7 @@ bool writer::run_job(request& job, std::exception_ptr& error) {
 
 void writer::run_batch(std::deque<std::unique_ptr<request>>& batch) {
   auto& db = *db_;
+  const auto started = std::chrono::steady_clock::now();
   std::vector<std::exception_ptr> errors(batch.size());
   auto fail_the_rest = [&](std::exception_ptr why) {
     for (auto& e : errors)
@@ -121,7 +126,7 @@ void writer::run_batch(std::deque<std::unique_ptr<request>>& batch) {
   };
   bool open = false;
   try {
-    db.exec("BEGIN IMMEDIATE");
+    detail::statement(db, "BEGIN IMMEDIATE")->exec();
     open = true;
   } catch (...) {
     fail_the_rest(current_store_error());
@@ -135,7 +140,7 @@ void writer::run_batch(std::deque<std::unique_ptr<request>>& batch) {
   }
   if (open) {
     try {
-      db.exec("COMMIT");
+      detail::statement(db, "COMMIT")->exec();
       commits_.fetch_add(1);
     } catch (...) {
       auto why = current_store_error();
@@ -143,6 +148,7 @@ void writer::run_batch(std::deque<std::unique_ptr<request>>& batch) {
       fail_the_rest(why);
     }
   }
+  if (on_batch_) on_batch_(batch.size(), std::chrono::steady_clock::now() - started);
   // Only now, with the batch durable (or known lost), is anyone told.
   std::uint64_t size = batch.size();
   for (auto seen = largest_batch_.load(); size > seen && !largest_batch_.compare_exchange_weak(seen, size);) {

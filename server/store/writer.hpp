@@ -51,7 +51,9 @@ struct writer_stats {
 class writer {
  public:
   // Takes ownership of the write connection (opened and migrated) and starts the thread.
-  writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch);
+  // `on_batch`: see open_options::on_batch (may be empty).
+  writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch,
+         std::function<void(std::size_t, std::chrono::duration<double>)> on_batch = {});
   // Stops: runs and commits every job queued so far, then joins the thread.
   ~writer();
   writer(const writer&) = delete;
@@ -97,6 +99,7 @@ class writer {
   std::deque<std::unique_ptr<request>> queue_;
   bool stopping_ = false;
   std::atomic<std::uint64_t> jobs_{0}, failed_{0}, commits_{0}, largest_batch_{0};
+  std::function<void(std::size_t, std::chrono::duration<double>)> on_batch_;
   std::thread thread_;  // last: starts after everything it uses is built
 };
 

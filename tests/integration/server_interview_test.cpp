@@ -148,6 +148,20 @@ TEST(Integration, WholeInterviewOverTheWire) {
   EXPECT_EQ(fw.count("SELECT COUNT(*) FROM answers WHERE interview_id = " + id),
             fw.count("SELECT COUNT(DISTINCT question) FROM answers WHERE interview_id = " + id));
   EXPECT_EQ(fw.count("SELECT COUNT(*) FROM call_attempts WHERE outcome = 'complete'"), 1);
+
+  // /metrics shows group commit at work: every request that changed something went through a batch.
+  const auto metrics = cati::net::test::http_request(server.port(), "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  auto value_of = [&](const std::string& series) {
+    const auto at = metrics.body.find("\n" + series + " ");
+    return at == std::string::npos ? -1.0 : std::stod(metrics.body.substr(at + series.size() + 2));
+  };
+  const double batches = value_of("cati_commit_batch_jobs_count");
+  const double jobs = value_of("cati_commit_batch_jobs_sum");
+  EXPECT_GE(batches, 1) << metrics.body;
+  EXPECT_GE(jobs, batches);
+  EXPECT_GE(jobs, static_cast<double>(fw.count("SELECT COUNT(*) FROM answers WHERE interview_id = " + id)));
+  EXPECT_EQ(value_of("cati_commit_batch_seconds_count"), batches);
 }
 
 TEST(Integration, WholeInterviewInDutch) { interview_in(dutch); }
