@@ -31,6 +31,14 @@ void connection::run(bench_clock::time_point first_due, bench_clock::duration in
   running_ = true;
   interval_ = interval;
   next_due_ = first_due;
+  if (interval == bench_clock::duration::zero() && first_due > bench_clock::now()) {
+    // Closed loop too starts at the window, not before (--settle).
+    timer_.expires_at(first_due);
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec && !stopped_) schedule_next();
+    });
+    return;
+  }
   schedule_next();
 }
 
@@ -57,6 +65,7 @@ void connection::setup_done() {
 
 void connection::acknowledged() {
   const auto now = bench_clock::now();
+  ++stats_.all_acks;
   if (stats_.in_window(now)) ++stats_.acks;
   if (stats_.in_window(current_due_))
     stats_.latency.add(std::chrono::duration_cast<std::chrono::microseconds>(now - current_due_).count());
@@ -77,8 +86,9 @@ void connection::fail(const std::string& what) {
 
 void connection::schedule_next() {
   const auto now = bench_clock::now();
-  if (now >= stats_.window_end) {
+  if (now >= stats_.window_end || (stats_.ack_limit != 0 && stats_.all_acks >= stats_.ack_limit)) {
     running_ = false;
+    if (stats_.ack_limit != 0 && stats_.all_acks >= stats_.ack_limit) stats_.limit_reached = true;
     return;
   }
   if (interval_ == bench_clock::duration::zero()) {

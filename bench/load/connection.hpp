@@ -35,6 +35,9 @@ struct run_stats {
   latency_recorder step;          // the same requests, due time to the end of their step (a terminal: the
                                   // next screen), which is when the next request may go
   std::size_t ready = 0;          // connections through their setup
+  std::uint64_t ack_limit = 0;    // not 0: the paced loops stop once this many acks are in (--answers)
+  std::uint64_t all_acks = 0;     // acks received, inside the window or not
+  bool limit_reached = false;     // all_acks reached ack_limit and a loop stopped on it
   std::uint64_t errors = 0;
   std::string first_error;
 

@@ -44,6 +44,7 @@ void terminal::answer_screen() {
 }
 
 void terminal::send_request() {
+  if (options_.idle) return;  // never paced: run() is not called in idle mode
   if (screen_.position() == loop_position_ && screen_.can_go_back()) {
     v1::ClientMessage m;
     auto* b = m.mutable_back();
@@ -75,6 +76,7 @@ void terminal::on_screen(const v1::Screen& screen) {
 // as the end of the setup), a held case gets its interview, otherwise the next case.
 void terminal::resume_or_take_case() {
   logging_in_ = false;
+  if (options_.idle) return setup_done();  // logged in: sits, whatever the server holds for it
   if (held_screen_) {
     answered_ = options_.forward;
     return on_screen(*held_screen_);

@@ -4,6 +4,8 @@
 // every step is a durable write (a row in `answers` and the interview's snapshot, committed before the
 // AnswerAck) that uses no case and no quota, so a run of any length keeps the same load. Sequence
 // numbers are the screen's next_seq, as a terminal must use them.
+// An idle terminal (--mode idle) only logs in and sits: it is ready after the Pong that follows LoginOk
+// and never takes a case.
 // An interview that ends anyway (InterviewEnd) is followed by the next case; any Error stops the
 // terminal and is reported.
 #pragma once
@@ -19,6 +21,7 @@ struct terminal_options {
   std::string user;
   std::string password;
   int forward = 3;  // screens answered before the loop starts
+  bool idle = false;  // only log in (ready after LoginOk + Pong), then sit: no case, no request
 };
 
 class terminal final : public connection {

@@ -1,0 +1,83 @@
+# shellcheck shell=bash disable=SC2154  # the variables are tools/bench's
+# 6. Reconnect storm (sourced by tools/bench): $storm_terms terminals in mid-interview (cati-load --mode
+# storm, a paced Back/Answer loop at $storm_terms/2 requests/s), the server killed (kill -9) in the middle
+# of the window and restarted on the same port and the same fieldwork file. Reports how long the server
+# took to say "listening" again, and per terminal the time from losing its connection to being back at
+# its screen (p50/p99/max). The proof: every AnswerAck the terminals got (cati-load --ledger) against the
+# rows in `answers` for those interviews: lost = an acknowledged answer not stored, doubled = stored twice
+# or stored but never acknowledged (after the storm every in-flight request was resent and acknowledged,
+# so the two must be equal, row for row). Either not 0 is an error.
+# Target (issue 8): 2,000 terminals back at their screens within 5 s of a restart.
+
+step_storm() {
+  local window=15 kill_after=3
+  ((quick)) && window=4 kill_after=1
+  local rate=$(((storm_terms + 1) / 2))
+  start_cati_server
+  local port=$server_port server_placement
+  server_placement=$(placement "$server_pid")
+  local ledger=$work/storm.ledger
+  "$build/bench/cati-load" --server "ws://127.0.0.1:$port" --mode storm --connections "$storm_terms" \
+    --rate "$rate" --duration "$window" --password-file "$work/password" --ledger "$ledger" \
+    >"$work/storm.out" 2>"$work/storm.err" &
+  local load_pid=$!
+  pids+=("$load_pid")
+  local load_placement
+  load_placement=$(placement "$load_pid")
+  storm_failed() { fail "cati-load --mode storm failed: $(cat "$work/storm.err") $(cat "$work/storm.out")"; }
+  # Set up, in the window (cati-load says so on stderr), then a little into it.
+  while ! grep -q '^cati-load: storm window starts' "$work/storm.err"; do
+    kill -0 "$load_pid" 2>/dev/null || { wait "$load_pid" || true; storm_failed; }
+    sleep 0.05
+  done
+  sleep "$kill_after"
+
+  # The crash, and the restart on the same port and file (polled every 10 ms for "listening on").
+  kill -9 "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  local t_kill t_listen
+  t_kill=$(date +%s.%N)
+  : >"$work/server.out"
+  "$build/server/cati-server" --study "$study" --db "$work/run.db" --listen "127.0.0.1:$port" \
+    --clock from:2025-10-13T09:00:00+02:00 --log-level warn >"$work/server.out" 2>"$work/server.err" &
+  server_pid=$!
+  pids+=("$server_pid")
+  until grep -q '^listening on ' "$work/server.out"; do
+    kill -0 "$server_pid" 2>/dev/null || fail "cati-server did not restart on port $port: $(cat "$work/server.err")"
+    sleep 0.01
+  done
+  t_listen=$(date +%s.%N)
+  local restart_s
+  restart_s=$(awk -v a="$t_listen" -v b="$t_kill" 'BEGIN { printf "%.3f", a - b }')
+
+  wait "$load_pid" || storm_failed
+  stop_server
+  local json
+  json=$(<"$work/storm.out")
+  [ "$(field "$json" lost_connection)" = "$storm_terms" ] \
+    || fail "storm: $(field "$json" lost_connection) of $storm_terms terminals lost the connection: $json"
+
+  # The proof. `answers.seq` is the store's row number, not the request's seq: a Back stores no row. So per
+  # interview: the acknowledged answers that store a row (ledger lines with a question), each seq once, in
+  # seq order, against the stored rows in row order, as "interview rank question".
+  local acked=$work/storm.acked stored=$work/storm.stored
+  LC_ALL=C sort -u "$ledger" | awk 'NF == 3' | sort -k1,1n -k2,2n \
+    | awk '{ n[$1]++; print $1, n[$1], $3 }' | LC_ALL=C sort >"$acked"
+  sqlite3 -separator ' ' "$work/run.db" "SELECT interview_id, question FROM answers ORDER BY interview_id, seq" \
+    | awk 'NR == FNR { ids[$1] = 1; next } ($1 in ids) { n[$1]++; print $1, n[$1], $2 }' "$ledger" - \
+    | LC_ALL=C sort >"$stored"
+  local n_acked n_stored lost doubled
+  n_acked=$(wc -l <"$acked")
+  n_stored=$(wc -l <"$stored")
+  lost=$(LC_ALL=C comm -23 "$acked" "$stored" | wc -l)
+  doubled=$(LC_ALL=C comm -13 "$acked" "$stored" | wc -l)
+  ((n_acked > 0)) || fail "storm: the ledger is empty"
+
+  local p50 p99 max
+  p50=$(field "$json" back_p50_ms) p99=$(field "$json" back_p99_ms) max=$(field "$json" back_max_ms)
+  results+=("\"storm\": {\"load\": $json, \"terminals\": $storm_terms, \"rate\": $rate, \"window_s\": $window, \"killed_s_into_window\": $kill_after, \"server_restart_s\": $restart_s, \"back_p50_ms\": $p50, \"back_p99_ms\": $p99, \"back_max_ms\": $max, \"acked\": $n_acked, \"stored\": $n_stored, \"lost\": $lost, \"doubled\": $doubled, \"server_placement\": \"$server_placement\", \"load_placement\": \"$load_placement\"}")
+  table+=("$(row "reconnect storm ($storm_terms terminals)" "$(field "$json" back)/$storm_terms back" \
+    "$(awk -v m="$p50" 'BEGIN { printf "%.0f", m * 1000 }')" "$(awk -v m="$p99" 'BEGIN { printf "%.0f", m * 1000 }')" - \
+    "back max $max ms; restart $restart_s s; re-logins token $(field "$json" relogin_token)/password $(field "$json" relogin_password); resent $(field "$json" resent); $n_acked acked, lost $lost, doubled $doubled")")
+  ((lost == 0 && doubled == 0)) || fail "storm: $lost acknowledged answers lost, $doubled doubled: $(LC_ALL=C comm -3 "$acked" "$stored" | head -5 | tr '\n\t' ';.')"
+}
