@@ -91,9 +91,16 @@ std::string request_print(std::string_view kind, std::string_view a = {}, std::s
 // engine's saved form. Snapshots written before fingerprints existed have no seq-print lines.
 std::string snapshot_text(std::uint32_t last_seq, const std::map<std::uint32_t, std::string>& prints,
                           const std::string& saved) {
-  std::string out = std::string(seq_prefix) + std::to_string(last_seq) + "\n";
-  for (const auto& [seq, print] : prints) out += std::string(print_prefix) + std::to_string(seq) + " " + print + "\n";
-  return out + saved;
+  // Written with every answer: appended in place, no temporaries.
+  std::string out;
+  out.reserve(seq_prefix.size() + 12 + prints.size() * (print_prefix.size() + 12 + 17) + saved.size());
+  out.append(seq_prefix).append(std::to_string(last_seq)).push_back('\n');
+  for (const auto& [seq, print] : prints) {
+    out.append(print_prefix).append(std::to_string(seq)).push_back(' ');
+    out.append(print).push_back('\n');
+  }
+  out.append(saved);
+  return out;
 }
 
 struct parsed_snapshot {

@@ -70,7 +70,10 @@ std::string to_text(const saved_interview& saved) {
     out += "quota-granted\n";
     for (const auto& q : *saved.quota_granted) out += "quota-value " + q.variable + ' ' + escape(q.value) + '\n';
   }
-  for (const auto& [name, text] : saved.answers) out += "answer " + name + ' ' + escape(text) + '\n';
+  for (const auto& [name, text] : saved.answers) {
+    out.append("answer ").append(name).push_back(' ');
+    out.append(escape(text)).push_back('\n');
+  }
   return out;
 }
 
