@@ -167,7 +167,7 @@ class fieldwork {
   // How many of an interview's latest sequence numbers keep their request's fingerprint (in memory and
   // in the snapshot): bounded, so the snapshot written with every answer does not grow with the
   // interview's history.
-  static constexpr std::uint32_t kept_prints = 64;
+  static constexpr std::uint32_t kept_prints = 16;
 
   // `study` and `cal` must outlive the service. `quota_state` is the persisted quota state (empty for a
   // new fieldwork); `next_interview_id` is one above the largest id in the store. `random_seed` drives

@@ -294,7 +294,7 @@ TEST(Fieldwork, OnlyTheLatestFingerprintsAreKept) {
   auto too_old = h.fw->answer(h.anna, iv.id, 2, "s1_decider", "1", h.now);
   ASSERT_FALSE(too_old.reply);
   EXPECT_EQ(too_old.reply.err().code, fault_code::stale_sequence);
-  EXPECT_NE(too_old.reply.err().message.find("older than the last 64"), std::string::npos) << too_old.reply.err().message;
+  EXPECT_NE(too_old.reply.err().message.find("older than the last 16"), std::string::npos) << too_old.reply.err().message;
   EXPECT_TRUE(too_old.changes.empty());
 }
 
