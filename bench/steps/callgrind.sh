@@ -68,13 +68,8 @@ top_json() {
 # Waits until the server has no WebSocket connection open (its /metrics gauge), so that the next run's
 # login is not taken for a second terminal of the same user.
 await_no_connections() {
-  local body
   for _ in $(seq 300); do
-    exec 3<>"/dev/tcp/127.0.0.1/$server_port"
-    printf 'GET /metrics HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n' >&3
-    body=$(cat <&3)
-    exec 3<&-
-    grep -q '^cati_connections 0$' <<<"$body" && { sleep 0.2; return 0; }
+    [ "$(metric_value "$(scrape_metrics)" cati_connections)" = 0 ] && { sleep 0.2; return 0; }
     sleep 0.1
   done
   fail "the server still has connections open 30 s after the load client ended"
