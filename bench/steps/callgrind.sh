@@ -38,8 +38,8 @@ callgrind_total() {
 }
 
 # The top N functions of a callgrind dump, "Ir<TAB>function" lines. $3 = self: by self cost (a dump taken
-# after zeroing lists the threads' entry points with their whole cost even then: entries above half of
-# the total are left out); $3 = cati: the server's own functions by inclusive cost.
+# after zeroing lists the threads' entry points with their whole cost even then: those, and entries above
+# half of the total, are left out); $3 = cati: the server's own functions by inclusive cost.
 callgrind_top() {
   local total
   total=$(callgrind_total "$1")
@@ -50,7 +50,7 @@ callgrind_top() {
         ir = $1; gsub(",", "", ir); sub(/^ *[0-9,]+ +(\([^)]*\) +)?/, "")
         sub(/ \[[^]]*\]$/, "")  # the object file
         sub(/^[^ :]*:/, "")       # the source file
-        if (mode == "self" && ir + 0 > total / 2) next
+        if (mode == "self" && (ir + 0 > total / 2 || $0 ~ /_State_impl|^clone$|^start_thread$/)) next
         if (mode == "cati" && $0 !~ /^cati::/) next
         if (length($0) > 110) $0 = substr($0, 1, 107) "..."
         print ir "\t" $0
