@@ -41,6 +41,8 @@ fieldwork_service::fieldwork_service(asio::io_context& ioc, std::shared_ptr<cons
       journal_(journal),
       metrics_(metrics),
       options_(options),
+      commit_seconds_(metrics.add_histogram("cati_commit_seconds", "time from a request's changes to their commit",
+                                            {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5})),
       guard_(options.login) {
   zone_ = date::locate_zone(study_->time_zone);
   fieldwork_ = std::make_unique<core::fieldwork>(study_, calendar_, source_.quotas(), source_.next_interview_id(),
@@ -122,9 +124,7 @@ void fieldwork_service::on_close(const std::shared_ptr<session>& s) {
 }
 
 void fieldwork_service::on_message(const std::shared_ptr<session>& s, v1::ClientMessage message) {
-  metrics_.add_counter("cati_requests_total", "requests handled by the fieldwork service",
-                       {{"type", std::string(body_name(message))}})
-      .inc();
+  // (Counted by type in cati_messages_in_total, net_metrics.)
   asio::post(strand_, [this, s, m = std::move(message)] {
     try {
       handle(s, m);
@@ -184,9 +184,7 @@ void fieldwork_service::commit_then(core::change_list changes, reply_fn reply) {
   journal_.commit(std::move(changes), [this, reply = std::move(reply), started](std::optional<std::string> err) {
     asio::post(strand_, [this, reply, err, started] {
       --in_flight_;
-      metrics_.add_histogram("cati_commit_seconds", "time from a request's changes to their commit",
-                             {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5})
-          .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      commit_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       if (err) {
         // The change is not on disk: the terminal must not be told it is. The in-memory state is ahead
         // of the file now, so no later reply can be trusted either: fail stop (see service_options).

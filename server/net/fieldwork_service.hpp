@@ -116,6 +116,7 @@ class fieldwork_service final : public message_handler {
   core::fieldwork_journal& journal_;
   metrics_registry& metrics_;
   service_options options_;
+  histogram& commit_seconds_;  // registered once: observed on every commit
   std::unique_ptr<core::fieldwork> fieldwork_;
   core::case_id last_case_ = 0;
 
