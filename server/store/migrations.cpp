@@ -185,6 +185,7 @@ CREATE TABLE sessions (
   issued_at INTEGER NOT NULL,
   expires_at INTEGER NOT NULL
 );
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);  -- each login forgets the expired ones
 )sql";
 
 constexpr migration migrations[] = {
