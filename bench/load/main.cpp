@@ -4,8 +4,10 @@
 // seconds, closed loop (--rate 0: as fast as the server answers) or at a fixed total rate. --mode idle:
 // terminals that only log in, then sit for --duration seconds (the capacity test: what idle sessions
 // cost the server). --answers N: instead of --duration, stop once N loop steps are acknowledged (one
-// terminal, closed loop: an exact amount of work, for the instruction counts of tools/bench). Prints one JSON object on stdout; exits 1 when any connection failed (the numbers
-// of a run with errors are not to be trusted), 2 on bad arguments.
+// terminal, closed loop: an exact amount of work, for the instruction counts of tools/bench). --mode
+// storm: terminals that survive the server's restart (storm_terminal.hpp). Prints one JSON object on
+// stdout; exits 1 when any connection failed (the numbers of a run with errors are not to be trusted),
+// 2 on bad arguments.
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
