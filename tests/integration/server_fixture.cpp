@@ -1,9 +1,6 @@
 #include "integration/server_fixture.hpp"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,13 +8,10 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
-
-extern char** environ;
 
 namespace cati::it {
 
@@ -141,80 +135,33 @@ std::map<std::string, std::int64_t> fieldwork_dir::table_counts() const {
 server_process::server_process(const fieldwork_dir& fw, launch_options options) {
   static std::atomic<int> launches{0};
   log_ = fw.dir() / ("server-" + std::to_string(++launches) + ".log");
-  const std::string server = binary_dir() + "/server/cati-server";
   const std::string study = options.study.empty() ? seed_study() : options.study;
-  const std::string db = fw.db().string();
-  std::vector<std::string> args = {server,     "--study", study,         "--db",        db,
-                                   "--listen", "127.0.0.1:0", "--clock", options.clock, "--log-level",
-                                   "info"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  const int rc = ::posix_spawn(&pid_, server.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    ADD_FAILURE() << "cannot start " << server << ": " << std::strerror(rc);
-    pid_ = -1;
-    return;
+  try {
+    child_ = std::make_unique<child::child_server>(
+        std::vector<std::string>{binary_dir() + "/server/cati-server", "--study", study, "--db", fw.db().string(),
+                                 "--listen", "127.0.0.1:0", "--clock", options.clock, "--log-level", "info"},
+        log_);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << e.what();
   }
-  // The server prints "listening on 127.0.0.1:PORT" once it accepts connections.
-  const auto deadline = std::chrono::steady_clock::now() + 60s;
-  const std::string marker = "listening on 127.0.0.1:";
-  while (std::chrono::steady_clock::now() < deadline) {
-    const auto text = read_file(log_);
-    if (auto p = text.find(marker); p != std::string::npos && text.find('\n', p) != std::string::npos) {
-      port_ = static_cast<std::uint16_t>(std::stoi(text.substr(p + marker.size())));
-      return;
-    }
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      break;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  ADD_FAILURE() << "cati-server did not start; its log:\n" << read_file(log_);
 }
 
 server_process::~server_process() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    int status = 0;
-    while (::waitpid(pid_, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        ADD_FAILURE() << "cati-server did not stop on SIGTERM";
-        kill(SIGKILL);
-        break;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    pid_ = -1;
+  if (child_) {
+    if (auto ended = child_->stop(); ended && ended->forced) ADD_FAILURE() << "cati-server did not stop on SIGTERM";
   }
   if (::testing::Test::HasFailure()) std::cerr << "--- " << log_ << "\n" << log();
 }
 
 void server_process::kill(int sig) {
-  if (pid_ <= 0) return;
-  ::kill(pid_, sig);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
+  if (child_) child_->kill(sig);
 }
 
 std::optional<int> server_process::wait_exit(std::chrono::milliseconds timeout) {
-  if (pid_ <= 0) return std::nullopt;
-  int status = 0;
-  const bool ended = eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, timeout);
-  if (!ended) return std::nullopt;
-  pid_ = -1;
-  if (!WIFEXITED(status)) return std::nullopt;
-  return WEXITSTATUS(status);
+  if (!child_) return std::nullopt;
+  const auto ended = child_->wait_exit(timeout);
+  if (!ended || !ended->exited()) return std::nullopt;
+  return ended->code;
 }
 
 std::string server_process::log() const { return read_file(log_); }

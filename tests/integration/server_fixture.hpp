@@ -7,8 +7,6 @@
 // Thread-safety: none; one test thread.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -20,6 +18,7 @@
 #include <vector>
 
 #include "cati/v1/wire.pb.h"
+#include "child/child_server.hpp"
 #include "net/ws_test_client.hpp"
 
 namespace cati::it {
@@ -76,9 +75,10 @@ struct launch_options {
   std::string study;                                    // --study; default the seed study
 };
 
-// cati-server as a child process on 127.0.0.1 port 0, its stdout and stderr in a log file in the
-// fieldwork directory. The constructor waits for its "listening on" line (port() is 0 when it never
-// came: the log is printed). The destructor stops it with SIGTERM (SIGKILL if it does not exit).
+// cati-server as a child process on 127.0.0.1 port 0 (child::child_server, tools/child/child_server.hpp:
+// it dies with the test process), its stdout and stderr in a log file in the fieldwork directory. The
+// constructor waits for its "listening on" line (port() is 0 when it never came: a test failure with the
+// log's tail). The destructor stops it with SIGTERM (SIGKILL and a test failure if it does not exit).
 class server_process {
  public:
   explicit server_process(const fieldwork_dir& fw, launch_options options = {});
@@ -86,8 +86,8 @@ class server_process {
   server_process(const server_process&) = delete;
   server_process& operator=(const server_process&) = delete;
 
-  std::uint16_t port() const { return port_; }
-  std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
+  std::uint16_t port() const { return child_ ? child_->port() : 0; }
+  std::string url() const { return "ws://127.0.0.1:" + std::to_string(port()); }
   // Sends `sig` and reaps the process (SIGKILL: no goodbye, nothing flushed but what was committed).
   void kill(int sig);
   // Waits up to `timeout` for the process to end by itself; its exit status, or nullopt when it did not
@@ -96,9 +96,8 @@ class server_process {
   std::string log() const;
 
  private:
-  pid_t pid_ = -1;
   fs::path log_;
-  std::uint16_t port_ = 0;
+  std::unique_ptr<child::child_server> child_;  // null when it did not start
 };
 
 // --- cati.v1 over the raw WebSocket client ---------------------------------------------------------------

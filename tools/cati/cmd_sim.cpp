@@ -2,7 +2,8 @@
 // [--days N] [--frame-size N]`: replays the fieldwork with simulated interviewers against a real
 // cati-server (tools/cati/sim/fieldwork_sim.hpp) and writes the report into --out.
 // Exit 0: every quota met, none over, no answer lost or doubled; 1: the report says what fell short, or
-// the simulation could not run (the message says why); 2: bad options.
+// the simulation could not run (the message says why); 2: bad options. SIGINT/SIGTERM: it stops its
+// cati-server, then ends by that signal (sim/interrupt.hpp).
 #include <memory>
 
 #include "commands.hpp"

@@ -7,6 +7,7 @@
 #include "core/clock_spec.hpp"
 #include "schema/loader.hpp"
 #include "sim/interviewer.hpp"
+#include "sim/interrupt.hpp"
 #include "sim/server_process.hpp"
 #include "sim/sim_report.hpp"
 
@@ -77,6 +78,8 @@ int run_simulation(const sim_options& o) {
   if (slots.empty()) throw std::runtime_error("the fieldwork window has no calling time to simulate");
 
   fs::create_directories(o.out);
+  // SIGINT/SIGTERM: stop at the next step, the server stopped by its destructor, then end by the signal.
+  const interrupt_guard interrupt_handling;
   const auto people = accounts(o.interviewers, o.seed);
   fs::path db = o.out / "fieldwork.db";
   std::unique_ptr<server_process> server;
@@ -111,6 +114,7 @@ int run_simulation(const sim_options& o) {
   std::optional<core::time_point> server_now;
   std::optional<int> last_day;
   while (true) {
+    throw_if_interrupted();
     std::size_t next = staff.size();
     for (std::size_t i = 0; i < staff.size(); ++i) {
       const auto t = staff[i]->next_at();

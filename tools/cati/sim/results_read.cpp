@@ -44,12 +44,19 @@ fieldwork_results read_results(const std::filesystem::path& db_path, const core:
   while (rows.executeStep())
     out.rows[rows.getColumn(0).getString()].push_back(rows.getColumn(1).getString() + "=" + rows.getColumn(2).getString());
 
+  // Minutes on the line: the gaps between an interview's start, its answers and its end, leaving out
+  // gaps over half an hour (a suspension: the firm was called back later, often the next day).
   SQLite::Statement people(db,
-                           "SELECT u.name,"
+                           "WITH done AS (SELECT id, interviewer_id, started_at, ended_at FROM interviews"
+                           "              WHERE final_state = 'complete'),"
+                           " events AS (SELECT id, interviewer_id, started_at AS at FROM done"
+                           "            UNION ALL SELECT id, interviewer_id, ended_at FROM done"
+                           "            UNION ALL SELECT d.id, d.interviewer_id, a.at FROM answers a JOIN done d ON d.id = a.interview_id),"
+                           " gaps AS (SELECT interviewer_id, at - LAG(at) OVER (PARTITION BY id ORDER BY at) AS gap FROM events)"
+                           " SELECT u.name,"
                            " (SELECT COUNT(*) FROM call_attempts c WHERE c.interviewer_id = u.id),"
-                           " (SELECT COUNT(*) FROM interviews i WHERE i.interviewer_id = u.id AND i.final_state = 'complete'),"
-                           " (SELECT COALESCE(SUM(i.ended_at - i.started_at), 0) FROM interviews i"
-                           "   WHERE i.interviewer_id = u.id AND i.final_state = 'complete')"
+                           " (SELECT COUNT(*) FROM done i WHERE i.interviewer_id = u.id),"
+                           " (SELECT COALESCE(SUM(g.gap), 0) FROM gaps g WHERE g.interviewer_id = u.id AND g.gap <= 1800000)"
                            " FROM users u WHERE u.role = 'interviewer' ORDER BY u.name");
   while (people.executeStep())
     out.interviewers.push_back({people.getColumn(0).getString(), people.getColumn(1).getInt(), people.getColumn(2).getInt(),

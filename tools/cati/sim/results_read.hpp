@@ -31,7 +31,7 @@ struct interviewer_row {
   std::string name;
   int calls = 0;
   int completes = 0;
-  double complete_minutes = 0;  // summed length of their complete interviews
+  double complete_minutes = 0;  // summed time on the line of their complete interviews (suspensions left out)
 };
 
 struct fieldwork_results {

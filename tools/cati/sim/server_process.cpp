@@ -1,17 +1,9 @@
 #include "sim/server_process.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 #include "core/clock.hpp"
 #include "core/sample_generate.hpp"
@@ -21,8 +13,6 @@
 #include "store/fieldwork_store.hpp"
 #include "store/password.hpp"
 #include "store/study_repo.hpp"
-
-extern char** environ;
 
 namespace cati::tool::sim {
 namespace {
@@ -115,59 +105,23 @@ fs::path server_binary() {
   return server;
 }
 
-server_process::server_process(const fs::path& binary, const fs::path& study_dir, const fs::path& db,
-                               const std::string& clock, const fs::path& log) {
-  std::vector<std::string> args = {binary.string(), "--study",    study_dir.string(), "--db", db.string(),
-                                   "--listen",      "127.0.0.1:0", "--clock",         clock, "--log-level",
-                                   "warn",          "--threads",   "1"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  const int rc = ::posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + binary.string() + ": " + std::strerror(rc));
+namespace {
 
-  // The server prints "listening on 127.0.0.1:PORT" once it accepts connections.
-  const std::string marker = "listening on 127.0.0.1:";
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-  while (std::chrono::steady_clock::now() < deadline) {
-    const auto text = read_text(log);
-    if (auto p = text.find(marker); p != std::string::npos && text.find('\n', p) != std::string::npos) {
-      port_ = static_cast<std::uint16_t>(std::stoi(text.substr(p + marker.size())));
-      return;
-    }
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  stop();
-  throw std::runtime_error("cati-server did not start; its log (" + log.string() + "):\n" + read_text(log));
+std::vector<std::string> server_arguments(const fs::path& binary, const fs::path& study_dir, const fs::path& db,
+                                          const std::string& clock) {
+  return {binary.string(), "--study", study_dir.string(), "--db",        db.string(), "--listen", "127.0.0.1:0",
+          "--clock",       clock,     "--log-level",      "warn",        "--threads", "1"};
 }
 
-server_process::~server_process() { stop(); }
+}  // namespace
+
+server_process::server_process(const fs::path& binary, const fs::path& study_dir, const fs::path& db,
+                               const std::string& clock, const fs::path& log)
+    : child_(server_arguments(binary, study_dir, db, clock), log) {}
 
 int server_process::stop() {
-  if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  int status = 0;
-  while (::waitpid(pid_, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  pid_ = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  const auto ended = child_.stop();
+  return ended && ended->exited() ? ended->code : -1;
 }
 
 }  // namespace cati::tool::sim

@@ -5,12 +5,12 @@
 // Thread-safety: none; the simulator's main thread only.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include "child/child_server.hpp"
 
 namespace cati::tool::sim {
 
@@ -34,23 +34,25 @@ void ensure_accounts(const fs::path& db, const std::vector<sim_account>& account
 // build/server/cati-server, located from /proc/self/exe (build/tools/cati). Throws when it is missing.
 fs::path server_binary();
 
+// cati-server for the simulation, over child::child_server (tools/child/child_server.hpp): it dies with
+// this process (SIGTERM), whatever ends it.
 class server_process {
  public:
   // Starts `binary` and waits (up to a minute) for its "listening on" line; its output goes to `log`.
   // Throws std::runtime_error with the log's tail when it does not come up.
   server_process(const fs::path& binary, const fs::path& study_dir, const fs::path& db, const std::string& clock,
                  const fs::path& log);
-  ~server_process();  // SIGTERM, then SIGKILL after 30 s
+  ~server_process() = default;  // stops it as stop() does
   server_process(const server_process&) = delete;
   server_process& operator=(const server_process&) = delete;
 
-  std::uint16_t port() const { return port_; }
-  // Stops the server gracefully and waits; returns its exit status (-1 when killed or not running).
+  std::uint16_t port() const { return child_.port(); }
+  // Stops the server gracefully (SIGTERM, then SIGKILL after 30 s) and waits; returns its exit status (-1
+  // when killed or not running).
   int stop();
 
  private:
-  pid_t pid_ = -1;
-  std::uint16_t port_ = 0;
+  child::child_server child_;
 };
 
 }  // namespace cati::tool::sim

@@ -1,6 +1,9 @@
 #include "sim/terminal.hpp"
 
+#include <algorithm>
 #include <variant>
+
+#include "sim/interrupt.hpp"
 
 namespace cati::tool::sim {
 namespace {
@@ -8,6 +11,7 @@ namespace {
 // Generous: the machine is shared and a reconnect waits out the client's backoff. Only a server that has
 // stopped answering gets near it.
 constexpr auto reply_wait = std::chrono::seconds(60);
+constexpr auto interrupt_check = std::chrono::milliseconds(100);  // how often a wait looks for SIGINT/SIGTERM
 
 }  // namespace
 
@@ -35,7 +39,8 @@ v1::ServerMessage terminal::await(client::request_id id, const char* what) {
   while (true) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) throw terminal_error(name_ + ": no reply to " + what + " within 60 s");
-    auto e = session_.poll(left);
+    throw_if_interrupted();  // SIGINT/SIGTERM: no waiting out a server that is gone
+    auto e = session_.poll(std::min(left, interrupt_check));
     if (!e) continue;
     if (auto* s = std::get_if<client::state_event>(&*e)) {
       if (s->state == client::connection_state::offline) ++reconnects_;
