@@ -81,25 +81,6 @@ std::optional<answer_ack> earlier_ack(SQLite::Database& db, const answer& a) {
   return answer_ack{a.interview_id, a.seq, from_ms(q.getColumn(3).getInt64()), true};
 }
 
-// Why an answer was not inserted: a repeat (acknowledged as before), another answer under a used number,
-// a closed interview, a number that skips ahead, or no such interview. Throws for all but the repeat.
-answer_ack refused_answer(SQLite::Database& db, const answer& a) {
-  SQLite::Statement state(db,
-                          "SELECT final_state, (SELECT coalesce(max(seq), 0) FROM answers WHERE interview_id = i.id)"
-                          " FROM interviews i WHERE id = ?");
-  state.bind(1, a.interview_id);
-  if (!state.executeStep()) not_found("no " + interview_name(a.interview_id));
-  const std::int64_t last = state.getColumn(1).getInt64();
-  if (a.seq <= last)
-    if (auto ack = earlier_ack(db, a)) return *ack;
-  if (!state.getColumn(0).isNull())
-    throw store_error(store_errc::closed, interview_name(a.interview_id) + " has ended (" +
-                                              state.getColumn(0).getString() + ")");
-  throw store_error(store_errc::sequence_gap, interview_name(a.interview_id) + ": sequence number " +
-                                                  std::to_string(a.seq) + " skips ahead; expected " +
-                                                  std::to_string(last + 1));
-}
-
 }  // namespace
 
 interview_record create_interview(SQLite::Database& db, const new_interview& n) {
@@ -136,13 +117,27 @@ interview_record create_interview(SQLite::Database& db, const new_interview& n) 
 }
 
 answer_ack append_answer(SQLite::Database& db, const answer& a, const std::optional<std::string>& snapshot) {
-  // The usual case in one statement (every answer pays for it): the row goes in only when the interview
-  // is open and `seq` is the next number. When it does not, the lookup below says why.
+  // One lookup for what the checks need (every answer pays for it: no snapshot read, no second query).
+  detail::statement lookup(db,
+                           "SELECT final_state, (SELECT coalesce(max(seq), 0) FROM answers WHERE interview_id = i.id)"
+                           " FROM interviews i WHERE id = ?");
+  auto& state = *lookup;
+  state.bind(1, a.interview_id);
+  if (!state.executeStep()) not_found("no " + interview_name(a.interview_id));
+  const std::int64_t last = state.getColumn(1).getInt64();
+  // A number used already: the same answer again is acknowledged as before, another one is refused.
+  if (a.seq <= last)
+    if (auto ack = earlier_ack(db, a)) return *ack;
+  if (!state.getColumn(0).isNull())
+    throw store_error(store_errc::closed, interview_name(a.interview_id) + " has ended (" +
+                                              state.getColumn(0).getString() + ")");
+  if (a.seq != last + 1)
+    throw store_error(store_errc::sequence_gap, interview_name(a.interview_id) + ": sequence number " +
+                                                    std::to_string(a.seq) + " skips ahead; expected " +
+                                                    std::to_string(last + 1));
   detail::statement prepared(db,
-                             "INSERT INTO answers (interview_id, seq, question, kind, value, at, answered_by)"
-                             " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7"
-                             " WHERE (SELECT final_state IS NULL FROM interviews WHERE id = ?1)"
-                             " AND ?2 = (SELECT coalesce(max(seq), 0) + 1 FROM answers WHERE interview_id = ?1)");
+                            "INSERT INTO answers (interview_id, seq, question, kind, value, at, answered_by)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?)");
   auto& insert = *prepared;
   insert.bind(1, a.interview_id);
   insert.bind(2, a.seq);
@@ -154,7 +149,7 @@ answer_ack append_answer(SQLite::Database& db, const answer& a, const std::optio
     insert.bind(5);
   insert.bind(6, to_ms(a.at));
   insert.bind(7, a.by);
-  if (insert.exec() == 0) return refused_answer(db, a);
+  insert.exec();
   if (snapshot) save_snapshot(db, a.interview_id, *snapshot);
   return {a.interview_id, a.seq, a.at, false};
 }
