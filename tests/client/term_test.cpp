@@ -36,7 +36,8 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 }
 
 TEST_F(ClientTerm, ScriptModeRunsAScriptFileOrANonTerminalStdin) {
-  if (!std::filesystem::exists(term_binary)) GTEST_SKIP() << term_binary << " not built";
+  // CTest builds cati-term before this suite (tests/CMakeLists.txt).
+  ASSERT_TRUE(std::filesystem::exists(term_binary)) << term_binary << " is not built";
   write_file(dir_ / "password", "secret\n");
   write_file(dir_ / "script", "login\nnext\nexpect case 12\nstart\nanswer 2\nexpect screen q2\n");
   const std::string common = term_binary.string() + " --server " + server_.url() +

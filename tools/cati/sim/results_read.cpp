@@ -2,12 +2,9 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "store/export_repo.hpp"
+
 namespace cati::tool::sim {
-namespace {
-
-core::time_point from_ms(std::int64_t ms) { return core::time_point(core::milliseconds(ms)); }
-
-}  // namespace
 
 fieldwork_results read_results(const std::filesystem::path& db_path, const core::calendar& cal) {
   SQLite::Database db(db_path.string(), SQLite::OPEN_READONLY);
@@ -19,23 +16,14 @@ fieldwork_results read_results(const std::filesystem::path& db_path, const core:
     out.quotas.push_back({quotas.getColumn(0).getString(), quotas.getColumn(1).getString(), quotas.getColumn(2).getInt(),
                           quotas.getColumn(3).getInt()});
 
-  SQLite::Statement completes(db,
-                              "SELECT id, case_id, ended_at FROM interviews WHERE final_state = 'complete' ORDER BY id");
-  SQLite::Statement frame(db, "SELECT name, value FROM case_frame WHERE case_id = ?");
-  SQLite::Statement answers(db,
-                            "SELECT question, COALESCE(value, '') FROM answers WHERE interview_id = ? AND kind = 'set' "
-                            "ORDER BY seq");
-  while (completes.executeStep()) {
+  // The completes with their frame and current answers, as `cati export` reads them.
+  for (auto& iv : store::read_export(db, {}).interviews) {
+    if (iv.final_state != core::outcome::complete) continue;
     respondent r;
-    r.interview_id = completes.getColumn(0).getInt64();
-    frame.bind(1, completes.getColumn(1).getInt64());
-    while (frame.executeStep()) r.frame[frame.getColumn(0).getString()] = frame.getColumn(1).getString();
-    frame.reset();
-    answers.bind(1, r.interview_id);
-    while (answers.executeStep()) r.answers[answers.getColumn(0).getString()] = answers.getColumn(1).getString();
-    answers.reset();
-    if (!completes.getColumn(2).isNull())
-      ++out.completes_by_day[core::format_date(cal.local_date(from_ms(completes.getColumn(2).getInt64())))];
+    r.interview_id = iv.interview_id;
+    r.frame = std::move(iv.frame);
+    for (auto& [question, value] : iv.answers) r.answers.emplace(question, value.value_or(""));
+    if (iv.ended_at) ++out.completes_by_day[core::format_date(cal.local_date(*iv.ended_at))];
     out.completes.push_back(std::move(r));
   }
 

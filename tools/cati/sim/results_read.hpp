@@ -1,9 +1,8 @@
 // What the simulation report reads back from the fieldwork file once the server has stopped: the quota
 // cells, the completed interviews with their answers and frame values, the answer rows per interview
-// (to prove none was lost or doubled), and each interviewer's calls and interview times.
-//
-// TODO(export): the research export's store reader (issue 7) will read respondents the same way; this
-// should then use it instead of its own SQL.
+// (to prove none was lost or doubled), and each interviewer's calls and interview times. The respondents
+// come from the research export's reader (store::read_export), so the report's estimates rest on the
+// same answers `cati export` writes.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +23,7 @@ struct quota_cell_row {
 struct respondent {
   std::int64_t interview_id = 0;
   std::map<std::string, std::string, std::less<>> frame;    // region, sector_frame, ...
-  std::map<std::string, std::string, std::less<>> answers;  // question -> latest value ("" unanswered)
+  std::map<std::string, std::string, std::less<>> answers;  // question -> current value ("" unanswered)
 };
 
 struct interviewer_row {
