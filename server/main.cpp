@@ -9,8 +9,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "core/calendar.hpp"
-#include "core/clock_spec.hpp"
+#include "core/calling/calendar.hpp"
+#include "core/ports/clock_spec.hpp"
 #include "net/fieldwork_service.hpp"
 #include "net/listen_policy.hpp"
 #include "net/log.hpp"

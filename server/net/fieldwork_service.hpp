@@ -24,10 +24,10 @@
 #include <set>
 #include <string>
 
-#include "core/calendar.hpp"
-#include "core/clock.hpp"
-#include "core/fieldwork.hpp"
-#include "core/fieldwork_ports.hpp"
+#include "core/calling/calendar.hpp"
+#include "core/ports/clock.hpp"
+#include "core/fieldwork/fieldwork.hpp"
+#include "core/ports/fieldwork_ports.hpp"
 #include "net/login_guard.hpp"
 #include "net/message_handler.hpp"
 #include "net/metrics.hpp"

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/result.hpp"
+#include "core/util/result.hpp"
 
 namespace cati::net {
 

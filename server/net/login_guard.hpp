@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "core/clock.hpp"
+#include "core/ports/clock.hpp"
 
 namespace cati::net {
 

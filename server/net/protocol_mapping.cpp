@@ -2,7 +2,7 @@
 
 #include <date/tz.h>
 
-#include "core/clock_spec.hpp"
+#include "core/ports/clock_spec.hpp"
 
 namespace cati::net {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "cati/v1/wire.pb.h"
-#include "core/fieldwork.hpp"
+#include "core/fieldwork/fieldwork.hpp"
 
 namespace date {
 class time_zone;

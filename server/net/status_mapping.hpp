@@ -4,7 +4,7 @@
 #pragma once
 
 #include "cati/v1/wire.pb.h"
-#include "core/supervisor_status.hpp"
+#include "core/report/supervisor_status.hpp"
 
 namespace cati::net {
 

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "cati/v1/wire.pb.h"
-#include "core/result.hpp"
+#include "core/util/result.hpp"
 #include "net/session.hpp"
 
 namespace cati::net {

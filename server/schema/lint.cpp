@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "core/expression.hpp"
+#include "core/expr/expression.hpp"
 #include "schema/mapping.hpp"
 
 namespace cati::schema {

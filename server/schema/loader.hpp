@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "core/questionnaire.hpp"
-#include "core/result.hpp"
+#include "core/questionnaire/questionnaire.hpp"
+#include "core/util/result.hpp"
 
 namespace cati::schema {
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "cati/v1/questionnaire.pb.h"
-#include "core/questionnaire.hpp"
+#include "core/questionnaire/questionnaire.hpp"
 
 namespace cati::schema {
 

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <set>
 
-#include "core/engine.hpp"
-#include "core/splitmix64.hpp"
+#include "core/questionnaire/engine.hpp"
+#include "core/util/splitmix64.hpp"
 
 namespace cati::schema {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/questionnaire.hpp"
+#include "core/questionnaire/questionnaire.hpp"
 
 namespace cati::schema {
 

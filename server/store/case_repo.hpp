@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/sample_row.hpp"
+#include "core/sample/sample_row.hpp"
 #include "store/records.hpp"
 
 namespace SQLite {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/export_dispositions.hpp"
-#include "core/export_model.hpp"
+#include "core/report/export_dispositions.hpp"
+#include "core/report/export_model.hpp"
 #include "store/records.hpp"
 
 namespace SQLite {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 
-#include "core/quota_book.hpp"
+#include "core/quota/quota_book.hpp"
 #include "store/audit_repo.hpp"
 #include "store/call_repo.hpp"
 #include "store/interview_repo.hpp"
@@ -54,7 +54,7 @@ struct change_writer {
     }
   }
   void operator()(const core::interview_opened& o) const {
-    // The service chose the id, respondent id and seed (see core/fieldwork_changes.hpp).
+    // The service chose the id, respondent id and seed (see core/fieldwork/fieldwork_changes.hpp).
     SQLite::Statement st(db,
                          "INSERT INTO interviews (id, respondent_id, seed, case_id, interviewer_id, "
                          "questionnaire_version, language, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");

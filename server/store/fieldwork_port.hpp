@@ -5,7 +5,7 @@
 // its writer). `done` callbacks of commit() run on the writer thread: keep them short.
 #pragma once
 
-#include "core/fieldwork_ports.hpp"
+#include "core/ports/fieldwork_ports.hpp"
 #include "store/fieldwork_store.hpp"
 
 namespace cati::store {

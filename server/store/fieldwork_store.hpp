@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/quota_state.hpp"
-#include "core/sample_row.hpp"
+#include "core/quota/quota_state.hpp"
+#include "core/sample/sample_row.hpp"
 #include "store/case_repo.hpp"
 #include "store/connection.hpp"
 #include "store/readers.hpp"

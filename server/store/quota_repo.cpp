@@ -1,6 +1,6 @@
 #include "store/quota_repo.hpp"
 
-#include "core/csv.hpp"
+#include "core/report/csv.hpp"
 #include "store/records.hpp"
 #include "store/sql_detail.hpp"
 #include "store/statement_cache.hpp"

@@ -1,4 +1,4 @@
-// Quota cells, counts and leases on disk: the store's side of the seam in core/quota_state.hpp. The
+// Quota cells, counts and leases on disk: the store's side of the seam in core/quota/quota_state.hpp. The
 // quota book decides; each of its mutating calls returns events, which are written here in the same job
 // (one transaction) as the interview's own change, so the counts on disk never disagree with the
 // interviews. On restart load_quota_state() gives quota_book::restore() its state back.
@@ -6,7 +6,7 @@
 // Cells are keyed by quota name and values (core::cell_id); leases by interview id (the store's).
 #pragma once
 
-#include "core/quota_state.hpp"
+#include "core/quota/quota_state.hpp"
 
 namespace SQLite {
 class Database;

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/clock.hpp"
-#include "core/outcome.hpp"
+#include "core/ports/clock.hpp"
+#include "core/calling/outcome.hpp"
 
 namespace cati::store {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/fieldwork_ports.hpp"
+#include "core/ports/fieldwork_ports.hpp"
 
 namespace SQLite {
 class Database;

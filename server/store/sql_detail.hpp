@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/clock.hpp"
-#include "core/outcome.hpp"
+#include "core/ports/clock.hpp"
+#include "core/calling/outcome.hpp"
 #include "store/error.hpp"
 
 namespace cati::store::detail {

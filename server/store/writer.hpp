@@ -29,7 +29,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "core/result.hpp"
+#include "core/util/result.hpp"
 
 namespace SQLite {
 class Database;

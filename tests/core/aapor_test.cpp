@@ -1,4 +1,4 @@
-#include "core/aapor.hpp"
+#include "core/report/aapor.hpp"
 
 #include <gtest/gtest.h>
 

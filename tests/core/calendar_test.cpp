@@ -1,5 +1,5 @@
-#include "core/calendar.hpp"
-#include "core/clock_spec.hpp"
+#include "core/calling/calendar.hpp"
+#include "core/ports/clock_spec.hpp"
 
 #include <gtest/gtest.h>
 

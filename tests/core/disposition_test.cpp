@@ -1,4 +1,4 @@
-#include "core/disposition.hpp"
+#include "core/calling/disposition.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Saving and restoring interviews, randomised choice orders, and sharing one engine between threads.
 #include <thread>
 
-#include "core/choice_order.hpp"
+#include "core/questionnaire/choice_order.hpp"
 #include "engine_fixture.hpp"
 
 namespace cati::core::test {

@@ -1,7 +1,7 @@
-// The export's data model (core/export_model.hpp): variables and labels from a questionnaire, the three
+// The export's data model (core/report/export_model.hpp): variables and labels from a questionnaire, the three
 // kinds of missing kept apart, multiple choice as dichotomies, which interviews become rows, and the
 // refusals that name what is wrong.
-#include "core/export_model.hpp"
+#include "core/report/export_model.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/expression.hpp"
+#include "core/expr/expression.hpp"
 
 #include <gtest/gtest.h>
 

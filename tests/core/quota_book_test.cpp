@@ -2,7 +2,7 @@
 // and supervisor actions.
 #include <gtest/gtest.h>
 
-#include "core/quota_book.hpp"
+#include "core/quota/quota_book.hpp"
 #include "quota_test_fixture.hpp"
 
 namespace cati::core {

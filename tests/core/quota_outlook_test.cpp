@@ -2,7 +2,7 @@
 // order in which cases should be called.
 #include <gtest/gtest.h>
 
-#include "core/quota_outlook.hpp"
+#include "core/quota/quota_outlook.hpp"
 #include "quota_test_fixture.hpp"
 
 namespace cati::core {

@@ -10,7 +10,7 @@
 #include <random>
 #include <variant>
 
-#include "core/quota_book.hpp"
+#include "core/quota/quota_book.hpp"
 #include "quota_test_fixture.hpp"
 
 namespace cati::core {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <variant>
 
-#include "core/quota_book.hpp"
+#include "core/quota/quota_book.hpp"
 #include "quota_test_fixture.hpp"
 
 namespace cati::core {

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/quota_book.hpp"
+#include "core/quota/quota_book.hpp"
 
 namespace cati::core::quota_testing {
 

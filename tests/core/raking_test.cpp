@@ -1,6 +1,6 @@
-// Raking (core/raking.hpp): a hand-computed example, targets reproduced on test data, the cap, the
+// Raking (core/report/raking.hpp): a hand-computed example, targets reproduced on test data, the cap, the
 // refusals, and Kish's design effect.
-#include "core/raking.hpp"
+#include "core/report/raking.hpp"
 
 #include <gtest/gtest.h>
 

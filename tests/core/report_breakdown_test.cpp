@@ -1,6 +1,6 @@
-// The disposition report behind `cati report` (core/report_breakdown.hpp): breakdown names, groups in
+// The disposition report behind `cati report` (core/report/report_breakdown.hpp): breakdown names, groups in
 // order with the remainder last, totals, per-column e, and the rate names.
-#include "core/report_breakdown.hpp"
+#include "core/report/report_breakdown.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
-// The sample left behind `cati quota` (core/report_sample.hpp): callable cases grouped by the quotas'
+// The sample left behind `cati quota` (core/report/report_sample.hpp): callable cases grouped by the quotas'
 // frame variables, finalised cases and their completes, and the outlook input made from them.
-#include "core/report_sample.hpp"
+#include "core/report/report_sample.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/scheduler.hpp"
+#include "core/calling/scheduler.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
-// What the supervisor watches (core/supervisor_status.hpp): the plan and completes per day, rates overall
+// What the supervisor watches (core/report/supervisor_status.hpp): the plan and completes per day, rates overall
 // and per region, interviewers' state and productivity, on the seed study's calendar.
-#include "core/supervisor_status.hpp"
+#include "core/report/supervisor_status.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/value.hpp"
+#include "core/expr/value.hpp"
 
 #include <gtest/gtest.h>
 

@@ -9,7 +9,7 @@
 //   F12      never called
 #include <sstream>
 
-#include "core/csv.hpp"
+#include "core/report/csv.hpp"
 #include "store/study_repo.hpp"
 #include "../store/store_fixture.hpp"
 

@@ -5,8 +5,8 @@
 #include <set>
 #include <variant>
 
-#include "core/clock_spec.hpp"
-#include "core/fieldwork.hpp"
+#include "core/ports/clock_spec.hpp"
+#include "core/fieldwork/fieldwork.hpp"
 #include "schema/loader.hpp"
 
 using namespace cati::core;

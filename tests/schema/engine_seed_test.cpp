@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "core/choice_order.hpp"
-#include "core/engine.hpp"
+#include "core/questionnaire/choice_order.hpp"
+#include "core/questionnaire/engine.hpp"
 #include "schema/loader.hpp"
 
 namespace cati::core {

@@ -27,8 +27,8 @@
 #include <sstream>
 #include <variant>
 
-#include "core/fieldwork.hpp"
-#include "core/sample_row.hpp"
+#include "core/fieldwork/fieldwork.hpp"
+#include "core/sample/sample_row.hpp"
 #include "schema/loader.hpp"
 #include "store/fieldwork_port.hpp"
 #include "store_fixture.hpp"

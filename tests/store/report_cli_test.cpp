@@ -3,7 +3,7 @@
 // interviews and three supervisor actions. Every number checked is computed by hand below.
 #include <sstream>
 
-#include "core/quota_book.hpp"
+#include "core/quota/quota_book.hpp"
 #include "schema/loader.hpp"
 #include "store/study_repo.hpp"
 #include "store_fixture.hpp"

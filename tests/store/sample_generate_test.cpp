@@ -5,7 +5,7 @@
 #include <set>
 #include <sstream>
 
-#include "core/sample_generate.hpp"
+#include "core/sample/sample_generate.hpp"
 #include "schema/loader.hpp"
 #include "store_fixture.hpp"
 

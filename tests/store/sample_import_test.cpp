@@ -1,6 +1,6 @@
 // Sample frames: every bad-row kind reported with its line, and then nothing imported; good frames go in
 // whole, also into a fieldwork that already has firms.
-#include "core/csv.hpp"
+#include "core/report/csv.hpp"
 #include "store/error.hpp"
 #include "store_fixture.hpp"
 

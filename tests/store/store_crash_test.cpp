@@ -13,7 +13,7 @@
 #include <map>
 #include <sstream>
 
-#include "core/splitmix64.hpp"
+#include "core/util/splitmix64.hpp"
 #include "crash_writer/crash_payload.hpp"
 #include "store_fixture.hpp"
 

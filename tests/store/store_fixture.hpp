@@ -12,9 +12,9 @@
 #include <fstream>
 #include <string>
 
-#include "core/clock.hpp"
-#include "core/questionnaire.hpp"
-#include "core/sample_row.hpp"
+#include "core/ports/clock.hpp"
+#include "core/questionnaire/questionnaire.hpp"
+#include "core/sample/sample_row.hpp"
 #include "store/fieldwork_store.hpp"
 #include "store/password.hpp"
 

@@ -1,7 +1,7 @@
 // `cati export --db F --format sav|dta|csv|dispositions --out PATH [--weights rake [--cap X]]
 //  [--include-partials] [--include-contact-data] [--lang nl|fr|en] [--study DIR] [--at MOMENT]`
 //
-// sav/dta/csv: one row per completed interview (core/export_model.hpp says which variables and how the
+// sav/dta/csv: one row per completed interview (core/report/export_model.hpp says which variables and how the
 // missing kinds are coded). Beside the file: for sav a .sps defining the multiple-response sets, for csv
 // a Markdown codebook (.md). dispositions: every case of the sample with its final AAPOR disposition as
 // of --at (default now), attempts and quota cell, as CSV with its codebook.
@@ -17,8 +17,8 @@
 #include <optional>
 
 #include "commands.hpp"
-#include "core/calendar.hpp"
-#include "core/export_dispositions.hpp"
+#include "core/calling/calendar.hpp"
+#include "core/report/export_dispositions.hpp"
 #include "export_read.hpp"
 #include "export_readstat.hpp"
 #include "export_text.hpp"

@@ -3,7 +3,7 @@
 // the target can still be reached, and the sample left that could fall in the cell.
 //
 // The counts are the persisted quota state (what cati-server restores at start); the sample left is the
-// cases plan_case says are not finished, grouped by the quotas' frame variables (core/report_sample.hpp),
+// cases plan_case says are not finished, grouped by the quotas' frame variables (core/report/report_sample.hpp),
 // and completes per case is completes / finalised cases, both from the call histories. Shares of cells on
 // answers (s3_sector) are estimated from every interview that reached the quota point (its answers).
 // --at-now says what "now" is (default: the real clock), for a fieldwork replayed on a controlled clock:
@@ -17,9 +17,9 @@
 #include <optional>
 
 #include "commands.hpp"
-#include "core/quota_book.hpp"
-#include "core/quota_outlook.hpp"
-#include "core/report_sample.hpp"
+#include "core/quota/quota_book.hpp"
+#include "core/quota/quota_outlook.hpp"
+#include "core/report/report_sample.hpp"
 #include "fieldwork_read.hpp"
 #include "table.hpp"
 

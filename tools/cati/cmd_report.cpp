@@ -16,7 +16,7 @@
 #include <utility>
 
 #include "commands.hpp"
-#include "core/report_breakdown.hpp"
+#include "core/report/report_breakdown.hpp"
 #include "export_read.hpp"
 #include "fieldwork_read.hpp"
 #include "table.hpp"

@@ -2,7 +2,7 @@
 // all or nothing; every bad row is printed as "frame.csv:LINE: reason". Exit 0 imported, 1 refused
 // (bad rows, or the study/fieldwork do not fit), 2 bad options.
 // `cati sample generate --study schema/<study> --count N --seed S --out frame.csv`: a synthetic frame
-// of fictitious firms (core/sample_generate.hpp).
+// of fictitious firms (core/sample/sample_generate.hpp).
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -10,9 +10,9 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "core/clock.hpp"
-#include "core/sample_generate.hpp"
-#include "core/sample_row.hpp"
+#include "core/ports/clock.hpp"
+#include "core/sample/sample_generate.hpp"
+#include "core/sample/sample_row.hpp"
 #include "schema/loader.hpp"
 #include "store/case_repo.hpp"
 #include "store/error.hpp"

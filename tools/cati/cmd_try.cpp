@@ -11,7 +11,7 @@
 #include <string>
 
 #include "commands.hpp"
-#include "core/engine.hpp"
+#include "core/questionnaire/engine.hpp"
 #include "schema/loader.hpp"
 
 namespace cati::tool {

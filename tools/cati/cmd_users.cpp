@@ -13,8 +13,8 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "core/clock.hpp"
-#include "core/result.hpp"
+#include "core/ports/clock.hpp"
+#include "core/util/result.hpp"
 #include "store/error.hpp"
 #include "store/fieldwork_store.hpp"
 #include "store/password.hpp"

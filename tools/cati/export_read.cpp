@@ -7,7 +7,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "core/export_weights.hpp"
+#include "core/report/export_weights.hpp"
 #include "schema/loader.hpp"
 #include "store/fieldwork_store.hpp"
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/export_model.hpp"
-#include "core/raking.hpp"
+#include "core/report/export_model.hpp"
+#include "core/report/raking.hpp"
 #include "store/export_repo.hpp"
 
 namespace cati::tool {

@@ -1,4 +1,4 @@
-// Writing an export_dataset (core/export_model.hpp) as an SPSS .sav or a Stata .dta file through ReadStat.
+// Writing an export_dataset (core/report/export_model.hpp) as an SPSS .sav or a Stata .dta file through ReadStat.
 //
 // SPSS: numeric variables are F<w>.<d> (DATETIME20 for times, seconds since 1582-10-14), text A<w>;
 // value labels, measure levels, and the missing codes (-2 no answer, -1 not asked, the don't-know choice
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/export_model.hpp"
+#include "core/report/export_model.hpp"
 
 namespace cati::tool {
 

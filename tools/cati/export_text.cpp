@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/csv.hpp"
+#include "core/report/csv.hpp"
 
 namespace cati::tool {
 namespace {

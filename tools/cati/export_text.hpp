@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-#include "core/export_model.hpp"
+#include "core/report/export_model.hpp"
 
 namespace cati::tool {
 

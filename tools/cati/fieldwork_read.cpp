@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#include "core/clock.hpp"
+#include "core/ports/clock.hpp"
 #include "schema/loader.hpp"
 #include "store/error.hpp"
 #include "store/fieldwork_port.hpp"

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "core/calendar.hpp"
-#include "core/case_record.hpp"
-#include "core/questionnaire.hpp"
-#include "core/quota_state.hpp"
+#include "core/calling/calendar.hpp"
+#include "core/calling/case_record.hpp"
+#include "core/questionnaire/questionnaire.hpp"
+#include "core/quota/quota_state.hpp"
 
 namespace cati::tool {
 

@@ -4,7 +4,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "core/clock_spec.hpp"
+#include "core/ports/clock_spec.hpp"
 #include "schema/loader.hpp"
 #include "sim/interviewer.hpp"
 #include "sim/interrupt.hpp"

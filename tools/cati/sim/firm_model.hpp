@@ -24,7 +24,7 @@
 #include <string>
 
 #include "cati/v1/questionnaire.pb.h"
-#include "core/splitmix64.hpp"
+#include "core/util/splitmix64.hpp"
 #include "sim/respondent_model.hpp"
 
 namespace cati::tool::sim {

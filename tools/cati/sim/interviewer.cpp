@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "core/clock_spec.hpp"
+#include "core/ports/clock_spec.hpp"
 
 namespace cati::tool::sim {
 namespace {

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "core/splitmix64.hpp"
+#include "core/util/splitmix64.hpp"
 #include "sim/link_cutter.hpp"
 #include "sim/server_process.hpp"
 #include "sim/sim_world.hpp"

@@ -4,7 +4,7 @@
 #include <array>
 #include <vector>
 
-#include "core/splitmix64.hpp"
+#include "core/util/splitmix64.hpp"
 
 namespace cati::tool::sim {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/calendar.hpp"
+#include "core/calling/calendar.hpp"
 
 namespace cati::tool::sim {
 

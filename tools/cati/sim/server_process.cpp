@@ -5,9 +5,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/clock.hpp"
-#include "core/sample_generate.hpp"
-#include "core/sample_row.hpp"
+#include "core/ports/clock.hpp"
+#include "core/sample/sample_generate.hpp"
+#include "core/sample/sample_row.hpp"
 #include "schema/loader.hpp"
 #include "store/case_repo.hpp"
 #include "store/fieldwork_store.hpp"

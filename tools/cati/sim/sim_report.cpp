@@ -8,9 +8,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/clock_spec.hpp"
-#include "core/raking.hpp"
-#include "core/report_breakdown.hpp"
+#include "core/ports/clock_spec.hpp"
+#include "core/report/raking.hpp"
+#include "core/report/report_breakdown.hpp"
 #include "fieldwork_read.hpp"
 #include "sim/figures.hpp"
 #include "sim/results_read.hpp"

@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <string>
 
-#include "core/calendar.hpp"
-#include "core/questionnaire.hpp"
+#include "core/calling/calendar.hpp"
+#include "core/questionnaire/questionnaire.hpp"
 #include "sim/sim_world.hpp"
 
 namespace cati::tool::sim {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/calendar.hpp"
+#include "core/calling/calendar.hpp"
 #include "sim/firm_model.hpp"
 
 namespace cati::tool::sim {

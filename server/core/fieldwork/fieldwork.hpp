@@ -1,0 +1,303 @@
+// The fieldwork service: the one place where fieldwork state changes. It hands out cases (scheduler),
+// records call outcomes, runs interviews (engine), takes and settles quota leases (quota book), and
+// answers supervisors. Every request returns the reply for the terminal together with the changes to
+// persist; the caller commits the changes (store) and only then sends the reply.
+//
+// Exactly-once answers: every Answer/Back/Suspend carries the interview id and the terminal's sequence
+// number (1, 2, 3 ...). A sequence number at or below the last one applied is a repeat: it changes
+// nothing and gets the current screen again, marked duplicate. One that skips ahead is refused. The
+// last applied number is saved with the interview's snapshot, so repeats are recognised after a restart.
+//
+// Leases and locks: an interview that passes the quota point holds a lease renewed (and the renewal
+// persisted) by each of its answers, backs and resumes (lease_ttl); a case is locked to its interviewer
+// (the study's case_lock_minutes). A terminal that disconnects and comes back in time keeps both;
+// tick() sweeps expired leases. A refused request changes no lease. Suspending an
+// interview (break-off, appointment) gives its lease back; resuming it takes a lease again, or ends it
+// over quota when its cell filled meanwhile.
+//
+// Thread-safety: none. One strand owns the service (DESIGN.md: "fieldwork state changes in one place,
+// one at a time"). It does no I/O: cases come in through load_cases(), time through the `now` arguments.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/calling/calendar.hpp"
+#include "core/calling/case_source.hpp"
+#include "core/questionnaire/engine.hpp"
+#include "core/fieldwork/fieldwork_changes.hpp"
+#include "core/quota/quota_book.hpp"
+#include "core/quota/quota_outlook.hpp"
+#include "core/calling/scheduler.hpp"
+#include "core/report/supervisor_status.hpp"
+#include "core/util/splitmix64.hpp"
+
+namespace cati::core {
+
+enum class user_role { interviewer, supervisor, admin };
+
+struct user {
+  user_id id = 0;
+  std::string name;
+  user_role role = user_role::interviewer;
+  std::vector<std::string> languages;
+};
+
+// Contact data of a case: shown on the interviewer's case card, used for fills, never in answers.
+struct case_contact {
+  std::string firm_id;
+  std::string company;
+  std::string contact_name;
+  std::vector<std::string> phones;
+};
+
+// A case as the store hands it over, at start and after an import into a live fieldwork.
+struct loaded_case {
+  case_record record;  // frame (no contact data), language, whole call history
+  case_contact contact;
+  std::string respondent_id;  // set once the case had an interview; else chosen at its first
+  std::uint64_t seed = 0;
+  // Per interview of the case that reached the quota point (whatever its end): its current answers to
+  // the quotas' questions. With the frame these place it in its cells: the outlook's arrivals.
+  std::map<interview_id, quota_values> quota_answers;
+};
+
+// The values each interview in c.quota_answers had at the quota point: its answers with the case's frame
+// values (an answer wins over a frame variable of the same name).
+std::map<interview_id, quota_values> quota_points(const loaded_case& c);
+
+// An interview that was open when the server last stopped.
+struct loaded_interview {
+  interview_id id = 0;
+  case_id case_ = 0;
+  std::string interviewer;
+  std::string language;
+  std::string snapshot;  // snapshot_saved::text; "" when the interview never got past its start
+  std::int64_t rows = 0;  // answer rows written so far
+  time_point started_at{};
+};
+
+enum class fault_code {
+  forbidden,        // the role does not allow it
+  not_your_case,    // a case or interview the user does not hold
+  invalid_answer,   // the message says why
+  stale_sequence,
+  future_sequence,
+  wrong_question,
+  invalid_request,  // e.g. an appointment outside calling hours
+  unknown,          // no such case, interview or cell
+};
+
+struct fault {
+  fault_code code = fault_code::invalid_request;
+  std::string message;
+};
+
+struct counters {
+  int calls = 0;
+  int completes = 0;
+};
+
+// A past call, for the case card.
+struct call_view {
+  time_point at{};
+  std::string interviewer;
+  outcome result = outcome::unspecified;
+};
+
+struct case_offer {
+  case_id id = 0;
+  case_contact contact;
+  std::string language;
+  std::map<std::string, std::string, std::less<>> frame;
+  std::vector<call_view> history;
+  int attempt = 1;  // this call is attempt n
+  int max_attempts = 0;
+  std::string quota_cell;  // e.g. "region=VLA"
+  std::optional<time_point> appointment_at;
+  std::optional<interview_id> open_interview;  // a suspended interview to resume
+};
+
+// The interview as the terminal shows it: the current screen, or how it ended.
+struct interview_view {
+  interview_id id = 0;
+  case_id case_ = 0;
+  std::string language;
+  std::uint32_t next_seq = 1;
+  bool duplicate = false;         // the request repeated one already applied
+  std::optional<screen> current;  // while in progress
+  // When it ended (then `current` is empty):
+  std::optional<outcome> ended;
+  std::string aapor_code;
+  std::string end_message;
+};
+
+struct idle {
+  no_case why;
+};
+
+struct call_done {
+  case_id id = 0;
+  outcome result = outcome::unspecified;
+};
+
+// What a terminal gets back after a reconnect: the case it holds and the interview it was in.
+struct session_view {
+  std::optional<case_offer> held;
+  std::optional<interview_view> interview;
+};
+
+template <class T>
+struct effect {
+  result<T, fault> reply;
+  change_list changes;
+};
+
+struct fieldwork_options {
+  milliseconds lease_ttl = std::chrono::minutes(20);
+};
+
+class fieldwork {
+ public:
+  // How many of an interview's latest sequence numbers keep their request's fingerprint (in memory and
+  // in the snapshot): bounded, so the snapshot written with every answer does not grow with the
+  // interview's history.
+  static constexpr std::uint32_t kept_prints = 16;
+
+  // `study` and `cal` must outlive the service. `quota_state` is the persisted quota state (empty for a
+  // new fieldwork); `next_interview_id` is one above the largest id in the store. `random_seed` drives
+  // respondent ids and case seeds.
+  fieldwork(std::shared_ptr<const questionnaire> study, const calendar& cal, const quota_state& quotas,
+            interview_id next_interview_id, std::uint64_t random_seed, fieldwork_options options = {});
+  ~fieldwork();
+  fieldwork(const fieldwork&) = delete;
+  fieldwork& operator=(const fieldwork&) = delete;
+
+  // Adds (or replaces) cases: at start, and when firms are imported into a live fieldwork.
+  void load_cases(std::vector<loaded_case> cases);
+  // Open interviews found at start; restores each one's engine state. Returns the ones that could not be
+  // restored, with why (e.g. the questionnaire changed under them): the caller logs them.
+  std::vector<std::pair<interview_id, std::string>> load_interviews(std::vector<loaded_interview> interviews);
+
+  // --- interviewers ---
+  effect<std::variant<case_offer, idle>> next_case(const user& who, time_point now);
+  effect<call_done> record_call(const user& who, case_id id, outcome result, std::optional<time_point> appointment_at,
+                                bool personal, const std::string& note, const std::string& number, time_point now);
+  effect<interview_view> start_interview(const user& who, case_id id, const std::string& language, time_point now);
+  effect<interview_view> answer(const user& who, interview_id id, std::uint32_t seq, const std::string& question,
+                                const std::string& text, time_point now);
+  effect<interview_view> back(const user& who, interview_id id, std::uint32_t seq, time_point now);
+  effect<interview_view> suspend(const user& who, interview_id id, std::uint32_t seq, outcome result,
+                                 std::optional<time_point> appointment_at, const std::string& note, time_point now);
+  effect<interview_view> set_language(const user& who, interview_id id, const std::string& language, time_point now);
+  // After a reconnect: the case `who` holds (their lock renewed) and its open interview.
+  effect<session_view> resume(const user& who, time_point now);
+  counters today(const user& who, time_point now) const;
+
+  // --- supervisors ---
+  enum class quota_op { set_target, close, reopen };
+  effect<quota_cell_state> quota_action(const user& who, quota_op op, const cell_id& cell, int target, time_point now);
+  // The quota table with priorities and reachability against the sample left.
+  std::vector<quota_row> quota_table();
+  // For the supervisor's view (core/report/supervisor_status.hpp): every case with its call history, what an
+  // interviewer is doing now, and the interviews that ended. Ended interviews are known from this run
+  // only: the lengths of those that ended before a restart are not reloaded.
+  std::span<const case_record> cases() const { return cases_.all(); }
+  interviewer_activity activity_of(std::string_view who, time_point now) const;
+  std::vector<interview_span> ended_interviews() const;
+
+  // --- housekeeping ---
+  // Sweeps leases past their deadline. Call every few seconds.
+  change_list tick(time_point now);
+
+  const questionnaire& study() const { return *study_; }
+  const quota_book& quotas() const { return book_; }
+  std::size_t case_count() const { return cases_.size(); }
+
+ private:
+  struct live_interview {
+    interview_id id = 0;
+    case_id case_ = 0;
+    std::string interviewer;
+    std::string language;
+    interview_state state;
+    std::uint32_t last_seq = 0;
+    std::int64_t rows = 0;
+    std::string end_message;  // why it ended over quota (the book's words)
+    time_point started_at{};
+    time_point ended_at{};  // set once finished
+    // seq -> fingerprint of the request applied under it, for the last `kept_prints` numbers only: a
+    // terminal resends only what is unacknowledged, which is never more than a few requests.
+    std::map<std::uint32_t, std::string> prints;
+  };
+  struct case_extra {
+    case_contact contact;
+    std::string respondent_id;
+    std::uint64_t seed = 0;
+    std::optional<interview_id> open_interview;
+  };
+  class quota_priority;  // dial_priority over the quota book (fieldwork.cpp)
+
+  result<live_interview*, fault> owned_interview(const user& who, interview_id id, time_point now);
+  // Sequence numbers: the next one is fresh; an older one is a repeat when it carries the same request
+  // (`print`), stale_sequence when it carries another or is older than the last `kept_prints` (it can
+  // no longer be checked, and acknowledging it unchecked could drop an answer silently); one that skips
+  // ahead is future_sequence.
+  enum class seq_kind { fresh, repeat };
+  result<seq_kind, fault> check_seq(const live_interview& iv, std::uint32_t seq, const std::string& print) const;
+  void applied(live_interview& iv, std::uint32_t seq, std::string print);
+  static void forget_old_prints(live_interview& iv);
+  // Before an interview past the quota point goes on: renews its lease when it holds one, takes it again
+  // when it lapsed (terminal away, suspended), or ends the interview over quota when its cell filled
+  // meanwhile. False when it ended. Call it only once the request is known to succeed: its events are
+  // committed with the reply, and a refused request is not committed.
+  bool ensure_lease(live_interview& iv, const user& who, time_point now, change_list& changes);
+  interview_view view_of(const live_interview& iv, bool duplicate) const;
+  case_offer offer_of(case_id id, const assignment* a) const;
+  frame_values frame_of(case_id id) const;
+  quota_values quota_values_of(const std::vector<quota_value>& values) const;
+  std::string cell_names(const quota_values& values) const;
+
+  // Applies an engine step: quota checks, endings. Appends changes.
+  void settle(live_interview& iv, step s, const user& who, time_point now, change_list& changes);
+  void end_interview(live_interview& iv, const user& who, time_point now, change_list& changes,
+                     std::optional<appointment> callback = {}, const std::string& note = {});
+  void log_rows(live_interview& iv, const user& who, time_point now, const std::string& question,
+                const std::optional<value>& answer, const std::vector<dropped_answer>& dropped, change_list& changes);
+  void save(const live_interview& iv, change_list& changes) const;
+  void log_call(case_id id, const user& who, time_point now, outcome result, const std::string& number,
+                const std::string& note, std::optional<interview_id> interview, std::optional<appointment> callback,
+                change_list& changes);
+  void count(const user& who, time_point now, bool complete);
+
+  std::shared_ptr<const questionnaire> study_;
+  const calendar& calendar_;
+  engine engine_;
+  quota_book book_;
+  fieldwork_options options_;
+  splitmix64 random_;
+  interview_id next_interview_id_;
+
+  memory_case_source cases_;
+  std::map<case_id, case_extra> extra_;
+  std::unique_ptr<quota_priority> priority_;
+  std::unique_ptr<scheduler> scheduler_;
+  std::map<interview_id, live_interview> interviews_;
+  // Every interview that reached the quota point, with its values there: what answer-based cells'
+  // shares are estimated from (quota_outlook.hpp, "share"). Loaded with the cases, then kept live.
+  std::map<interview_id, quota_values> arrivals_;
+  // Open interviews broken off or put off by an appointment: not what their interviewer is doing now, so
+  // a reconnect (resume) does not hand them back; start_interview on their case does.
+  std::set<interview_id> suspended_;
+  // Calls and completes per interviewer per local day.
+  std::map<std::pair<std::string, int>, counters> counters_;
+};
+
+std::string_view to_string(user_role r);
+
+}  // namespace cati::core
