@@ -3,6 +3,7 @@
 // finish, then connections close).
 #include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,7 @@
 #include "schema/loader.hpp"
 #include "store/fieldwork_port.hpp"
 #include "store/fieldwork_store.hpp"
+#include "store/ownership.hpp"
 #include "store/study_repo.hpp"
 
 namespace {
@@ -30,6 +32,57 @@ std::string read_text(const std::filesystem::path& p) {
   return s.str();
 }
 
+// ---- ownership: one serving server per fieldwork file (README "One server per fieldwork") ----
+
+// Exit statuses besides 0 (stopped), 1 (cannot start: options, study) and 3 (the file cannot be written).
+constexpr int exit_held_elsewhere = 4;  // another live cati-server serves the file (without --standby)
+constexpr int exit_ownership_lost = 5;  // a standby took the file over from this (paused) process
+
+struct ownership_options {
+  bool standby = false;
+  double takeover_after = 10;  // seconds of silence of a paused or hung holder before --standby takes over
+};
+
+// Takes the file, or exits: refused with the holder named (exit 4), or, with --standby, after waiting for
+// the holder to go away. A process that later finds its file taken over stops at once, before it can
+// write or answer anything (exit 5): whatever it still had in memory belongs to the new holder now.
+std::unique_ptr<cati::store::sqlite_ownership> take_ownership(const std::filesystem::path& db, const std::string& listen,
+                                                              const ownership_options& o) {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  const cati::core::owner_identity me{host, ::getpid(), listen};
+  cati::store::sqlite_ownership::options options;
+  options.file.path = db;
+  options.on_lost = [](const std::optional<cati::core::ownership_record>& now) {
+    cati::net::log_error("another server took this fieldwork over",
+                         now ? ": " + cati::core::describe(*now) : std::string(), "; stopping at once");
+    std::cerr.flush();
+    std::cout.flush();
+    std::_Exit(exit_ownership_lost);
+  };
+  auto owner = std::make_unique<cati::store::sqlite_ownership>(std::move(options));
+  const auto named = [&](const cati::core::ownership_refused& r) {
+    return r.holder ? cati::core::describe(*r.holder) : std::string("a process that has not written its record yet");
+  };
+  cati::core::ownership_record record;
+  if (!o.standby) {
+    auto claimed = owner->claim(me);
+    if (!claimed) {
+      std::cerr << "cati-server: " << db.string() << " is served by cati-server on " << named(claimed.err())
+                << ": stop that one first, or start this one with --standby to take over when it goes away\n";
+      std::exit(exit_held_elsewhere);
+    }
+    record = *claimed;
+  } else {
+    const auto silent = std::chrono::milliseconds(static_cast<long long>(o.takeover_after * 1000));
+    record = owner->take_over(me, silent, [&](const cati::core::ownership_refused& r) {
+      cati::net::log_info("standby: ", db.string(), " is served by ", named(r), "; waiting to take over");
+    });
+  }
+  cati::net::log_info("serving ", db.string(), " as owner, epoch ", record.epoch);
+  return owner;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -38,6 +91,7 @@ int main(int argc, char** argv) {
   std::string tls_cert, tls_key, clock_spec = "real", log_level = "info";
   unsigned threads = 2;
   bool insecure_listen = false;
+  ownership_options ownership;
   app.add_option("--study", study_dir, "the study folder")->capture_default_str();
   app.add_option("--db", db_path, "the fieldwork's SQLite file (created when missing)")->capture_default_str();
   app.add_option("--listen", listen, "address:port to listen on (port 0: any free port)")->capture_default_str();
@@ -50,6 +104,12 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "network threads")->capture_default_str()->check(CLI::Range(1u, 64u));
   app.add_option("--log-level", log_level, "error | warn | info | debug")->capture_default_str();
   app.add_flag("--insecure-listen", insecure_listen, "allow a non-loopback address without TLS");
+  app.add_flag("--standby", ownership.standby,
+               "when another cati-server serves --db, wait for it to go away, then take over (else: exit 4)");
+  app.add_option("--takeover-after", ownership.takeover_after,
+                 "--standby: seconds a holder may stay silent (paused, hung) before it is taken over")
+      ->capture_default_str()
+      ->check(CLI::Range(0.5, 3600.0));
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -75,7 +135,13 @@ int main(int argc, char** argv) {
 
     std::filesystem::path db(db_path);
     if (db.has_parent_path()) std::filesystem::create_directories(db.parent_path());
+    auto owner = take_ownership(db, listen, ownership);
     auto metrics = std::make_shared<cati::net::metrics_registry>();
+    // Another process holding the file's write lock (a sample import, an sqlite3 shell) is waited for.
+    auto& busy_waits = metrics->add_counter("cati_store_busy_waits_total",
+                                            "write transactions that waited for another process's lock");
+    auto& busy_seconds = metrics->add_histogram("cati_store_busy_wait_seconds", "one such wait, until the lock was got",
+                                                {0.1, 0.5, 1, 2, 5, 10, 20, 60, 300});
     // Group commit at work: how many requests share one transaction (and its fsync), and how long one
     // takes. Observed on the writer thread; histograms update lock-free.
     auto& batch_jobs = metrics->add_histogram("cati_commit_batch_jobs", "requests committed per SQLite transaction",
@@ -85,7 +151,18 @@ int main(int argc, char** argv) {
     cati::store::fieldwork_store store({.path = db, .on_batch = [&](std::size_t jobs, std::chrono::duration<double> took) {
                                           batch_jobs.observe(static_cast<double>(jobs));
                                           batch_seconds.observe(took.count());
-                                        }});
+                                        },
+                                        .on_busy = [&](std::chrono::duration<double> waited, bool over) {
+                                          if (!over) {
+                                            cati::net::log_warn("the database is locked by another process (",
+                                                                waited.count(), " s so far): waiting");
+                                            return;
+                                          }
+                                          busy_waits.inc();
+                                          busy_seconds.observe(waited.count());
+                                          cati::net::log_info("got the database's write lock after ", waited.count(), " s");
+                                        },
+                                        .write_guard = owner->write_guard()});
     auto qfile = std::filesystem::is_directory(study_dir) ? std::filesystem::path(study_dir) / "questionnaire.textproto"
                                                            : std::filesystem::path(study_dir);
     auto text = read_text(qfile);
@@ -112,6 +189,7 @@ int main(int argc, char** argv) {
       void drain(std::function<void()> done) override { to->drain(std::move(done)); }
     } handler;
     cati::net::server server(options, handler, metrics);
+    owner->announce(server.local_address());
     cati::net::service_options service_options;
     service_options.manual_clock = manual;
     int exit_code = 0;

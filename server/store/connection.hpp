@@ -37,12 +37,19 @@ struct open_options {
   // how long it took from BEGIN to the end of COMMIT: what group commit achieves, for /metrics. Must
   // be quick and must not call into the store.
   std::function<void(std::size_t jobs, std::chrono::duration<double> took)> on_batch{};
+  // See writer_hooks (writer.hpp): another process holding the write lock, and the check every write
+  // transaction runs first (the ownership's epoch, store/ownership.hpp).
+  std::function<void(std::chrono::duration<double> waited, bool over)> on_busy{};
+  std::function<void(SQLite::Database&)> write_guard{};
+  // Readers only: no writer, no migration, the file untouched (the `cati` commands that only read).
+  bool read_only = false;
 };
 
 // The write connection: created when missing (if allowed), WAL, foreign keys on. Not migrated here.
 // Throws store_error.
 std::unique_ptr<SQLite::Database> open_write_connection(const open_options& options);
-// A read-only connection to an existing file. Throws store_error.
+// A read-only connection to an existing file: it never writes the file, even to recover or checkpoint
+// its WAL. Throws store_error.
 std::unique_ptr<SQLite::Database> open_read_connection(const open_options& options);
 
 }  // namespace cati::store

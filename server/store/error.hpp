@@ -17,6 +17,9 @@ enum class store_errc {
   schema_too_new,   // the file was written by a newer cati
   not_a_fieldwork,  // the file is some other SQLite database
   shut_down,        // the writer stopped before the job could run
+  read_only,        // a write on a store opened read-only
+  ownership_lost,   // another server took the fieldwork over: this process must not write any more
+  held_elsewhere,   // a live cati-server holds the file (an upgrade of its schema is refused)
   sqlite,           // SQLite failed (I/O error, disk full, busy past the timeout, ...)
 };
 

@@ -96,7 +96,7 @@ void apply_change(SQLite::Database& db, const core::change& c) { std::visit(chan
 fieldwork_port::fieldwork_port(fieldwork_store& store, const core::questionnaire& study) : store_(store) {
   auto book = core::quota_book::build(study);
   if (!book) throw std::runtime_error("quotas: " + book.err().message);
-  store_.ensure_quota_cells(book->state()).get();
+  if (!store_.read_only()) store_.ensure_quota_cells(book->state()).get();  // a reader adds them in memory
   for (const auto& q : book->quotas())
     for (std::size_t v = 0; v < q.variables.size(); ++v)
       if (!q.frame[v] && std::find(quota_questions_.begin(), quota_questions_.end(), q.variables[v]) ==

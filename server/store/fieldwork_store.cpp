@@ -6,17 +6,52 @@
 #include "store/call_repo.hpp"
 #include "store/interview_repo.hpp"
 #include "store/migrations.hpp"
+#include "store/ownership.hpp"
 #include "store/quota_repo.hpp"
 #include "store/study_repo.hpp"
 #include "store/user_repo.hpp"
 
 namespace cati::store {
 
+namespace {
+
+// A file a live cati-server serves is upgraded by nobody else: that server's code knows the schema it
+// was built for, and a newer `cati` changing it underneath would break it.
+void refuse_upgrade_of_a_served_file(SQLite::Database& db, const open_options& options) {
+  const int version = schema_version(db);
+  if (version == 0 || version >= latest_schema_version()) return;
+  auto holder = live_holder(options.path);
+  if (!holder) return;
+  throw store_error(store_errc::held_elsewhere,
+                    options.path.string() + " is at schema version " + std::to_string(version) +
+                        " and served by cati-server on " +
+                        (holder->holder ? core::describe(*holder->holder) : std::string("this machine")) +
+                        "; this cati would upgrade it to version " + std::to_string(latest_schema_version()) +
+                        ": use the cati that matches the server, or stop the server and start the new one");
+}
+
+}  // namespace
+
 fieldwork_store::fieldwork_store(open_options options) : options_(std::move(options)) {
+  if (options_.read_only) {
+    options_.create = false;
+    auto probe = open_read_connection(options_);
+    check_readable(*probe, options_.path.filename().string());
+    readers_ = std::make_unique<reader_pool>(options_);
+    return;
+  }
   auto db = open_write_connection(options_);
+  refuse_upgrade_of_a_served_file(*db, options_);
   migrate(*db, options_.path.filename().string());
-  writer_ = std::make_unique<writer>(std::move(db), options_.max_batch, options_.on_batch);
+  writer_ = std::make_unique<writer>(std::move(db), options_.max_batch,
+                                     writer_hooks{options_.on_batch, options_.on_busy, options_.write_guard});
   readers_ = std::make_unique<reader_pool>(options_);
+}
+
+writer& fieldwork_store::the_writer() const {
+  if (!writer_)
+    throw store_error(store_errc::read_only, options_.path.string() + " was opened read-only: it cannot be written");
+  return *writer_;
 }
 
 fieldwork_store::~fieldwork_store() {
@@ -33,7 +68,7 @@ std::future<import_result> fieldwork_store::import_sample(core::sample_frame fra
 }
 std::future<row_id> fieldwork_store::add_user(new_user user) { return write(&store::add_user, std::move(user)); }
 std::future<void> fieldwork_store::disable_user(std::string name, time_point at, std::optional<row_id> by) {
-  return writer_->submit([name = std::move(name), at, by](SQLite::Database& db) { store::disable_user(db, name, at, by); });
+  return the_writer().submit([name = std::move(name), at, by](SQLite::Database& db) { store::disable_user(db, name, at, by); });
 }
 std::future<row_id> fieldwork_store::record_call_attempt(call_attempt attempt) {
   return write(&store::record_call_attempt, std::move(attempt));
@@ -61,7 +96,7 @@ std::future<answer_ack> fieldwork_store::append_answer(answer a, std::optional<s
 }
 std::future<bool> fieldwork_store::finish_interview(row_id interview_id, core::outcome final_state, time_point at,
                                                     core::quota_events quota_events) {
-  return writer_->submit([=, events = std::move(quota_events)](SQLite::Database& db) {
+  return the_writer().submit([=, events = std::move(quota_events)](SQLite::Database& db) {
     bool changed = store::finish_interview(db, interview_id, final_state, at);
     // A repeated finish must not count the completes twice.
     if (changed) store::apply_quota_events(db, events);

@@ -10,6 +10,9 @@
 // that calls the repository functions (*_repo.hpp) in turn; post() takes a completion instead of
 // returning a future, for callers that must not block (the network strands).
 //
+// Opened with open_options::read_only it has readers only: it never creates, migrates nor writes the
+// file, and every write throws store_error(read_only).
+//
 // Thread-safety: every member may be called from any thread. Ownership: the store owns its connections
 // and the writer thread; destroying it finishes the queued writes first.
 #pragma once
@@ -34,23 +37,25 @@ namespace cati::store {
 class fieldwork_store {
  public:
   // Opens the file (creating it if options.create), brings its schema to the latest version and starts
-  // the writer. Throws store_error (schema_too_new, not_a_fieldwork, not_found, sqlite).
+  // the writer. Throws store_error (schema_too_new, not_a_fieldwork, not_found, sqlite; held_elsewhere
+  // when the schema would be upgraded under a live cati-server).
   explicit fieldwork_store(open_options options);
   ~fieldwork_store();
   fieldwork_store(const fieldwork_store&) = delete;
   fieldwork_store& operator=(const fieldwork_store&) = delete;
 
   const open_options& options() const { return options_; }
-  writer_stats write_stats() const { return writer_->stats(); }
+  bool read_only() const { return !writer_; }
+  writer_stats write_stats() const { return the_writer().stats(); }
 
   // ---- generic access ----
   template <class F>
   auto submit(F work) {
-    return writer_->submit(std::move(work));
+    return the_writer().submit(std::move(work));
   }
   template <class F, class Done>
   void post(F work, Done done) {
-    writer_->post(std::move(work), std::move(done));
+    the_writer().post(std::move(work), std::move(done));
   }
   template <class F>
   auto read(F&& f) {
@@ -102,12 +107,14 @@ class fieldwork_store {
   // A writer job calling repository function `f` with copies of `args`.
   template <class F, class... A>
   auto write(F f, A... args) {
-    return writer_->submit([f, ... args = std::move(args)](SQLite::Database& db) { return f(db, args...); });
+    return the_writer().submit([f, ... args = std::move(args)](SQLite::Database& db) { return f(db, args...); });
   }
   template <class F, class... A>
   auto query(F f, const A&... args) {
     return readers_->read([&](SQLite::Database& db) { return f(db, args...); });
   }
+
+  writer& the_writer() const;  // throws store_error(read_only) without one
 
   open_options options_;
   std::unique_ptr<writer> writer_;

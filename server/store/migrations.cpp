@@ -188,10 +188,24 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_expiry ON sessions (expires_at);  -- each login forgets the expired ones
 )sql";
 
+// Version 4: who serves the fieldwork (store/ownership.hpp). One row, written by each server that takes
+// the file; `epoch` grows by one with every new holder and every write transaction checks it.
+constexpr const char* schema_v4 = R"sql(
+CREATE TABLE ownership (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  epoch INTEGER NOT NULL CHECK (epoch >= 1),
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  address TEXT NOT NULL,                -- where it serves, e.g. 127.0.0.1:8080
+  since INTEGER NOT NULL                -- when it took the file
+);
+)sql";
+
 constexpr migration migrations[] = {
     {1, "the fieldwork schema", schema_v1},
     {2, "index call attempts by time", schema_v2},
     {3, "session tokens", schema_v3},
+    {4, "the serving server's ownership record", schema_v4},
 };
 
 int application_id(SQLite::Database& db) { return db.execAndGet("PRAGMA application_id").getInt(); }
@@ -209,6 +223,20 @@ void check_is_fieldwork(SQLite::Database& db, const std::string& label, int vers
 }
 
 }  // namespace
+
+void check_readable(SQLite::Database& db, const std::string& label) {
+  try {
+    int version = schema_version(db);
+    check_is_fieldwork(db, label, version);
+    if (version == 0) throw store_error(store_errc::not_found, label + " holds no fieldwork yet");
+    if (version > latest_schema_version())
+      throw store_error(store_errc::schema_too_new,
+                        label + " is at schema version " + std::to_string(version) + "; this cati knows up to " +
+                            std::to_string(latest_schema_version()) + ": upgrade cati");
+  } catch (const SQLite::Exception& e) {
+    throw store_error(store_errc::sqlite, label + ": " + e.what());
+  }
+}
 
 int latest_schema_version() { return std::span(migrations).back().version; }
 

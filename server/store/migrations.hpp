@@ -28,4 +28,9 @@ int schema_version(SQLite::Database& db);
 // cati"), not_a_fieldwork (another application's database), sqlite.
 void migrate(SQLite::Database& db, const std::string& label, int target = latest_schema_version());
 
+// For a read-only opening, which never migrates: throws store_error when the file is not a fieldwork
+// (not_a_fieldwork), is empty (not_found) or is newer than this build (schema_too_new). An older file
+// is read as it is.
+void check_readable(SQLite::Database& db, const std::string& label);
+
 }  // namespace cati::store

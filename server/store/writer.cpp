@@ -12,6 +12,9 @@
 namespace cati::store {
 namespace {
 
+// SQLITE_BUSY: another connection (another process) holds the lock past the busy timeout.
+bool is_busy(const SQLite::Exception& e) { return (e.getErrorCode() & 0xff) == SQLITE_BUSY; }
+
 bool in_transaction(SQLite::Database& db) { return sqlite3_get_autocommit(db.getHandle()) == 0; }
 
 // After a failure that already doomed the transaction; a second failure here changes nothing.
@@ -40,9 +43,8 @@ std::string message_of(std::exception_ptr e) {
 
 }  // namespace
 
-writer::writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch,
-               std::function<void(std::size_t, std::chrono::duration<double>)> on_batch)
-    : db_(std::move(db)), max_batch_(max_batch == 0 ? 1 : max_batch), on_batch_(std::move(on_batch)),
+writer::writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch, writer_hooks hooks)
+    : db_(std::move(db)), max_batch_(max_batch == 0 ? 1 : max_batch), hooks_(std::move(hooks)),
       thread_([this] { loop(); }) {}
 
 writer::~writer() { stop(); }
@@ -57,7 +59,8 @@ void writer::stop() {
 }
 
 writer_stats writer::stats() const {
-  return {jobs_.load(), failed_.load(), commits_.load(), largest_batch_.load()};
+  return {jobs_.load(),       failed_.load(),     commits_.load(),
+          largest_batch_.load(), busy_waits_.load(), static_cast<double>(busy_micros_.load()) / 1e6};
 }
 
 void writer::enqueue(std::unique_ptr<request> r) {
@@ -116,6 +119,30 @@ bool writer::run_job(request& job, std::exception_ptr& error) {
   }
 }
 
+// BEGIN IMMEDIATE, for as long as another process holds the write lock: a lock held for a while is a
+// colleague's import or an open shell, not a broken disk, and the jobs are better late than failed.
+// Throws what is not SQLITE_BUSY.
+void writer::begin_waiting_for_others() {
+  auto& db = *db_;
+  const auto started = std::chrono::steady_clock::now();
+  bool waited = false;
+  while (true) {
+    try {
+      detail::statement(db, "BEGIN IMMEDIATE")->exec();
+      break;
+    } catch (const SQLite::Exception& e) {
+      if (!is_busy(e)) throw;
+      waited = true;
+      if (hooks_.on_busy) hooks_.on_busy(std::chrono::steady_clock::now() - started, false);
+    }
+  }
+  if (!waited) return;
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  busy_waits_.fetch_add(1);
+  busy_micros_.fetch_add(static_cast<std::uint64_t>(took.count() * 1e6));
+  if (hooks_.on_busy) hooks_.on_busy(took, true);
+}
+
 void writer::run_batch(std::deque<std::unique_ptr<request>>& batch) {
   auto& db = *db_;
   const auto started = std::chrono::steady_clock::now();
@@ -126,10 +153,13 @@ void writer::run_batch(std::deque<std::unique_ptr<request>>& batch) {
   };
   bool open = false;
   try {
-    detail::statement(db, "BEGIN IMMEDIATE")->exec();
+    begin_waiting_for_others();
     open = true;
+    if (hooks_.guard) hooks_.guard(db);  // a refused batch stores nothing
   } catch (...) {
     fail_the_rest(current_store_error());
+    if (open) rollback_quietly(db);
+    open = false;
   }
   for (std::size_t i = 0; open && i < batch.size(); ++i) {
     if (!run_job(*batch[i], errors[i])) {
@@ -148,7 +178,7 @@ void writer::run_batch(std::deque<std::unique_ptr<request>>& batch) {
       fail_the_rest(why);
     }
   }
-  if (on_batch_) on_batch_(batch.size(), std::chrono::steady_clock::now() - started);
+  if (hooks_.on_batch) hooks_.on_batch(batch.size(), std::chrono::steady_clock::now() - started);
   // Only now, with the batch durable (or known lost), is anyone told.
   std::uint64_t size = batch.size();
   for (auto seen = largest_batch_.load(); size > seen && !largest_batch_.compare_exchange_weak(seen, size);) {

@@ -11,11 +11,16 @@
 // A job is a callable `R(SQLite::Database&)` run on the writer thread. It must not begin, commit or roll
 // back transactions itself (nested SAVEPOINTs are fine) and must not wait for other writer jobs.
 //
+// Another process holding the file's write lock (an open `sqlite3` shell, a large `cati sample import`)
+// is not a failure: BEGIN IMMEDIATE waits the connection's busy timeout, and the writer retries for as
+// long as it takes, telling `on_busy` each time. Only a real error (I/O, a full disk) fails a batch.
+//
 // Thread-safety: submit() and post() may be called from any thread. Completions run on the writer
 // thread: keep them short, and never wait there for another write (that would deadlock).
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -46,14 +51,28 @@ struct writer_stats {
   std::uint64_t failed_jobs = 0;
   std::uint64_t commits = 0;      // transactions committed
   std::uint64_t largest_batch = 0;
+  std::uint64_t busy_waits = 0;   // transactions that had to wait for another process's write lock
+  double busy_wait_seconds = 0;   // the time those waits took, in all
+};
+
+// What the writer tells its owner, and the check it runs in every transaction. All run on the writer
+// thread; all may be empty.
+struct writer_hooks {
+  // After each transaction (committed or not): its number of jobs and how long it took from BEGIN to
+  // the end of COMMIT. Must be quick and must not call into the store.
+  std::function<void(std::size_t jobs, std::chrono::duration<double> took)> on_batch;
+  // Another process holds the write lock: called after each attempt that found it held (`over` false,
+  // the time waited so far), then once when the lock was got (`over` true, the whole wait).
+  std::function<void(std::chrono::duration<double> waited, bool over)> on_busy;
+  // Run first in every write transaction, before any job: throws (a store_error) to refuse the whole
+  // batch. The ownership's epoch check (store/ownership.hpp).
+  std::function<void(SQLite::Database&)> guard;
 };
 
 class writer {
  public:
   // Takes ownership of the write connection (opened and migrated) and starts the thread.
-  // `on_batch`: see open_options::on_batch (may be empty).
-  writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch,
-         std::function<void(std::size_t, std::chrono::duration<double>)> on_batch = {});
+  writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch, writer_hooks hooks = {});
   // Stops: runs and commits every job queued so far, then joins the thread.
   ~writer();
   writer(const writer&) = delete;
@@ -91,6 +110,7 @@ class writer {
   void loop();
   void run_batch(std::deque<std::unique_ptr<request>>& batch);
   bool run_job(request& job, std::exception_ptr& error);
+  void begin_waiting_for_others();
 
   std::unique_ptr<SQLite::Database> db_;
   const std::size_t max_batch_;
@@ -98,8 +118,8 @@ class writer {
   std::condition_variable wake_;
   std::deque<std::unique_ptr<request>> queue_;
   bool stopping_ = false;
-  std::atomic<std::uint64_t> jobs_{0}, failed_{0}, commits_{0}, largest_batch_{0};
-  std::function<void(std::size_t, std::chrono::duration<double>)> on_batch_;
+  std::atomic<std::uint64_t> jobs_{0}, failed_{0}, commits_{0}, largest_batch_{0}, busy_waits_{0}, busy_micros_{0};
+  writer_hooks hooks_;
   std::thread thread_;  // last: starts after everything it uses is built
 };
 

@@ -8,13 +8,16 @@
 // Everything comes from one read transaction, so an export taken while interviews are being written is a
 // consistent snapshot; the file may also be a copy of a live fieldwork's database.
 // Contact data (firm id, company, phones, names) only with --include-contact-data, with a warning.
+// The fieldwork file is opened read-only (never migrated, left byte for byte as it was), and --out (or a
+// companion) naming the fieldwork file or its -wal/-shm, by any spelling, is refused.
 // Exit 0 written, 1 refused (missing or foreign file, bad study, data the questionnaire cannot read,
-// respondents that cannot be weighted); bad options get CLI11's usage message.
+// respondents that cannot be weighted, --out onto the fieldwork); bad options get CLI11's usage message.
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "commands.hpp"
 #include "core/calling/calendar.hpp"
@@ -66,7 +69,31 @@ int run_dispositions(const export_options& o, const export_source& source, const
   return 0;
 }
 
+// True when `a` and `b` name one file, however spelled (symlinks, "..", hard links): same device and
+// inode. A file that does not exist is nobody's.
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::error_code ec;
+  return std::filesystem::equivalent(a, b, ec) && !ec;
+}
+
+// The export must never write onto the fieldwork it reads: not the database, nor its WAL, shared-memory
+// or ownership lock files (overwriting any of them corrupts or unlocks a live fieldwork).
+void refuse_writing_onto_the_fieldwork(const export_options& o) {
+  const std::filesystem::path db = o.db;
+  std::vector<std::filesystem::path> outputs{o.out};
+  for (const char* companion : {".md", ".sps"}) outputs.push_back(beside(o.out, companion));
+  for (const auto& out : outputs)
+    for (const char* suffix : {"", "-wal", "-shm", "-journal", ".owner"}) {
+      auto part = db;
+      part += suffix;
+      if (same_file(out, part))
+        throw std::runtime_error("--out " + o.out + ": " + out.string() + " is the fieldwork's own file " + part.string() +
+                                 ": refusing to overwrite it (choose another --out)");
+    }
+}
+
 int run_export(const export_options& o) {
+  refuse_writing_onto_the_fieldwork(o);
   if (o.cap && !o.weights) throw std::runtime_error("--cap applies to --weights rake: give both");
   store::export_request request;
   request.contact = o.include_contact;

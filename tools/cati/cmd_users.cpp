@@ -131,7 +131,7 @@ int run_add(const add_options& o) {
 }
 
 int run_list(const std::string& db) {
-  store::fieldwork_store fieldwork({.path = db, .create = false});
+  store::fieldwork_store fieldwork({.path = db, .create = false, .read_only = true});
   auto users = fieldwork.list_users();
   std::cout << std::left << std::setw(20) << "NAME" << std::setw(12) << "ROLE" << std::setw(11) << "LANGUAGES"
             << std::setw(10) << "STATUS" << "CREATED (UTC)\n";

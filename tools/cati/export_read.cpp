@@ -45,7 +45,7 @@ export_source read_export_source(const std::string& db, const std::optional<std:
                                  const store::export_request& request) {
   std::shared_ptr<const core::questionnaire> given;
   if (study_dir) given = schema::load_study_or_throw(*study_dir);
-  store::fieldwork_store fieldwork({.path = db, .create = false});
+  store::fieldwork_store fieldwork({.path = db, .create = false, .read_only = true});
   const auto stored = fieldwork.current_study();
   if (!stored) throw std::runtime_error(db + ": no study loaded in this fieldwork yet");
   if (given && given->id != stored->study_id)

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/ports/clock.hpp"
+#include "core/quota/quota_book.hpp"
 #include "schema/loader.hpp"
 #include "store/error.hpp"
 #include "store/fieldwork_port.hpp"
@@ -33,7 +34,7 @@ std::string local_time_text(const core::calendar& cal, core::time_point t) {
 }
 
 fieldwork_snapshot read_fieldwork(const std::string& db, const core::questionnaire& study) {
-  store::fieldwork_store fieldwork({.path = db, .create = false});
+  store::fieldwork_store fieldwork({.path = db, .create = false, .read_only = true});
   auto loaded = fieldwork.current_study();
   if (!loaded)
     throw store::store_error(store::store_errc::not_found,
@@ -52,6 +53,10 @@ fieldwork_snapshot read_fieldwork(const std::string& db, const core::questionnai
     out.cases.push_back(std::move(c.record));
   }
   out.quotas = port.quotas();
+  // The cells cati-server would add at its start (INSERT OR IGNORE), added here in memory only.
+  auto book = core::quota_book::build(study);
+  if (!book) throw std::runtime_error("quotas: " + book.err().message);
+  for (const auto& [cell, record] : book->state().cells) out.quotas.cells.try_emplace(cell, record);
   return out;
 }
 

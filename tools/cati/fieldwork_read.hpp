@@ -45,8 +45,8 @@ struct fieldwork_snapshot {
 
 // Reads an existing fieldwork file of `study` (never creates one). Throws std::runtime_error (a
 // store_error) for a missing file, a file that is not a fieldwork, one with no study loaded yet, or one
-// of another study. Opening runs the store's migrations and adds the study's quota cells the file lacks
-// (INSERT OR IGNORE, as cati-server does at start): nothing that is there changes.
+// of another study. The file is opened read-only and never migrated: it stays byte for byte as it was.
+// The study's quota cells the file lacks (cati-server adds them at its start) are added in memory.
 fieldwork_snapshot read_fieldwork(const std::string& db, const core::questionnaire& study);
 
 // A command callback running `body` (returning the exit code), turning the errors a user can cause

@@ -1,0 +1,92 @@
+// Ownership of a fieldwork file (core/ports/ownership.hpp) on SQLite.
+//
+// - The record is the one row of the `ownership` table (holder host, pid, address, since, epoch).
+// - The OS-level lock is flock(2) on a sidecar file "<db>.owner", held for the holder's lifetime: the
+//   kernel drops it when the process ends, however it ends. It is a separate file because SQLite's own
+//   locks on the database are POSIX record locks, which a process loses on *any* close() of the file:
+//   this code never opens the database file itself.
+// - The holder touches the lock file's mtime every heartbeat. A paused or hung holder keeps its flock
+//   but stops beating: a standby takes over when the lock is free, or when the holder has been silent
+//   for take_over()'s `silent_for` (then it takes the flock as soon as the old process is gone).
+// - Every write transaction of the holder's writer runs write_guard() first: when the stored epoch is
+//   not the holder's, the batch is refused (store_error ownership_lost) and `on_lost` is called. The
+//   heartbeat also reads the epoch, so a holder that wakes up idle learns it lost within one beat.
+//
+// Thread-safety: claim(), take_over() and the destructor belong to one thread; announce(), current()
+// and the guard may be called from any thread. `on_lost` is called at most once, from the heartbeat
+// thread or the writer thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "core/ports/ownership.hpp"
+#include "store/connection.hpp"
+
+namespace cati::store {
+
+// The lock file of a fieldwork file: "<db>.owner".
+std::filesystem::path owner_lock_path(const std::filesystem::path& db);
+
+// The live server holding `db`, if one holds its lock now (for the `cati` commands, which may write to a
+// served file but must not upgrade its schema). Never creates the lock file.
+std::optional<core::ownership_refused> live_holder(const std::filesystem::path& db);
+
+// The record stored in `db` (nullopt before the first claim, or in a file too old to have the table).
+std::optional<core::ownership_record> read_ownership(SQLite::Database& db);
+
+class sqlite_ownership final : public core::fieldwork_ownership {
+ public:
+  struct options {
+    open_options file;                             // path, create, synchronous, busy timeout
+    std::chrono::milliseconds heartbeat{1000};
+    std::function<void(const std::optional<core::ownership_record>& now)> on_lost;
+  };
+
+  explicit sqlite_ownership(options o);
+  // Stops the heartbeat and releases the lock; the record stays (the next claim replaces it).
+  ~sqlite_ownership() override;
+  sqlite_ownership(const sqlite_ownership&) = delete;
+  sqlite_ownership& operator=(const sqlite_ownership&) = delete;
+
+  core::result<core::ownership_record, core::ownership_refused> claim(const core::owner_identity& me) override;
+  core::ownership_record take_over(const core::owner_identity& me, std::chrono::milliseconds silent_for,
+                                   const std::function<void(const core::ownership_refused&)>& waiting) override;
+  void announce(const std::string& address) override;
+  std::optional<core::ownership_record> current() override;
+
+  // For open_options::write_guard, once claimed: checks the stored epoch inside the writer's
+  // transaction. The function refers to this object, which must outlive the writer using it.
+  std::function<void(SQLite::Database&)> write_guard();
+  std::uint64_t epoch() const { return epoch_.load(); }
+  bool holds_lock() const { return locked_.load(); }
+
+ private:
+  bool try_lock();
+  core::ownership_record write_claim(const core::owner_identity& me);
+  void check_epoch(SQLite::Database& db);
+  void lost(const std::optional<core::ownership_record>& now);
+  void start_heartbeat();
+  void beat();
+  bool still_ours();
+
+  options options_;
+  int fd_ = -1;  // the lock file, open for the object's lifetime
+  std::atomic<bool> locked_{false};
+  std::atomic<std::uint64_t> epoch_{0};
+  std::once_flag lost_once_;
+  std::atomic<bool> lost_{false};
+  std::mutex mutex_;
+  std::condition_variable stop_;
+  bool stopping_ = false;
+  std::thread heartbeat_;
+};
+
+}  // namespace cati::store
