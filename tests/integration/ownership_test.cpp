@@ -182,11 +182,37 @@ TEST(OneOwner, APausedFormerOwnerWokenAfterTheTakeoverCannotCommitAndExits) {
   EXPECT_EQ(answer_rows(fw, s.interview_id()), rows_before) << "nothing was committed by the former owner";
   while (auto m = c->receive(200ms)) EXPECT_FALSE(m->has_answer_ack()) << "an ack for an answer never stored";
 
+  // The standby takes the OS lock now that the former owner is gone: a third server is refused, naming it.
+  const auto third_log = fw.dir() / "third.log";
+  std::string third = "timeout 60";
+  for (const auto& a : server_argv(fw)) third += " '" + a + "'";
+  EXPECT_EQ(run_command(third, third_log), exit_held_elsewhere) << file_text(third_log);
+  EXPECT_NE(file_text(third_log).find("(pid " + std::to_string(standby->pid()) + ", listening on 127.0.0.1:" +
+                                      std::to_string(standby->port()) + ", since "),
+            std::string::npos)
+      << file_text(third_log);
+
   auto again = logged_in(standby->port(), "bert", "bert-secret-1");
   ASSERT_TRUE(again);
   auto fresh = begin_interview(*again);
   EXPECT_TRUE(step(*again, fresh).has_screen());
   EXPECT_TRUE(standby->stop()->exited());
+}
+
+// The `cati` commands work on a served file: those that write (users add) and those that only read.
+TEST(OneOwner, CatiCommandsKeepWorkingOnAServedFile) {
+  fieldwork_dir fw;
+  server_process server(fw);
+  ASSERT_NE(server.port(), 0) << server.log();
+  fw.add_user("carl", "interviewer", "carl-secret-1");  // `cati users add`, expects exit 0
+  auto c = logged_in(server.port(), "carl", "carl-secret-1");
+  ASSERT_TRUE(c);
+  begin_interview(*c);
+  const auto log = fw.dir() / "cati.log";
+  EXPECT_EQ(run_command(binary_dir() + "/tools/cati users list --db " + fw.db().string(), log), 0) << file_text(log);
+  EXPECT_NE(file_text(log).find("carl"), std::string::npos) << file_text(log);
+  EXPECT_EQ(run_command(binary_dir() + "/tools/cati quota --db " + fw.db().string() + " --study " + seed_study(), log), 0)
+      << file_text(log);
 }
 
 // Behaviour 11. The test process holds the write lock (as an open sqlite3 shell with BEGIN IMMEDIATE

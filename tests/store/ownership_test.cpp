@@ -165,6 +165,27 @@ TEST(Ownership, AHolderTakenOverWhileSilentCanNeverCommitAgain) {
   EXPECT_EQ(lost_calls.load(), 1) << "told once";
 }
 
+// After a takeover from a paused holder, the standby holds the file by its epoch and heartbeat before it
+// gets the OS lock: when the paused process ends, nobody else slips in between.
+TEST(Ownership, AfterATakeoverFromAPausedHolderNobodyElseGetsTheFile) {
+  temp_dir dir;
+  const auto db = dir / "fieldwork.db";
+  auto paused = std::make_unique<store::sqlite_ownership>(owner_options(db, [](const auto&) {}, 1h));
+  ASSERT_TRUE(paused->claim(server_at("a:1")));
+  std::this_thread::sleep_for(300ms);
+  store::sqlite_ownership standby(owner_options(db));
+  // Another live process's pid, as the standby would be another process.
+  const core::owner_identity standby_id{"testhost", ::getppid(), "b:2"};
+  EXPECT_EQ(standby.take_over(standby_id, 200ms, {}).epoch, 2u);
+  paused.reset();  // the paused process ends: its lock is free
+  store::sqlite_ownership third(owner_options(db));
+  auto refused = third.claim(server_at("c:3"));
+  ASSERT_FALSE(refused) << "a third server took the file from a live standby";
+  ASSERT_TRUE(refused.err().holder);
+  EXPECT_EQ(refused.err().holder->holder.address, "b:2");
+  EXPECT_EQ(standby.current()->epoch, 2u);
+}
+
 // Behaviour 11: another process holding the write lock past the busy timeout (an open sqlite3 shell, a
 // big import) is waited for; the writes land once it lets go, and the waits are counted.
 TEST(StoreWriter, AnotherConnectionHoldingTheWriteLockIsWaitedForNotAFailure) {
