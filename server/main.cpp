@@ -76,7 +76,7 @@ std::unique_ptr<cati::store::sqlite_ownership> take_ownership(const std::filesys
   } else {
     const auto silent = std::chrono::milliseconds(static_cast<long long>(o.takeover_after * 1000));
     record = owner->take_over(me, silent, [&](const cati::core::ownership_refused& r) {
-      cati::net::log_info("standby: ", db.string(), " is served by ", named(r), "; waiting to take over");
+      cati::net::log_info("standby: ", db.string(), " is served by cati-server on ", named(r), "; waiting to take over");
     });
   }
   cati::net::log_info("serving ", db.string(), " as owner, epoch ", record.epoch);
