@@ -6,6 +6,7 @@
 //             sync point, so a transaction costs one round trip and one WAL flush whatever its size;
 //   pqxx      libpqxx 6.4 (Debian 12): a prepared statement per statement in one pqxx::work (6.4 has no
 //             pipeline mode). Only when built with libpqxx-dev; the other two need libpq alone.
+//   pqxx-stream  libpqxx's stream_to (COPY) for the answers, the snapshots as in pqxx.
 // The tables are bench-pg's own (`bench_pg` schema, created with --setup), shaped like the server's
 // `interviews` and `answers`. Each run writes interviews [--first-interview, +--interviews) round robin,
 // answer seq 1, 2, ... for each, value = seq % 97, and the snapshot "seq=<n>" padded to --snapshot-bytes,
@@ -201,6 +202,33 @@ class pqxx_writer final : public writer {
  private:
   pqxx::connection conn_;
 };
+
+// libpqxx's stream_to (COPY ... FROM STDIN) for the answers, then the snapshots as prepared statements:
+// the same work, with the inserts as one COPY. (A COPY cannot skip a retried answer the way the server's
+// INSERT must, so this only says whether COPY would be worth that trouble.)
+class pqxx_stream_writer final : public writer {
+ public:
+  explicit pqxx_stream_writer(const std::string& url) : conn_(url) {
+    conn_.prepare("snapshot", snapshot_sql);
+    pqxx::nontransaction{conn_}.exec0("SET search_path = bench_pg");
+  }
+
+  void write(std::span<const answer_row> rows) override {
+    pqxx::work w{conn_};
+    {
+      pqxx::stream_to copy{w, "answers", columns_};
+      for (const auto& r : rows)
+        copy << std::make_tuple(r.interview_id, r.seq, "s2_fte", "set", r.value, r.at, "1");
+      copy.complete();
+    }
+    for (const auto& r : rows) w.exec_prepared0("snapshot", r.interview_id, r.snapshot);
+    w.commit();
+  }
+
+ private:
+  pqxx::connection conn_;
+  const std::vector<std::string> columns_{"interview_id", "seq", "question", "kind", "value", "at", "answered_by"};
+};
 #endif
 
 std::unique_ptr<writer> make_writer(const options& o) {
@@ -208,10 +236,11 @@ std::unique_ptr<writer> make_writer(const options& o) {
   if (o.method == "pipeline") return std::make_unique<pipeline_writer>(o.url);
 #ifdef CATI_HAVE_PQXX
   if (o.method == "pqxx") return std::make_unique<pqxx_writer>(o.url);
+  if (o.method == "pqxx-stream") return std::make_unique<pqxx_stream_writer>(o.url);
 #else
-  if (o.method == "pqxx") throw std::runtime_error("--method pqxx: built without libpqxx (libpqxx-dev)");
+  if (o.method.starts_with("pqxx")) throw std::runtime_error("--method " + o.method + ": built without libpqxx (libpqxx-dev)");
 #endif
-  throw std::runtime_error("--method: " + o.method + " is not plain, pipeline or pqxx");
+  throw std::runtime_error("--method: " + o.method + " is not plain, pipeline, pqxx or pqxx-stream");
 }
 
 // Creates the run's interviews; they must be new, so that the rows of a run are exactly known.
@@ -232,7 +261,7 @@ int main(int argc, char** argv) {
   options o;
   CLI::App app{"bench-pg: write answer rows as cati-server does, as fast as PostgreSQL allows"};
   app.add_option("--url", o.url, "a libpq connection string or URI (tools/pg prints one); required");
-  app.add_option("--method", o.method, "plain, pipeline or pqxx");
+  app.add_option("--method", o.method, "plain, pipeline, pqxx or pqxx-stream");
   app.add_option("--batch", o.batch, "answers per transaction")->check(CLI::Range(1, 1024));
   app.add_option("--interviews", o.interviews, "interviews written round robin")->check(CLI::Range(1, 100000));
   app.add_option("--first-interview", o.first_interview, "id of the first interview (they must be new)")
@@ -248,7 +277,7 @@ int main(int argc, char** argv) {
   if (list_methods) {
     std::puts("plain\npipeline");
 #ifdef CATI_HAVE_PQXX
-    std::puts("pqxx");
+    std::puts("pqxx\npqxx-stream");
 #endif
     return 0;
   }
