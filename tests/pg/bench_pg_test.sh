@@ -4,7 +4,8 @@
 #     interviews each); every row it reported is in the table exactly once, with the value it wrote, and
 #     each interview's snapshot is its last answer's: compared as counts and md5 digests of the table
 #     against the rows recomputed from bench-pg's own report. The cluster runs with fsync and
-#     synchronous_commit on. tools/pg stops it and removes its folder.
+#     synchronous_commit on. The check itself is shown to see a changed value, a lost row and a stale
+#     snapshot. tools/pg stops the cluster and removes its folder.
 #  2. A caller of `tools/pg start` killed with SIGKILL leaves no postmaster and no folder (the watchdog).
 #  3. `tools/pg run` killed with SIGKILL leaves no postmaster and no folder either.
 set -euo pipefail
@@ -28,6 +29,28 @@ url=$("$pg" start "$dir")
 [ "$(psql "$url" -Atc "SHOW listen_addresses")" = "" ] || fail "the cluster listens on TCP"
 
 interviews=8
+
+# check FIRST ROWS: "count|digest|snapshots", each t when the table holds exactly what bench-pg reports
+# having written for interviews FIRST..FIRST+7: interview first+i got seq 1..n_i (round robin), value
+# seq % 97, and its snapshot is 'seq=<n_i>' padded with x to 300 bytes.
+check() {
+  psql "$url" -At -v ON_ERROR_STOP=1 <<SQL
+WITH expected AS (
+  SELECT $1 + i AS interview_id, s AS seq, (s % 97)::text AS value
+  FROM generate_series(0, $interviews - 1) AS i,
+       generate_series(1, $2 / $interviews + CASE WHEN i < $2 % $interviews THEN 1 ELSE 0 END) AS s),
+actual AS (
+  SELECT interview_id, seq, value FROM bench_pg.answers
+  WHERE interview_id BETWEEN $1 AND $1 + $interviews - 1)
+SELECT (SELECT count(*) FROM actual) = $2,
+       (SELECT md5(string_agg(interview_id || ':' || seq || ':' || value, ',' ORDER BY interview_id, seq)) FROM actual) =
+       (SELECT md5(string_agg(interview_id || ':' || seq || ':' || value, ',' ORDER BY interview_id, seq)) FROM expected),
+       (SELECT bool_and(i.snapshot = rpad('seq=' || e.last, 300, 'x'))
+          FROM bench_pg.interviews i JOIN (SELECT interview_id, max(seq) AS last FROM expected GROUP BY 1) e
+          ON e.interview_id = i.id);
+SQL
+}
+
 first=1
 setup=--setup
 for method in $("$bench" --list-methods); do
@@ -37,27 +60,18 @@ for method in $("$bench" --list-methods); do
   echo "$json"
   rows=$(sed -E 's/.*"rows": ([0-9]+).*/\1/' <<<"$json")
   [ "$rows" -gt 0 ] || fail "$method wrote no rows"
-  # What bench-pg must have written: interview first+i got seq 1..n_i (round robin), value seq % 97, and
-  # its snapshot is 'seq=<n_i>' padded with x to 300 bytes.
-  check=$(psql "$url" -At -v ON_ERROR_STOP=1 <<SQL
-WITH expected AS (
-  SELECT $first + i AS interview_id, s AS seq, (s % 97)::text AS value
-  FROM generate_series(0, $interviews - 1) AS i,
-       generate_series(1, $rows / $interviews + CASE WHEN i < $rows % $interviews THEN 1 ELSE 0 END) AS s),
-actual AS (
-  SELECT interview_id, seq, value FROM bench_pg.answers
-  WHERE interview_id BETWEEN $first AND $first + $interviews - 1)
-SELECT (SELECT count(*) FROM actual) = $rows,
-       (SELECT md5(string_agg(interview_id || ':' || seq || ':' || value, ',' ORDER BY interview_id, seq)) FROM actual) =
-       (SELECT md5(string_agg(interview_id || ':' || seq || ':' || value, ',' ORDER BY interview_id, seq)) FROM expected),
-       (SELECT bool_and(i.snapshot = rpad('seq=' || e.last, 300, 'x'))
-          FROM bench_pg.interviews i JOIN (SELECT interview_id, max(seq) AS last FROM expected GROUP BY 1) e
-          ON e.interview_id = i.id);
-SQL
-)
-  [ "$check" = "t|t|t" ] || fail "$method: count, digest, snapshots = $check (expected t|t|t)"
+  result=$(check $first "$rows")
+  [ "$result" = "t|t|t" ] || fail "$method: count, digest, snapshots = $result (expected t|t|t)"
+  last_first=$first last_rows=$rows
   first=$((first + 1000))
 done
+# The check can fail: a row changed, a row lost and a snapshot changed are each seen.
+psql "$url" -q -v ON_ERROR_STOP=1 -c "UPDATE bench_pg.answers SET value = 'x' WHERE interview_id = $last_first AND seq = 1"
+[ "$(check $last_first "$last_rows")" = "t|f|t" ] || fail "a changed value went unseen"
+psql "$url" -q -v ON_ERROR_STOP=1 -c "DELETE FROM bench_pg.answers WHERE interview_id = $last_first AND seq = 1"
+[ "$(check $last_first "$last_rows")" = "f|f|t" ] || fail "a lost row went unseen"
+psql "$url" -q -v ON_ERROR_STOP=1 -c "UPDATE bench_pg.interviews SET snapshot = 'seq=1' WHERE id = $last_first"
+[ "$(check $last_first "$last_rows")" = "f|f|f" ] || fail "a stale snapshot went unseen"
 [ "$(psql "$url" -Atc 'SELECT count(*) FROM bench_pg.answers')" -gt 0 ] || fail "no rows at all"
 postmaster=$(head -1 "$dir/data/postmaster.pid")
 "$pg" stop "$dir"
