@@ -11,7 +11,8 @@
 // `interviews` and `answers`. Each run writes interviews [--first-interview, +--interviews) round robin,
 // answer seq 1, 2, ... for each, value = seq % 97, and the snapshot "seq=<n>" padded to --snapshot-bytes,
 // so a test can recompute exactly what must be in the tables (tests/pg/bench_pg_test.sh).
-// Prints one JSON object on stdout; exit 1 on an error, saying which.
+// Prints one JSON object on stdout; exit 1 on an error, saying which. When the writes fail mid-run (the
+// server killed), the JSON still reports the rows committed before ("failed": true), then exit 1.
 #include <CLI/CLI.hpp>
 #include <libpq-fe.h>
 
@@ -296,6 +297,7 @@ int main(int argc, char** argv) {
     std::vector<answer_row> batch(static_cast<std::size_t>(o.batch));
     std::uint64_t rows = 0, commits = 0;
     std::size_t next = 0;
+    std::string failure;
     const auto start = clock_type::now();
     const auto end = start + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(o.duration));
     auto finished = start;
@@ -316,17 +318,30 @@ int main(int argc, char** argv) {
         r.snapshot = "seq=" + r.seq;
         if (r.snapshot.size() < o.snapshot_bytes) r.snapshot.resize(o.snapshot_bytes, 'x');
       }
-      w->write(std::span<const answer_row>(batch.data(), n));
+      try {
+        w->write(std::span<const answer_row>(batch.data(), n));
+      } catch (const std::exception& e) {
+        // The connection or the server failed mid-run (a failover test kills it): what was committed
+        // before is reported all the same, and this batch is in doubt (stored whole or not at all).
+        failure = e.what();
+        break;
+      }
       rows += n;
       ++commits;
     }
     const double seconds = std::chrono::duration<double>(finished - start).count();
     std::printf("{\"method\": \"%s\", \"batch\": %d, \"interviews\": %d, \"first_interview\": %lld, "
                 "\"snapshot_bytes\": %zu, \"duration_s\": %.2f, \"rows\": %llu, \"commits\": %llu, "
-                "\"rows_per_s\": %.1f}\n",
+                "\"rows_per_s\": %.1f, \"failed\": %s}\n",
                 o.method.c_str(), o.batch, o.interviews, static_cast<long long>(o.first_interview),
                 o.snapshot_bytes, seconds, static_cast<unsigned long long>(rows),
-                static_cast<unsigned long long>(commits), seconds > 0 ? static_cast<double>(rows) / seconds : 0.0);
+                static_cast<unsigned long long>(commits), seconds > 0 ? static_cast<double>(rows) / seconds : 0.0,
+                failure.empty() ? "false" : "true");
+    if (!failure.empty()) {
+      std::fprintf(stderr, "bench-pg: after %llu committed rows: %s\n", static_cast<unsigned long long>(rows),
+                   failure.c_str());
+      return 1;
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench-pg: %s\n", e.what());
     return 1;
