@@ -34,7 +34,9 @@ http_session<Stream>::http_session(Stream&& stream, std::shared_ptr<server_state
       peer_(std::move(peer)),
       peer_address_(std::move(peer_address)),
       who_("http " + peer_),
-      ticket_(std::move(ticket)) {}
+      ticket_(std::move(ticket)),
+      // What is read ahead of the parser is bounded too: a request no larger than the limits fits.
+      buffer_(state_->limits.max_http_header_bytes + state_->limits.max_http_body_bytes + 4096) {}
 
 template <class Stream>
 void http_session<Stream>::run() {

@@ -30,6 +30,8 @@ net_metrics::net_metrics(metrics_registry& registry)
     : connections(registry.add_gauge("cati_connections", "Open WebSocket connections.")),
       tcp_connections(registry.add_gauge("cati_tcp_connections", "Accepted connections open, in any phase.")),
       logins_in_progress(registry.add_gauge("cati_logins_in_progress", "Login requests not answered yet.")),
+      queued_bytes(registry.add_gauge("cati_queued_bytes",
+                                      "Bytes waiting in the WebSocket write queues (each bounded by max_queue_bytes).")),
       http_requests(registry.add_counter("cati_http_requests_total", "HTTP requests received.")),
       http_refused(registry.add_counter("cati_http_refused_total",
                                         "HTTP requests refused before routing (headers too large, malformed).")),

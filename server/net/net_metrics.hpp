@@ -25,6 +25,7 @@ class net_metrics {
   gauge& connections;         // cati_connections: open WebSocket sessions
   gauge& tcp_connections;     // cati_tcp_connections: accepted connections open, in any phase
   gauge& logins_in_progress;  // cati_logins_in_progress: login requests not answered yet
+  gauge& queued_bytes;        // cati_queued_bytes: bytes waiting in the WebSocket write queues, all together
   counter& http_requests;     // cati_http_requests_total: plain HTTP requests (upgrades included)
   counter& http_refused;      // cati_http_refused_total: requests answered 4xx before routing (too large, bad)
 

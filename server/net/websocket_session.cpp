@@ -183,6 +183,7 @@ void websocket_session<Stream>::on_send(frame f) {
                    std::to_string(queued_bytes_) + " bytes");
   }
   queued_bytes_ += f->size();
+  state_->metrics.queued_bytes.add(static_cast<double>(f->size()));
   queue_.push_back(std::move(f));
   if (queue_.size() > 1) return;  // a write is in flight; on_write continues with the queue
   do_write();
@@ -205,6 +206,7 @@ void websocket_session<Stream>::on_write(beast::error_code ec, std::size_t) {
     return;
   }
   queued_bytes_ -= queue_.front()->size();
+  state_->metrics.queued_bytes.add(-static_cast<double>(queue_.front()->size()));
   queue_.pop_front();
   if (!queue_.empty()) return do_write();
   if (phase_ == phase::closing && !close_started_) do_close();
@@ -266,6 +268,7 @@ void websocket_session<Stream>::end() {
   if (phase_ == phase::ended && !joined_) return;
   phase_ = phase::ended;
   queue_.clear();
+  state_->metrics.queued_bytes.add(-static_cast<double>(queued_bytes_));
   queued_bytes_ = 0;
   ticket_.end_login();  // a login whose connection is gone is not in progress for us any more
   if (!joined_) return;

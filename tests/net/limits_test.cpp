@@ -91,6 +91,22 @@ TEST_F(NetLimitsTest, ConnectionsBeyondTheBoundAreClosedAtOnceAndCounted) {
   ASSERT_TRUE(e->send(ping(1)));
   auto pong = e->receive();
   EXPECT_TRUE(pong && pong->has_pong());
+  // Every reply written: nothing left in the write queues.
+  EXPECT_TRUE(eventually([&] { return metric("cati_queued_bytes") == 0; })) << metric("cati_queued_bytes");
+}
+
+TEST_F(NetLimitsTest, BytesQueuedForAClientThatDoesNotReadAreCountedAndGivenBackWhenCut) {
+  server_options o;
+  o.limits.max_queue_bytes = 256 * 1024;
+  start(o);
+  auto c = connect();
+  // 400 pushes of 4 kB at once: the queue passes its bound, the connection is cut, its bytes given back.
+  cati::v1::ClientMessage flood;
+  flood.mutable_login()->set_user("flood");
+  flood.mutable_login()->set_password("400 4096");
+  ASSERT_TRUE(c->send(flood));
+  EXPECT_TRUE(eventually([&] { return metric("cati_disconnects_total", {{"reason", "slow_consumer"}}) == 1; }));
+  EXPECT_TRUE(eventually([&] { return metric("cati_queued_bytes") == 0; })) << metric("cati_queued_bytes");
 }
 
 }  // namespace
