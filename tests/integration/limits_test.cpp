@@ -198,6 +198,7 @@ TEST(Limits, FiveThousandSilentConnectionsDoNotStopAnInterviewer) {
   // Meanwhile an interviewer logs in and does a whole interview.
   auto c = connect(server.port());
   ASSERT_TRUE(login(*c).has_login_ok());
+  EXPECT_EQ(metric(server.port(), "cati_logins_in_progress"), 0) << "the answered login is still counted";
   v1::ServerMessage first;
   *first.mutable_screen() = begin_interview(*c, "nl");
   auto end = finish(*c, first);
@@ -206,10 +207,10 @@ TEST(Limits, FiveThousandSilentConnectionsDoNotStopAnInterviewer) {
   EXPECT_EQ(metric(server.port(), "cati_limit{name=\"max_connections_per_address\"}"), 1000);
 
   idle.clear();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   ASSERT_TRUE(eventually([&] { return metric(server.port(), "cati_tcp_connections") <= 2; }))
       << "the idle connections' places were not given back";
   const std::string log = server.log();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::cout << wanted << " idle connections held, the interview done, all released in " << seconds << " s; log "
             << log.size() << " bytes, connection lines suppressed "
             << metric(server.port(), "cati_log_lines_suppressed_total{kind=\"connection\"}") << "\n";
