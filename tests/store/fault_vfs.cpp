@@ -286,19 +286,31 @@ bool fault_vfs::tripped() const {
   return s.tripped;
 }
 
-int fault_vfs::power_restored() {
+int fault_vfs::power_restored(std::uint64_t keep_seed) {
   auto& s = st();
   std::lock_guard lock(s.mutex);
   int files = 0;
+  std::uint64_t random = keep_seed;
+  auto kept = [&] {  // splitmix64
+    if (keep_seed == 0) return false;
+    std::uint64_t z = (random += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return ((z ^ (z >> 31)) & 1) != 0;
+  };
   for (auto& [path, log] : s.logs) {
     const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) continue;  // deleted since: deletes are durable at once
+    // Undone newest first, so that each region ends as its oldest unsynced change found it, unless that
+    // change (or a later one over it) is kept.
     for (auto it = log.overwritten.rbegin(); it != log.overwritten.rend(); ++it) {
+      if (kept()) continue;
       const auto& [offset, bytes] = *it;
       if (::pwrite(fd, bytes.data(), bytes.size(), offset) != static_cast<ssize_t>(bytes.size()))
         throw std::runtime_error("fault_vfs: cannot restore " + path);
     }
-    if (::ftruncate(fd, log.synced_size) != 0) throw std::runtime_error("fault_vfs: cannot truncate " + path);
+    // The file's length is metadata: back to its synced length unless the growth is kept too.
+    if (!kept() && ::ftruncate(fd, log.synced_size) != 0) throw std::runtime_error("fault_vfs: cannot truncate " + path);
     ::close(fd);
     ++files;
   }

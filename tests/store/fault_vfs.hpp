@@ -45,7 +45,9 @@ class fault_vfs {
   bool tripped() const;
   // After a power cut, with every connection closed: every file written since its last sync gets its
   // synced content back. Then nothing is armed. Returns how many files were turned back.
-  int power_restored();
+  // With `keep_seed` non-zero, each unsynced write or truncate reached the disk or not, at random (half
+  // each, seeded): as a disk that wrote some of its cached sectors, in any order, before the power went.
+  int power_restored(std::uint64_t keep_seed = 0);
   // No fault, no counting, no undo logs.
   void disarm();
 
