@@ -71,7 +71,7 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
   if (stopped_ || ec == asio::error::operation_aborted) return;
   if (ec) {
     // E.g. out of file descriptors: log, and retry shortly instead of spinning on the same error.
-    log_warn("accept: ", ec.message());
+    log_limited(log_flood::connection, log_level::warn, "accept: ", ec.message());
     retry_timer_.expires_after(std::chrono::milliseconds(100));
     retry_timer_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
       if (!wait_ec) self->do_accept();
