@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
   std::string study_dir = "schema/ai_barometer_2025", db_path = "var/fieldwork.db", listen = "127.0.0.1:8080";
   std::string tls_cert, tls_key, clock_spec = "real", log_level = "info";
   unsigned threads = 2;
+  unsigned idle_timeout = 300;
   bool insecure_listen = false;
   ownership_options ownership;
   app.add_option("--study", study_dir, "the study folder")->capture_default_str();
@@ -103,6 +104,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threads", threads, "network threads")->capture_default_str()->check(CLI::Range(1u, 64u));
   app.add_option("--log-level", log_level, "error | warn | info | debug")->capture_default_str();
+  app.add_option("--idle-timeout", idle_timeout,
+                 "seconds after which a silent WebSocket is closed (pinged at half): how soon a dead peer is noticed")
+      ->capture_default_str()
+      ->check(CLI::Range(2u, 86400u));
   app.add_flag("--insecure-listen", insecure_listen, "allow a non-loopback address without TLS");
   app.add_flag("--standby", ownership.standby,
                "when another cati-server serves --db, wait for it to go away, then take over (else: exit 4)");
@@ -176,6 +181,7 @@ int main(int argc, char** argv) {
     options.tls_cert = tls_cert;
     options.tls_key = tls_key;
     options.files = cati::net::supervisor_page();
+    options.limits.idle_timeout = std::chrono::seconds(idle_timeout);
 
     // The service runs its strand on the server's io_context: build the server first with a forwarding
     // handler, then the service on its context.

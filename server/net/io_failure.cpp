@@ -22,7 +22,8 @@ void fail(const beast::error_code& ec, std::string_view what, std::string_view w
     log_debug(who, ": ", what, ": ", ec.message());
     return;
   }
-  log_warn(who, ": ", what, ": ", ec.message());
+  // Any peer can make I/O fail on purpose (half a handshake, a bad TLS record): rate-limited.
+  log_limited(log_flood::connection, log_level::warn, who, ": ", what, ": ", ec.message());
 }
 
 }  // namespace cati::net

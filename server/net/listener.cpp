@@ -5,6 +5,7 @@
 #include <boost/beast/core/bind_handler.hpp>
 
 #include <sstream>
+#include <variant>
 
 #include "net/http_session.hpp"
 #include "net/io_failure.hpp"
@@ -32,7 +33,8 @@ listener::listener(asio::io_context& ioc, const tcp::endpoint& endpoint, std::sh
       acceptor_(strand_),
       retry_timer_(strand_),
       state_(std::move(state)),
-      tls_(std::move(tls)) {
+      tls_(std::move(tls)),
+      gate_(std::make_shared<connection_gate>(state_)) {
   beast::error_code ec;
   acceptor_.open(endpoint.protocol(), ec);
   if (ec) throw_listen_error(ec, endpoint, "open");
@@ -69,7 +71,7 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
   if (stopped_ || ec == asio::error::operation_aborted) return;
   if (ec) {
     // E.g. out of file descriptors: log, and retry shortly instead of spinning on the same error.
-    log_warn("accept: ", ec.message());
+    log_limited(log_flood::connection, log_level::warn, "accept: ", ec.message());
     retry_timer_.expires_after(std::chrono::milliseconds(100));
     retry_timer_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
       if (!wait_ec) self->do_accept();
@@ -83,6 +85,20 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
     log_debug("accept: peer already gone: ", peer_ec.message());
     return do_accept();
   }
+  // The local tools (and a reverse proxy) connect from the loopback address: bounded by the total only.
+  const auto& a = remote.address();
+  const bool exempt = (a.is_v4() && a.to_v4() == asio::ip::address_v4::loopback()) ||
+                      (a.is_v6() && a.to_v6() == asio::ip::address_v6::loopback());
+  auto admitted = gate_->admit(remote.address().to_string(), exempt);
+  if (auto* why = std::get_if<connection_gate::refusal>(&admitted)) {
+    log_limited(log_flood::connection, log_level::warn, "refused ", endpoint_text(remote), ": ",
+                *why == connection_gate::refusal::max_connections ? "max_connections" : "max_connections_per_address",
+                " reached");
+    beast::error_code ignored;
+    socket.close(ignored);
+    return do_accept();
+  }
+  auto ticket = std::get<connection_ticket>(std::move(admitted));
   // Replies are small frames written back to back (AnswerAck, then Screen): with Nagle on, the second
   // waits for the peer's delayed ACK of the first, about 40 ms per answer (measured by tools/bench).
   beast::error_code nodelay_ec;
@@ -92,11 +108,11 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
   log_debug("accepted ", peer);
   if (tls_) {
     std::make_shared<http_session<tls_stream>>(tls_stream(std::move(socket), *tls_), state_, std::move(peer),
-                                               std::move(address))
+                                               std::move(address), std::move(ticket))
         ->run();
   } else {
     std::make_shared<http_session<plain_stream>>(plain_stream(std::move(socket)), state_, std::move(peer),
-                                                 std::move(address))
+                                                 std::move(address), std::move(ticket))
         ->run();
   }
   do_accept();

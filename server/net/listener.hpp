@@ -1,5 +1,7 @@
 // listener: accepts connections on one endpoint and starts an http_session for each, over TLS when
-// the server has a certificate (then every connection is TLS: https and wss), plain otherwise.
+// the server has a certificate (then every connection is TLS: https and wss), plain otherwise. Each
+// connection needs a place from the connection_gate (session_limits: in all, per address); one that
+// gets none is closed at once.
 // Life: shared_from_this kept alive by its pending accept; stop() closes the acceptor, which ends it.
 // Threading: the acceptor runs on its own strand; each accepted socket gets a new strand of its own.
 #pragma once
@@ -11,6 +13,7 @@
 #include <memory>
 
 #include "net/beast_types.hpp"
+#include "net/connection_gate.hpp"
 #include "net/server_state.hpp"
 
 namespace cati::net {
@@ -40,6 +43,7 @@ class listener : public std::enable_shared_from_this<listener> {
   tcp::endpoint endpoint_;
   std::shared_ptr<server_state> state_;
   std::shared_ptr<asio::ssl::context> tls_;
+  std::shared_ptr<connection_gate> gate_;
   bool stopped_ = false;  // on strand_
 };
 

@@ -1,11 +1,15 @@
 #include "net/log.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <utility>
+
+#include <google/protobuf/stubs/logging.h>
 
 namespace cati::net {
 namespace {
@@ -31,7 +35,62 @@ std::string timestamp() {
   return out;
 }
 
+// One token bucket per log_flood kind.
+struct bucket {
+  std::mutex mutex;
+  double tokens = log_flood_burst;
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+  std::uint64_t dropped_since = 0;  // since the last line written
+  std::atomic<std::uint64_t> dropped{0};
+};
+std::array<bucket, 2> g_buckets;
+
 }  // namespace
+
+std::string_view to_string(log_flood kind) {
+  switch (kind) {
+    case log_flood::connection: return "connection";
+    case log_flood::malformed: return "malformed";
+  }
+  return "?";
+}
+
+std::uint64_t log_suppressed(log_flood kind) { return g_buckets[static_cast<std::size_t>(kind)].dropped.load(); }
+
+void write_limited_log(log_flood kind, log_level level, std::string_view message) {
+  if (!log_enabled(level)) return;
+  auto& b = g_buckets[static_cast<std::size_t>(kind)];
+  std::uint64_t left_out = 0;
+  {
+    const std::lock_guard lock(b.mutex);
+    const auto now = std::chrono::steady_clock::now();
+    b.tokens = std::min(log_flood_burst,
+                        b.tokens + std::chrono::duration<double>(now - b.last).count() * log_flood_per_second);
+    b.last = now;
+    if (b.tokens < 1) {
+      ++b.dropped_since;
+      b.dropped.fetch_add(1);
+      return;
+    }
+    b.tokens -= 1;
+    left_out = std::exchange(b.dropped_since, 0);
+  }
+  if (left_out == 0) return write_log(level, message);
+  write_log(level, std::string(message) + " (" + std::to_string(left_out) + " more " + std::string(to_string(kind)) +
+                       " lines left out before this one)");
+}
+
+void route_protobuf_logs() {
+  google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char* file, int line,
+                                     const std::string& message) {
+    // FATAL is not input: Protobuf aborts after it; write it whatever the rate.
+    if (level == google::protobuf::LOGLEVEL_FATAL) {
+      return write_log(log_level::error, "protobuf " + std::string(file) + ":" + std::to_string(line) + ": " + message);
+    }
+    const auto ours = level == google::protobuf::LOGLEVEL_ERROR ? log_level::warn : log_level::info;
+    log_limited(log_flood::malformed, ours, "protobuf: ", message);
+  });
+}
 
 void set_log_level(log_level level) { g_level.store(static_cast<int>(level)); }
 

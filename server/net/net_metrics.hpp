@@ -9,18 +9,25 @@
 
 #include "cati/v1/wire.pb.h"
 #include "net/metrics.hpp"
+#include "net/session_limits.hpp"
 
 namespace cati::net {
 
 // Why the server cut a connection (the normal close handshake is not counted here).
 enum class disconnect_reason { slow_consumer, too_big, timeout, shutdown_timeout };
+// What the server refused because a bound (session_limits) was reached.
+enum class refusal_reason { max_connections, max_per_address, max_logins };
 
 class net_metrics {
  public:
   explicit net_metrics(metrics_registry& registry);
 
-  gauge& connections;      // cati_connections: open WebSocket sessions
-  counter& http_requests;  // cati_http_requests_total: plain HTTP requests (upgrades included)
+  gauge& connections;         // cati_connections: open WebSocket sessions
+  gauge& tcp_connections;     // cati_tcp_connections: accepted connections open, in any phase
+  gauge& logins_in_progress;  // cati_logins_in_progress: login requests not answered yet
+  gauge& queued_bytes;        // cati_queued_bytes: bytes waiting in the WebSocket write queues, all together
+  counter& http_requests;     // cati_http_requests_total: plain HTTP requests (upgrades included)
+  counter& http_refused;      // cati_http_refused_total: requests answered 4xx before routing (too large, bad)
 
   // cati_messages_in_total{type}: one per decoded ClientMessage.
   void message_in(const cati::v1::ClientMessage& message);
@@ -28,6 +35,10 @@ class net_metrics {
   void message_out(const cati::v1::ServerMessage& message);
   // cati_disconnects_total{reason}
   void disconnect(disconnect_reason reason);
+  // cati_refused_total{reason}
+  void refused(refusal_reason reason);
+  // cati_limit{name}: the bounds in force (max_connections as lowered to the open-file limit).
+  void show_limits(const session_limits& limits, std::size_t max_connections);
 
  private:
   counter& error_counter(int code);
@@ -38,6 +49,7 @@ class net_metrics {
   std::unordered_map<int, counter*> out_by_field_;
   std::unordered_map<int, counter*> errors_by_code_;
   counter* disconnects_[4];
+  counter* refusals_[3];
 };
 
 }  // namespace cati::net

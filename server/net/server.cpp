@@ -42,6 +42,8 @@ server::server(server_options options, message_handler& handler, std::shared_ptr
       metrics_(metrics ? std::move(metrics) : std::make_shared<metrics_registry>()),
       stop_(std::make_shared<stop_control>()),
       options_(std::move(options)) {
+  // Protobuf writes its own decoding complaints to stderr, one per bad frame: through our rate limit.
+  route_protobuf_logs();
   if (options_.tls_cert.empty() != options_.tls_key.empty()) {
     throw std::runtime_error("TLS needs both a certificate and a key (--tls-cert and --tls-key)");
   }

@@ -18,14 +18,15 @@ namespace http = beast::http;
 template <class Stream>
 websocket_session<Stream>::websocket_session(Stream&& stream, std::shared_ptr<server_state> state,
                                              session::id_type id, std::string peer, std::string peer_address,
-                                             wire_format format)
+                                             wire_format format, connection_ticket ticket)
     : ws_(std::move(stream)),
       state_(std::move(state)),
       format_(format),
       peer_(std::move(peer)),
       peer_address_(std::move(peer_address)),
       id_(id),
-      who_("session " + std::to_string(id) + " " + peer_) {}
+      who_("session " + std::to_string(id) + " " + peer_),
+      ticket_(std::move(ticket)) {}
 
 template <class Stream>
 websocket_session<Stream>::~websocket_session() {
@@ -58,7 +59,7 @@ template <class Stream>
 void websocket_session<Stream>::on_accept(beast::error_code ec) {
   if (ec) {
     phase_ = phase::ended;
-    return fail(ec, "websocket handshake", who());
+    return fail(ec, "websocket handshake", who());  // rate-limited there
   }
   phase_ = phase::open;
   if (!state_->sessions.join(handle_)) {
@@ -73,7 +74,8 @@ void websocket_session<Stream>::on_accept(beast::error_code ec) {
   }
   joined_ = true;
   state_->metrics.connections.inc();
-  log_info(who(), ": open, ", subprotocol_name(format_), is_tls_stream<Stream> ? " over TLS" : "");
+  log_limited(log_flood::connection, log_level::info, who(), ": open, ", subprotocol_name(format_),
+              is_tls_stream<Stream> ? " over TLS" : "");
   try {
     state_->handler.on_open(handle_);
   } catch (const std::exception& e) {
@@ -93,10 +95,12 @@ void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec) {
     if (ec == websocket::error::message_too_big) {
       // Beast has already sent close code 1009 and torn the connection down.
-      log_warn(who(), ": frame over ", state_->limits.max_frame_bytes, " bytes, closed (1009 too big)");
+      log_limited(log_flood::malformed, log_level::warn, who(), ": frame over ", state_->limits.max_frame_bytes,
+                  " bytes, closed (1009 too big)");
       state_->metrics.disconnect(disconnect_reason::too_big);
     } else if (ec == beast::error::timeout) {
-      log_info(who(), ": timed out (no traffic, or an unanswered ping or close)");
+      log_limited(log_flood::connection, log_level::info, who(),
+                  ": timed out (no traffic, or an unanswered ping or close)");
       state_->metrics.disconnect(disconnect_reason::timeout);
     } else {
       fail(ec, "read", who());
@@ -114,27 +118,38 @@ void websocket_session<Stream>::handle_frame() {
   auto decoded = decode_client_message(data, ws_.got_text(), format_, request_id);
   buffer_.consume(buffer_.size());
   if (!decoded) {
-    log_info(who(), ": malformed frame: ", decoded.err().message);
+    log_limited(log_flood::malformed, log_level::info, who(), ": malformed frame: ", decoded.err().message);
     return reply_error(request_id, cati::v1::Error::MALFORMED, decoded.err().message);
   }
   state_->metrics.message_in(*decoded);
   // Once closing (our close() or shutdown), frames still in flight are read but start no new work.
   if (phase_ != phase::open) return;
+  if (decoded->has_login()) {
+    // Each login costs a slow password hash: only so many wait for one at a time.
+    if (!ticket_.start_login()) {
+      log_limited(log_flood::connection, log_level::info, who(), ": login refused, too many in progress");
+      return reply_error(request_id, cati::v1::Error::THROTTLED, "too many logins in progress: try again shortly", 1);
+    }
+    login_request_ = request_id;
+  }
+  const bool login = decoded->has_login();
   try {
     state_->handler.on_message(handle_, std::move(decoded).value());
   } catch (const std::exception& e) {
     log_error(who(), ": on_message threw: ", e.what());
+    if (login) ticket_.end_login();  // answered here, not through send()
     reply_error(request_id, cati::v1::Error::INTERNAL, "internal error");
   }
 }
 
 template <class Stream>
 void websocket_session<Stream>::reply_error(std::uint64_t request_id, cati::v1::Error::Code code,
-                                            std::string message) {
+                                            std::string message, int retry_after_seconds) {
   cati::v1::ServerMessage reply;
   reply.set_request_id(request_id);
   reply.mutable_error()->set_code(code);
   reply.mutable_error()->set_message(std::move(message));
+  if (retry_after_seconds > 0) reply.mutable_error()->set_retry_after_seconds(retry_after_seconds);
   enqueue(reply);
 }
 
@@ -146,6 +161,9 @@ void websocket_session<Stream>::enqueue(const cati::v1::ServerMessage& message) 
 
 template <class Stream>
 void websocket_session<Stream>::send(cati::v1::ServerMessage message) {
+  // The reply to the login in progress ends it (the service answers a Login with LoginOk or an Error).
+  if ((message.has_login_ok() || message.has_error()) && message.request_id() == login_request_.load())
+    ticket_.end_login();
   // Encoded on the caller's thread: the strand only queues bytes.
   auto f = std::make_shared<const std::string>(encode_server_message(message, format_));
   state_->metrics.message_out(message);
@@ -165,6 +183,7 @@ void websocket_session<Stream>::on_send(frame f) {
                    std::to_string(queued_bytes_) + " bytes");
   }
   queued_bytes_ += f->size();
+  state_->metrics.queued_bytes.add(static_cast<double>(f->size()));
   queue_.push_back(std::move(f));
   if (queue_.size() > 1) return;  // a write is in flight; on_write continues with the queue
   do_write();
@@ -187,6 +206,7 @@ void websocket_session<Stream>::on_write(beast::error_code ec, std::size_t) {
     return;
   }
   queued_bytes_ -= queue_.front()->size();
+  state_->metrics.queued_bytes.add(-static_cast<double>(queue_.front()->size()));
   queue_.pop_front();
   if (!queue_.empty()) return do_write();
   if (phase_ == phase::closing && !close_started_) do_close();
@@ -248,7 +268,9 @@ void websocket_session<Stream>::end() {
   if (phase_ == phase::ended && !joined_) return;
   phase_ = phase::ended;
   queue_.clear();
+  state_->metrics.queued_bytes.add(-static_cast<double>(queued_bytes_));
   queued_bytes_ = 0;
+  ticket_.end_login();  // a login whose connection is gone is not in progress for us any more
   if (!joined_) return;
   joined_ = false;
   // on_close before leaving the registry: leaving the last one may let a stopping server finish.
@@ -258,7 +280,7 @@ void websocket_session<Stream>::end() {
     log_error(who(), ": on_close threw: ", e.what());
   }
   state_->metrics.connections.dec();
-  log_info(who(), ": closed");
+  log_limited(log_flood::connection, log_level::info, who(), ": closed");
   state_->sessions.leave(id_);
 }
 

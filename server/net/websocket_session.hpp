@@ -8,16 +8,20 @@
 // session_link members post to it and are thread-safe.
 // Writes: a FIFO queue with one async_write in flight (chat-multi), bounded by session_limits; a client
 // that lets it overflow is cut off.
+// Logins: a Login is handed to the service only while fewer than max_logins_in_progress are waiting for
+// their reply server-wide, and one per connection; otherwise it is refused at once with THROTTLED.
 #pragma once
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <string>
 
 #include "net/beast_types.hpp"
+#include "net/connection_gate.hpp"
 #include "net/http_routes.hpp"
 #include "net/net_metrics.hpp"
 #include "net/server_state.hpp"
@@ -30,7 +34,7 @@ class websocket_session final : public session_link,
                                 public std::enable_shared_from_this<websocket_session<Stream>> {
  public:
   websocket_session(Stream&& stream, std::shared_ptr<server_state> state, session::id_type id, std::string peer,
-                    std::string peer_address, wire_format format);
+                    std::string peer_address, wire_format format, connection_ticket ticket);
   ~websocket_session() override;
 
   // Answers the upgrade request (with the chosen subprotocol) and starts reading.
@@ -48,7 +52,8 @@ class websocket_session final : public session_link,
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   void handle_frame();
-  void reply_error(std::uint64_t request_id, cati::v1::Error::Code code, std::string message);
+  void reply_error(std::uint64_t request_id, cati::v1::Error::Code code, std::string message,
+                   int retry_after_seconds = 0);
   void on_send(frame f);
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
@@ -69,6 +74,8 @@ class websocket_session final : public session_link,
   std::string peer_address_;
   const session::id_type id_;
   const std::string who_;  // "session 7 127.0.0.1:53412", for logs
+  connection_ticket ticket_;
+  std::atomic<std::uint64_t> login_request_{0};  // request id of the login in progress (see send())
   beast::flat_buffer buffer_;
   std::deque<frame> queue_;  // front() is being written when non-empty
   std::size_t queued_bytes_ = 0;

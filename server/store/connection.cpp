@@ -17,7 +17,7 @@ std::unique_ptr<SQLite::Database> open(const open_options& options, int flags) {
     throw store_error(store_errc::not_found, path.string() + ": no such fieldwork file");
   try {
     auto db = std::make_unique<SQLite::Database>(path.string(), flags,
-                                                 static_cast<int>(options.busy_timeout.count()));
+                                                 static_cast<int>(options.busy_timeout.count()), options.vfs);
     // Every connection: the file's integrity rules hold only if each one turns them on.
     db->exec("PRAGMA foreign_keys = ON");
     return db;

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace SQLite {
@@ -32,6 +33,9 @@ struct open_options {
   std::chrono::milliseconds busy_timeout{10000};  // another process (a sample import) holding the lock
   bool create = true;                             // create a missing file; else refuse it
   int readers = 2;                                // read connections in the pool
+  // The SQLite VFS every connection opens the file through, by its registered name; empty: SQLite's
+  // default. Tests name a fault-injecting VFS (tests/store/fault_vfs.hpp) here; the server never sets it.
+  std::string vfs{};
   std::size_t max_batch = 512;                    // writer jobs per transaction at most
   // Called on the writer thread after each transaction (committed or not) with its number of jobs and
   // how long it took from BEGIN to the end of COMMIT: what group commit achieves, for /metrics. Must

@@ -1,6 +1,10 @@
 #include "integration/server_fixture.hpp"
 
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -136,11 +140,11 @@ server_process::server_process(const fieldwork_dir& fw, launch_options options) 
   static std::atomic<int> launches{0};
   log_ = fw.dir() / ("server-" + std::to_string(++launches) + ".log");
   const std::string study = options.study.empty() ? seed_study() : options.study;
+  std::vector<std::string> argv{binary_dir() + "/server/cati-server", "--study", study, "--db", fw.db().string(),
+                                "--listen", "127.0.0.1:0", "--clock", options.clock, "--log-level", "info"};
+  argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
   try {
-    child_ = std::make_unique<child::child_server>(
-        std::vector<std::string>{binary_dir() + "/server/cati-server", "--study", study, "--db", fw.db().string(),
-                                 "--listen", "127.0.0.1:0", "--clock", options.clock, "--log-level", "info"},
-        log_);
+    child_ = std::make_unique<child::child_server>(std::move(argv), log_);
   } catch (const std::exception& e) {
     ADD_FAILURE() << e.what();
   }
@@ -275,6 +279,39 @@ std::vector<std::string> answer_rows(const fieldwork_dir& fw, const std::string&
                                std::to_string(std::stoll(interview_id)) + " ORDER BY seq, id"))
     out.push_back(r[0] + " " + r[1] + " " + r[2] + " " + r[3]);
   return out;
+}
+
+std::string http_get(std::uint16_t port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return {};
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0 &&
+      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+    char buf[65536];
+    for (;;) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(std::chrono::milliseconds(reply_wait).count())) <= 0) break;
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+double metric(std::uint16_t port, const std::string& series) {
+  std::istringstream in(http_get(port, "/metrics"));
+  for (std::string line; std::getline(in, line);) {
+    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 && line[series.size()] == ' ')
+      return std::stod(line.substr(series.size() + 1));
+  }
+  return -1;
 }
 
 }  // namespace cati::it

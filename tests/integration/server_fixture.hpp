@@ -73,6 +73,7 @@ class fieldwork_dir {
 struct launch_options {
   std::string clock = "from:2025-10-13T09:00:00+02:00";  // --clock
   std::string study;                                    // --study; default the seed study
+  std::vector<std::string> extra_args{};                // appended, e.g. {"--idle-timeout", "4"}
 };
 
 // cati-server as a child process on 127.0.0.1 port 0 (child::child_server, tools/child/child_server.hpp:
@@ -99,6 +100,15 @@ class server_process {
   fs::path log_;
   std::unique_ptr<child::child_server> child_;  // null when it did not start
 };
+
+// --- plain HTTP on the server's port -------------------------------------------------------------------
+
+// GET `path` over a fresh connection (Connection: close): the whole response, headers included; "" when
+// the connection failed.
+std::string http_get(std::uint16_t port, const std::string& path);
+// The value of one series of GET /metrics, named exactly as rendered ("cati_connections",
+// "cati_refused_total{reason=\"max_logins\"}"); -1 when it is not there.
+double metric(std::uint16_t port, const std::string& series);
 
 // --- cati.v1 over the raw WebSocket client ---------------------------------------------------------------
 

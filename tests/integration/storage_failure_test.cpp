@@ -3,8 +3,13 @@
 // memory that is ahead of the file. Restarted, it serves the interview from what the file holds, and the
 // terminal's resend is taken.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+
+#include <iostream>
+#include <set>
 
 #include "integration/server_fixture.hpp"
 
@@ -58,4 +63,93 @@ TEST(StorageFailure, AFailedCommitIsNeverAcknowledgedAndStopsTheServer) {
   auto next = step(*c, back.screen(), "4");  // the terminal's resend
   EXPECT_EQ(next.screen().question(), "s3_sector");
   EXPECT_EQ(fw.count("SELECT COUNT(*) FROM answers WHERE question = 's2_fte' AND value = '4'"), 1);
+}
+
+namespace {
+
+// A server started with a file size limit (RLIMIT_FSIZE) and SIGXFSZ ignored, both inherited through
+// fork and exec: a write at or past `bytes` in any file fails with EFBIG, a real error from the kernel,
+// as a full file system gives one. Restored in this process once the child runs.
+std::unique_ptr<server_process> start_with_file_limit(const fieldwork_dir& fw, rlim_t bytes) {
+  rlimit before{};
+  getrlimit(RLIMIT_FSIZE, &before);
+  rlimit limited = before;
+  limited.rlim_cur = bytes;
+  setrlimit(RLIMIT_FSIZE, &limited);
+  auto old_handler = signal(SIGXFSZ, SIG_IGN);
+  auto server = std::make_unique<server_process>(fw);
+  signal(SIGXFSZ, old_handler);
+  setrlimit(RLIMIT_FSIZE, &before);
+  return server;
+}
+
+}  // namespace
+
+// The file system refuses a write (EFBIG past RLIMIT_FSIZE: the WAL cannot grow). The server must stop
+// with exit code 3 without acknowledging the answer whose commit failed; every answer it acknowledged
+// before is in the file; restarted without the limit it serves the interview where the file left it and
+// the terminal's resend of the unacknowledged answer completes it.
+TEST(StorageFailure, AWriteRefusedByTheFileSystemStopsTheServerAndNothingAcknowledgedIsLost) {
+  fieldwork_dir fw;
+  std::set<std::string> acked;  // "interview question value"
+  std::optional<v1::Screen> unacked;
+  int interviews = 0;
+  {
+    auto server = start_with_file_limit(fw, 400 * 1024);
+    ASSERT_NE(server->port(), 0);
+    auto c = connect(server->port());
+    ASSERT_TRUE(login(*c).has_login_ok());
+    // Whole interviews, one after another, until a commit fails (each answer adds a few pages to the WAL: 400 kB hold a dozen or more).
+    for (; interviews < 20 && !unacked; ++interviews) {
+      auto m = v1::ServerMessage();
+      *m.mutable_screen() = begin_interview(*c, "nl");
+      while (m.has_screen()) {
+        const auto s = m.screen();
+        auto answer = answer_to(s);
+        answer.set_request_id(static_cast<std::uint64_t>(10000 + acked.size()));
+        ASSERT_TRUE(c->send(answer));
+        auto reply = c->receive(reply_wait);
+        if (!reply || !reply->has_answer_ack()) {
+          unacked = s;
+          // Whatever still comes (the shutdown notice), never an acknowledgement or a further screen.
+          while (auto more = c->receive(10s)) {
+            EXPECT_FALSE(more->has_answer_ack()) << more->DebugString();
+            EXPECT_FALSE(more->has_screen()) << more->DebugString();
+          }
+          break;
+        }
+        // A note (the intro) is acknowledged without a row; each other answer is one row (no back here).
+        if (s.type() != v1::NOTE) acked.insert(s.interview_id() + " " + s.question() + " " + answer.answer().value());
+        m = receive(*c);
+      }
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+    ASSERT_TRUE(unacked) << "the server never hit the file size limit";
+    EXPECT_EQ(server->wait_exit(), 3) << server->log();
+    EXPECT_NE(server->log().find("cannot be written"), std::string::npos) << server->log();
+  }
+  EXPECT_GT(acked.size(), 5u) << "the limit must leave room for some answers first";
+  std::cout << acked.size() << " answers acknowledged before the file system refused a write\n";
+  EXPECT_EQ(fw.rows("PRAGMA integrity_check").at(0).at(0), "ok");
+  std::set<std::string> on_disk;
+  for (const auto& r : fw.rows("SELECT interview_id, question, value FROM answers"))
+    on_disk.insert(r[0] + " " + r[1] + " " + r[2]);
+  for (const auto& a : acked) EXPECT_TRUE(on_disk.contains(a)) << "acknowledged answer lost: " << a;
+
+  server_process server(fw);
+  ASSERT_NE(server.port(), 0);
+  auto c = connect(server.port());
+  ASSERT_TRUE(login(*c).has_login_ok());
+  auto card = receive(*c);
+  ASSERT_TRUE(card.has_case_card()) << card.DebugString();
+  auto back = receive(*c);
+  ASSERT_TRUE(back.has_screen()) << back.DebugString();
+  EXPECT_EQ(back.screen().interview_id(), unacked->interview_id());
+  // The failed answer is on disk only if its commit reached the file before the error; either way the
+  // terminal's resend of it is taken (as new, or as a repeat) and the interview goes on to its end.
+  EXPECT_LE(back.screen().next_seq(), unacked->next_seq() + 1);
+  auto end = finish(*c, back);
+  EXPECT_EQ(end.interview_end().aapor_code(), "1.1") << end.DebugString();
+  EXPECT_EQ(fw.count("SELECT COUNT(*) FROM interviews WHERE id = " + unacked->interview_id() +
+                     " AND final_state = 'complete'"), 1);
 }

@@ -2,11 +2,16 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <deque>
+#include <random>
 #include <stdexcept>
+#include <string>
 
 namespace cati::it {
 
@@ -92,27 +97,73 @@ void tcp_proxy::accept_loop() {
   }
 }
 
+void tcp_proxy::delay(std::chrono::milliseconds latency, std::chrono::milliseconds jitter) {
+  latency_us_ = std::chrono::duration_cast<std::chrono::microseconds>(latency).count();
+  jitter_us_ = std::chrono::duration_cast<std::chrono::microseconds>(jitter).count();
+}
+
+int tcp_proxy::open() const {
+  const std::lock_guard lock(mutex_);
+  return static_cast<int>(std::count_if(links_.begin(), links_.end(), [](const auto& l) { return !l->closed; }));
+}
+
 void tcp_proxy::relay(connection_pair* l) {
+  using clock = std::chrono::steady_clock;
+  struct chunk {
+    clock::time_point due;
+    std::string bytes;
+  };
+  // [0]: client -> server, [1]: server -> client.
+  struct direction {
+    int from, to;
+    std::deque<chunk> held;
+    clock::time_point last_due{};
+    bool ended = false;  // `from` closed: once `held` is delivered, the relay ends
+  };
+  direction dirs[2] = {{l->client, l->server, {}, {}, false}, {l->server, l->client, {}, {}, false}};
+  std::mt19937_64 random(static_cast<std::uint64_t>(l->client) * 7919u + static_cast<std::uint64_t>(relayed_));
+  for (int fd : {l->client, l->server}) {
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
   char buffer[16384];
-  for (;;) {
-    pollfd p[2] = {{l->client, POLLIN, 0}, {l->server, POLLIN, 0}};
-    const int n = ::poll(p, 2, poll_ms);
-    if (stopping_) break;
-    if (n < 0) break;
-    if (n == 0) continue;
-    bool open = true;
-    for (int i = 0; i < 2 && open; ++i) {
+  bool open = true;
+  while (open && !stopping_) {
+    // Deliver what is due.
+    const auto now = clock::now();
+    auto next = now + std::chrono::milliseconds(poll_ms);
+    for (auto& d : dirs) {
+      while (open && !partitioned_ && !d.held.empty() && d.held.front().due <= now) {
+        const auto& bytes = d.held.front().bytes;
+        if (byte_by_byte_) {
+          for (std::size_t i = 0; open && i < bytes.size(); ++i) open = send_all(d.to, bytes.data() + i, 1);
+        } else {
+          open = send_all(d.to, bytes.data(), bytes.size());
+        }
+        d.held.pop_front();
+      }
+      if (!d.held.empty()) next = std::min(next, std::max(now, d.held.front().due));
+      if (d.ended && d.held.empty() && !partitioned_) open = false;
+    }
+    if (!open) break;
+    pollfd p[2] = {{dirs[0].ended ? -1 : l->client, POLLIN, 0}, {dirs[1].ended ? -1 : l->server, POLLIN, 0}};
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count();
+    const int n = ::poll(p, 2, static_cast<int>(std::max<long long>(0, wait)));
+    if (stopping_ || n < 0) break;
+    for (int i = 0; i < 2; ++i) {
       if (p[i].revents == 0) continue;
       const auto got = ::recv(p[i].fd, buffer, sizeof buffer, 0);
       if (got <= 0) {
-        open = false;
-        break;
+        dirs[i].ended = true;  // passed on (as a close of the other end) after what is held
+        continue;
       }
-      const bool from_server = i == 1;
-      if (from_server && swallow_) continue;
-      open = send_all(from_server ? l->client : l->server, buffer, static_cast<std::size_t>(got));
+      if (i == 1 && swallow_) continue;
+      const auto jitter = jitter_us_.load();
+      const auto wait_us = latency_us_.load() + (jitter > 0 ? static_cast<long long>(random() % static_cast<std::uint64_t>(jitter)) : 0);
+      const auto due = std::max(dirs[i].last_due, clock::now() + std::chrono::microseconds(wait_us));
+      dirs[i].last_due = due;
+      dirs[i].held.push_back({due, std::string(buffer, static_cast<std::size_t>(got))});
     }
-    if (!open) break;
   }
   const std::lock_guard lock(mutex_);
   ::close(l->client);
