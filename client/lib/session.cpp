@@ -321,7 +321,7 @@ class session::impl {
       if (err.code == errc::session_taken_over) {
         // Woken after another terminal took the session (or a supervisor ended it): not by ourselves.
         password_.clear();
-        emit(notice_event{"the session was taken over: " + err.message});
+        emit(notice_event{"the session was taken over or ended: " + err.message});
       } else if (!password_.empty()) {
         emit(notice_event{"the session could not be resumed (" + std::string(to_string(err.code)) + "): logging in again"});
         push_internal(request_kind::login, [&](v1::ClientMessage& m) { fill_login(m, user_, password_); });

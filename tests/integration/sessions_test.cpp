@@ -169,6 +169,35 @@ TEST_F(Sessions, SleepingTerminalThatWakesAfterATakeoverIsRefusedAndDoesNotTakeI
   EXPECT_EQ(log_count("login of anna"), 2) << "only the two password logins, no login by the sleeper\n" << server_->log();
 }
 
+TEST_F(Sessions, TerminalToldOfATakeoverDoesNotLogInAgainAfterItsConnectionDrops) {
+  start();
+  tcp_proxy proxy(port());
+  session_driver old_desk(proxy.url(), fw_.dir() / "old-desk");
+  auto ok = old_desk.settle(old_desk.session().login("anna", anna_password));
+  ASSERT_TRUE(ok && ok->has_login_ok());
+
+  auto desk = connect(port());
+  ASSERT_TRUE(ask(*desk, login_request("anna", anna_password, "cati-term at desk 7")).has_login_ok());
+  ASSERT_TRUE(old_desk.until(
+      [](const client::event& e) {
+        const auto* m = std::get_if<client::message_event>(&e);
+        return m && is_logged_out(m->message) && m->message.notice().reason() == v1::Notice::TAKEN_OVER;
+      },
+      "the old desk told of the takeover"));
+
+  // Its connection drops and comes back: the client reconnects, but neither resumes nor logs in.
+  const int relayed = proxy.relayed();
+  proxy.cut();
+  ASSERT_TRUE(eventually([&] { return proxy.relayed() > relayed; })) << "the client did not reconnect";
+  const auto id = send(*desk, ping());
+  auto m = read_until(*desk, [&](const v1::ServerMessage& r) { return r.request_id() == id || is_logged_out(r); });
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->has_pong()) << "the desk lost its session: " << m->DebugString();
+  EXPECT_TRUE(ask(*desk, next_case_request()).has_case_card());
+  EXPECT_EQ(log_count("login of anna"), 2) << server_->log();
+  EXPECT_EQ(log_count("resumed session of anna"), 0) << server_->log();
+}
+
 TEST_F(Sessions, LoginWhoseSocketClosesBeforeTheHashLeavesNoTrace) {
   fw_.add_user("bert", "interviewer", "bert-secret-1");
   start();

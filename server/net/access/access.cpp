@@ -123,7 +123,7 @@ std::variant<access::resumed, access::refusal> access::resume(session::id_type i
   auto name = guard_.redeem(token, now);
   if (!name) {
     if (auto why = guard_.revoked_because(token, now))
-      return refusal{refusal::kind::taken_over, "this session was " + *why + ": log in again to take it back", 0};
+      return refusal{refusal::kind::taken_over, "this session was " + *why + "; log in again to go on", 0};
     return refusal{refusal::kind::expired, "the session has expired: log in again", 0};
   }
   // The same terminal after a reconnect: the connection it had may not have noticed yet that it is dead.
