@@ -1,5 +1,5 @@
-// cati-server: wiring only. Loads the study, opens the fieldwork file, builds the fieldwork service
-// and the network server, and runs until SIGTERM/SIGINT (graceful: terminals are told, in-flight commits
+// cati-server: wiring only. Loads the study, opens the fieldwork file, builds the fieldwork application,
+// access and the protocol adapter, and the network server, and runs until SIGTERM/SIGINT (graceful: terminals are told, in-flight commits
 // finish, then connections close).
 #include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -12,15 +12,18 @@
 
 #include "core/calling/calendar.hpp"
 #include "core/ports/clock_spec.hpp"
-#include "net/fieldwork_service.hpp"
+#include "net/access/access.hpp"
+#include "net/fieldwork_app.hpp"
 #include "net/listen_policy.hpp"
 #include "net/log.hpp"
+#include "net/protocol_adapter.hpp"
 #include "net/server.hpp"
 #include "net/web_files.hpp"
 #include "schema/loader.hpp"
 #include "store/fieldwork_port.hpp"
 #include "store/fieldwork_store.hpp"
 #include "store/ownership.hpp"
+#include "store/sodium_password_check.hpp"
 #include "store/study_repo.hpp"
 
 namespace {
@@ -187,26 +190,46 @@ int main(int argc, char** argv) {
     // handler, then the service on its context.
     struct forward final : cati::net::message_handler {
       cati::net::message_handler* to = nullptr;
-      void on_open(const std::shared_ptr<cati::net::session>& s) override { to->on_open(s); }
-      void on_message(const std::shared_ptr<cati::net::session>& s, cati::v1::ClientMessage m) override {
-        to->on_message(s, std::move(m));
+      void on_open(const std::shared_ptr<cati::net::session>& s) override {
+        if (to) to->on_open(s);
       }
-      void on_close(const std::shared_ptr<cati::net::session>& s) override { to->on_close(s); }
-      void drain(std::function<void()> done) override { to->drain(std::move(done)); }
+      void on_message(const std::shared_ptr<cati::net::session>& s, cati::v1::ClientMessage m) override {
+        if (to) to->on_message(s, std::move(m));
+      }
+      void on_close(const std::shared_ptr<cati::net::session>& s) override {
+        if (to) to->on_close(s);
+      }
+      void drain(std::function<void()> done) override {
+        if (to) to->drain(std::move(done));
+        else done();
+      }
     } handler;
+    // Components start in this order and stop in the reverse one (C++ destroys locals backwards): the
+    // store (its writer), the server (its io_context), the fieldwork application (it waits for the commits
+    // it handed to the writer), access (it joins its password-check thread), the protocol adapter. So no
+    // callback ever reaches a component that is gone.
     cati::net::server server(options, handler, metrics);
     owner->announce(server.local_address());
-    cati::net::service_options service_options;
-    service_options.manual_clock = manual;
+    cati::net::app_options app_opts;
     int exit_code = 0;
-    service_options.on_storage_failure = [&](const std::string& why) {
+    app_opts.on_storage_failure = [&](const std::string& why) {
       cati::net::log_error("the database cannot be written (", why, "): stopping; restart when it is fixed");
       exit_code = 3;
       server.stop();
     };
-    cati::net::fieldwork_service service(server.context(), study, *calendar, **clock, port, port, *metrics,
-                                         service_options);
+    cati::net::fieldwork_app application(server.context(), study, *calendar, **clock, port, port, *metrics, app_opts);
+    const cati::store::sodium_password_check passwords;
+    cati::net::login_guard::options login;
+    cati::net::access logins(application.strand(), port, passwords, login);
+    // Terminals reconnecting after a restart resume with their tokens, without a password check each.
+    logins.restore(port.sessions());
+    cati::net::protocol_adapter service(application, logins, *metrics, {.manual_clock = manual, .token_ttl = login.token_ttl});
     handler.to = &service;
+    // The server outlives the adapter: whatever it still reports after the adapter is gone goes nowhere.
+    struct unhook {
+      forward& h;
+      ~unhook() { h.to = nullptr; }
+    } unhook_service{handler};
 
     boost::asio::signal_set signals(server.context(), SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int sig) {
@@ -214,7 +237,7 @@ int main(int argc, char** argv) {
       cati::net::log_info("signal ", sig, ": shutting down");
       server.stop();
     });
-    service.start();
+    application.start();
     server.run();
     cati::net::log_info("stopped");
     return exit_code;

@@ -34,6 +34,7 @@ enum class errc {
   not_allowed = 14,
   internal = 15,
   unavailable = 16,
+  session_taken_over = 17,  // a resume refused: another login took the session (do not log in again by itself)
   // On this side of the wire.
   timeout = 100,        // no reply within the request timeout
   no_case = 101,        // a call or interview request, but no case card was received

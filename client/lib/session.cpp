@@ -242,6 +242,10 @@ class session::impl {
     if (message.has_login_ok()) token_ = message.login_ok().token();
     if (message.has_notice() && message.notice().kind() == v1::Notice::LOGGED_OUT) {
       token_.clear();
+      // Pushed (not the reply to our Logout): another login took the session, or a supervisor ended it.
+      // Logging in again by ourselves would take it back, and the two terminals would take it from each
+      // other for ever: only the person at this terminal may decide to log in again.
+      if (message.request_id() == 0) password_.clear();
       if (logged_in_ && open_) set_state(connection_state::connected);
       logged_in_ = false;
     }
@@ -314,7 +318,11 @@ class session::impl {
     if (is_auth(kind) && body == v1::ServerMessage::kLoginOk) return;  // handled before the reply went out
     if (kind == request_kind::resume) {
       token_.clear();
-      if (!password_.empty()) {
+      if (err.code == errc::session_taken_over) {
+        // Woken after another terminal took the session (or a supervisor ended it): not by ourselves.
+        password_.clear();
+        emit(notice_event{"the session was taken over or ended: " + err.message});
+      } else if (!password_.empty()) {
         emit(notice_event{"the session could not be resumed (" + std::string(to_string(err.code)) + "): logging in again"});
         push_internal(request_kind::login, [&](v1::ClientMessage& m) { fill_login(m, user_, password_); });
       } else {

@@ -214,20 +214,6 @@ TEST_F(BadInput, InvalidValuesAreRefusedWithTheReason) {
   EXPECT_EQ(fw_.table_counts(), at_s3);
 }
 
-TEST_F(BadInput, SecondLoginOfTheSameUserElsewhereIsRefused) {
-  start();
-  v1::Screen screen;
-  auto first = anna_at_s2(screen);
-  const auto before = fw_.table_counts();
-  auto second = connect(port());
-  expect_error(login(*second), v1::Error::LOGGED_IN_ELSEWHERE);
-  // The refused terminal is not logged in; the first goes on untouched.
-  expect_error(ask(*second, next_case_request()), v1::Error::NOT_LOGGED_IN);
-  EXPECT_EQ(fw_.table_counts(), before);
-  auto m = step(*first, screen, "4");
-  EXPECT_EQ(m.screen().question(), "s3_sector");
-}
-
 TEST_F(BadInput, SupervisorRequestsNeedTheSupervisorRole) {
   fw_.add_user("sara", "supervisor", "sara-secret-1");
   start();

@@ -245,13 +245,27 @@ function renderRates(rates) {
       ...rates.map((r) => el("td", {}, num((r.dispositions || {})[code])))))));
 }
 
+// Ends every session of an interviewer (a terminal left logged in): their terminal is told by whom.
+function logoutUser(user) {
+  if (!window.confirm("Log " + user + " out? Their terminal is told, and they must log in again.")) return;
+  const result = $("action-result");
+  result.className = "";
+  result.textContent = "sent: log out " + user;
+  send({ logoutUser: { user: user } }, (m) => {
+    result.className = m.error ? "refused" : "done";
+    result.textContent = m.error ? "refused: " + m.error.message : "done: " + user + " logged out";
+  });
+}
+
 function renderInterviewers(list) {
   if (!list.length) { $("interviewers").replaceChildren(el("p", { class: "muted" }, "nobody online or active today")); return; }
   $("interviewers").replaceChildren(el("table", { id: "interviewers-table" },
     el("tr", {}, ...["interviewer", "online", "now", "calls today", "completes today", "calls / h", "completes / h",
       "mean interview"].map((h) => el("th", {}, h))),
     ...list.map((i) => el("tr", { "data-user": i.user },
-      el("td", {}, i.user), el("td", {}, i.online ? "online" : "offline"),
+      el("td", {}, i.user),
+      el("td", {}, i.online ? "online" : "offline", i.online ? " " : "",
+        i.online ? el("button", { class: "logout-user", onclick: () => logoutUser(i.user) }, "Log out") : ""),
       el("td", { class: "activity-" + (i.state || "idle") }, i.online ? (i.state || "idle") : "—"),
       el("td", {}, num(i.calls)), el("td", {}, num(i.completes)),
       el("td", {}, num(i.callsPerHour).toFixed(1)), el("td", {}, num(i.completesPerHour).toFixed(2)),

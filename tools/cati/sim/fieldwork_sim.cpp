@@ -81,19 +81,23 @@ int run_simulation(const sim_options& o) {
   // SIGINT/SIGTERM: stop at the next step, the server stopped by its destructor, then end by the signal.
   const interrupt_guard interrupt_handling;
   const auto people = accounts(o.interviewers, o.seed);
+  // The clock's driver logs in (the server refuses SetClock before a login) as a supervisor of its own.
+  const sim_account driver{"sim-clock", "sim-" + std::to_string(o.seed) + "-clock-secret", {"nl"}, true};
+  auto everyone = people;
+  everyone.push_back(driver);
   fs::path db = o.out / "fieldwork.db";
   std::unique_ptr<server_process> server;
   std::uint16_t port = 0;
   if (o.server_url.empty()) {
     remove_previous_run(o.out);
-    prepare_fieldwork(db, o.study, o.frame_size, people);
+    prepare_fieldwork(db, o.study, o.frame_size, everyone);
     server = std::make_unique<server_process>(server_binary(), o.study, db,
                                               "manual:" + core::format_instant(slots.front().begin), o.out / "server.log");
     port = server->port();
   } else {
     if (o.server_db.empty()) throw std::runtime_error("--server needs --db: the server's fieldwork file, for accounts and the report");
     db = o.server_db;
-    ensure_accounts(db, people);
+    ensure_accounts(db, everyone);
     port = loopback_port(o.server_url);
   }
 
@@ -110,6 +114,7 @@ int run_simulation(const sim_options& o) {
     staff.push_back(std::make_unique<interviewer>(i, people[static_cast<std::size_t>(i)], draw_shifts(i, o.seed, slots),
                                                   port, journals, world));
   terminal clock("clock", "ws://127.0.0.1:" + std::to_string(port), {}, o.seed);
+  clock.login(driver.name, driver.password);
 
   std::optional<core::time_point> server_now;
   std::optional<int> last_day;

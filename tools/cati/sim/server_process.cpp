@@ -41,7 +41,7 @@ void add_missing_accounts(store::fieldwork_store& fieldwork, const std::vector<s
                           core::time_point now) {
   for (const auto& a : accounts) {
     if (fieldwork.find_user(a.name)) continue;
-    fieldwork.add_user({a.name, store::user_role::interviewer, a.languages, store::hash_password(a.password), now})
+    fieldwork.add_user({a.name, a.supervisor ? store::user_role::supervisor : store::user_role::interviewer, a.languages, store::hash_password(a.password), now})
         .get();
   }
 }

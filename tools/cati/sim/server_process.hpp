@@ -20,6 +20,7 @@ struct sim_account {
   std::string name;
   std::string password;
   std::vector<std::string> languages;
+  bool supervisor = false;  // the clock driver's account: SetClock needs a login, and it must take no interviewer's session
 };
 
 // Creates `db` (which must not exist yet) holding the study and the first `frame_size` firms of the
