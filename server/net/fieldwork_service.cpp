@@ -45,14 +45,10 @@ fieldwork_service::fieldwork_service(asio::io_context& ioc, std::shared_ptr<cons
                                             {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5})),
       guard_(options.login) {
   zone_ = date::locate_zone(study_->time_zone);
-  fieldwork_ = std::make_unique<core::fieldwork>(study_, calendar_, source_.quotas(), source_.next_interview_id(),
-                                                 static_cast<std::uint64_t>(clock_.now().time_since_epoch().count()),
-                                                 options_.fieldwork);
-  auto cases = source_.cases_after(0);
-  for (const auto& c : cases) last_case_ = std::max(last_case_, c.record.id);
-  fieldwork_->load_cases(std::move(cases));
-  for (const auto& [id, why] : fieldwork_->load_interviews(source_.open_interviews()))
-    log_warn("interview ", id, " cannot be resumed: ", why);
+  auto opened = core::open_fieldwork(study_, calendar_, source_, options_.fieldwork, clock_.now());
+  fieldwork_ = std::move(opened.service);
+  last_case_ = opened.last_case;
+  for (const auto& [id, why] : opened.not_restored) log_warn("interview ", id, " cannot be resumed: ", why);
   // Terminals reconnecting after a restart resume with their tokens, without a password check each.
   for (const auto& t : source_.sessions()) guard_.restore(t.digest, t.user, t.expires);
   log_info("fieldwork loaded: ", fieldwork_->case_count(), " cases, study ", study_->id, " ", study_->version);
@@ -427,7 +423,7 @@ void fieldwork_service::interviewer_request(const std::shared_ptr<session>& s, c
   };
   switch (m.body_case()) {
     case v1::ClientMessage::kNextCase:
-      answer_effect(s, request, fieldwork_->next_case(who, now),
+      answer_effect(s, request, fieldwork_->next_case(who, request, now),
                     [this, s, request](const std::variant<core::case_offer, core::idle>& v) {
                       v1::ServerMessage r;
                       if (const auto* offer = std::get_if<core::case_offer>(&v))
@@ -446,7 +442,7 @@ void fieldwork_service::interviewer_request(const std::shared_ptr<session>& s, c
         return;
       }
       answer_effect(s, request,
-                    fieldwork_->record_call(who, c.case_id(), from_wire(c.outcome()), when, c.personal_appointment(),
+                    fieldwork_->record_call(who, request, c.case_id(), from_wire(c.outcome()), when, c.personal_appointment(),
                                             c.note(), c.number(), now),
                     [this, s, request, who](const core::call_done& d) {
                       v1::ServerMessage r;
@@ -460,14 +456,14 @@ void fieldwork_service::interviewer_request(const std::shared_ptr<session>& s, c
     }
     case v1::ClientMessage::kStartInterview:
       answer_effect(s, request,
-                    fieldwork_->start_interview(who, m.start_interview().case_id(), m.start_interview().language(), now),
+                    fieldwork_->start_interview(who, request, m.start_interview().case_id(), m.start_interview().language(), now),
                     [this, s, request, who](const core::interview_view& v) { send_view(s, request, who, v, false, 0); });
       return;
     case v1::ClientMessage::kAnswer: {
       const auto& a = m.answer();
       auto id = interview_id(a.interview_id());
       if (!id) return;
-      answer_effect(s, request, fieldwork_->answer(who, *id, a.seq(), a.question(), a.value(), now),
+      answer_effect(s, request, fieldwork_->answer(who, request, *id, a.seq(), a.question(), a.value(), now),
                     [this, s, request, who, seq = a.seq()](const core::interview_view& v) {
                       send_view(s, request, who, v, true, seq);
                     });
@@ -476,7 +472,7 @@ void fieldwork_service::interviewer_request(const std::shared_ptr<session>& s, c
     case v1::ClientMessage::kBack: {
       auto id = interview_id(m.back().interview_id());
       if (!id) return;
-      answer_effect(s, request, fieldwork_->back(who, *id, m.back().seq(), now),
+      answer_effect(s, request, fieldwork_->back(who, request, *id, m.back().seq(), now),
                     [this, s, request, who, seq = m.back().seq()](const core::interview_view& v) {
                       send_view(s, request, who, v, true, seq);
                     });
@@ -491,7 +487,7 @@ void fieldwork_service::interviewer_request(const std::shared_ptr<session>& s, c
         send_error(s, request, v1::Error::MALFORMED, "appointment_at is not an RFC 3339 time: '" + su.appointment_at() + "'");
         return;
       }
-      answer_effect(s, request, fieldwork_->suspend(who, *id, su.seq(), from_wire(su.outcome()), when, su.note(), now),
+      answer_effect(s, request, fieldwork_->suspend(who, request, *id, su.seq(), from_wire(su.outcome()), when, su.note(), now),
                     [this, s, request, who, seq = su.seq()](const core::interview_view& v) {
                       send_view(s, request, who, v, true, seq);
                     });
@@ -500,7 +496,7 @@ void fieldwork_service::interviewer_request(const std::shared_ptr<session>& s, c
     case v1::ClientMessage::kSetLanguage: {
       auto id = interview_id(m.set_language().interview_id());
       if (!id) return;
-      answer_effect(s, request, fieldwork_->set_language(who, *id, m.set_language().language(), now),
+      answer_effect(s, request, fieldwork_->set_language(who, request, *id, m.set_language().language(), now),
                     [this, s, request, who](const core::interview_view& v) { send_view(s, request, who, v, false, 0); });
       return;
     }
@@ -532,7 +528,7 @@ void fieldwork_service::supervisor_request(const std::shared_ptr<session>& s, co
   }
   core::cell_id cell{q.quota(), {q.values().begin(), q.values().end()}};
   const bool closing = op == core::fieldwork::quota_op::close;
-  answer_effect(s, request, fieldwork_->quota_action(who, op, cell, q.target(), clock_.now()),
+  answer_effect(s, request, fieldwork_->quota_action(who, request, op, cell, q.target(), clock_.now()),
                 [this, s, request, closing, cell, by = who.name](const core::quota_cell_state&) {
                   send(s, request, status_message());
                   // Tell the terminals once the close is committed (a refused close tells nobody): it ends
