@@ -63,6 +63,24 @@ TEST(DurableTruth, RestartDoesNotHandAnOpenInterviewToAnotherInterviewer) {
             "anna");
 }
 
+// Found by the restart-equivalence test: an interview that went back and took another branch (no AI use,
+// then AI use) keeps its answers further on; the restart must resume it, not drop it as unrestorable.
+TEST(DurableTruth, InterviewThatWentBackToAnotherBranchIsResumedAfterARestart) {
+  durable_fieldwork f(2);
+  auto offer = next(f, f.anna);
+  auto iv = f.take(f.fw->start_interview(f.anna, 0, offer.id, "", f.now));
+  for (const auto& a : {"", "1", "5", "1", "3", "5", "2"}) say(f, f.anna, iv, a);  // q2 "5": straight to q5
+  for (int i = 0; i < 2; ++i) iv = f.take(f.fw->back(f.anna, 0, iv.id, iv.next_seq, f.now));
+  ASSERT_EQ(iv.current->name, "q2_ai_use");
+  say(f, f.anna, iv, "1");  // uses AI after all: q3_ai_areas is new on the route, q5 is answered further on
+  ASSERT_EQ(iv.current->name, "q3_ai_areas");
+  f.restart();  // the harness fails the test when an interview cannot be restored
+  auto back = f.take(f.fw->resume(f.anna, f.now));
+  ASSERT_TRUE(back.interview && back.interview->current);
+  EXPECT_EQ(back.interview->current->name, "q3_ai_areas");
+  EXPECT_EQ(back.interview->next_seq, iv.next_seq);
+}
+
 // Behaviour 5: a takeover, a language switch (F2) and the resumption of a break-off are durable; the
 // export's interview_language is the language the interview ran in.
 TEST(DurableTruth, TakeoverLanguageAndResumedBreakOffSurviveARestart) {

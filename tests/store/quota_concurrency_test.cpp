@@ -386,7 +386,8 @@ class simulation {
     ASSERT_EQ(fw_->quotas().state(), before) << "the quota state did not survive the restart";
     tick();  // the service sweeps soon after its start
     ++seen_.restarts;
-    // Every terminal lost its connection; case locks lived in the old process.
+    // Every terminal lost its connection, and in this model forgets the case it was offered (the server
+    // keeps the lock: the next NextCase passes it by).
     for (auto& t : terminals_) {
       t.holding.reset();
       if (t.view && !t.gone) t.away = true;

@@ -334,6 +334,11 @@ class fieldwork {
   // words when the cell has no room (the caller stores the request, then ends over quota).
   std::optional<std::string> retake_lease(live_interview& iv, time_point now, change_list& changes);
   void end_over_quota(live_interview& iv, const user& who, time_point now, std::string why, change_list& changes);
+  // After an answer to an interview that arrived at the quota point: its arrival follows the answers it
+  // arrived with (a re-answered quota question, one dropped from the route), as the arrivals read back
+  // from the stored answers after a restart do (fieldwork_port::cases_after).
+  void follow_arrival(interview_id id, const std::string& question, const std::optional<value>& recorded,
+                      const std::vector<dropped_answer>& dropped);
   // interview_owned for the interview's current owner, language and suspension.
   void save_owner(const live_interview& iv, const user& owner, change_list& changes) const;
   interview_view view_of(const live_interview& iv, bool duplicate) const;

@@ -132,6 +132,9 @@ void fieldwork::log_call(case_id id, const user& who, time_point now, outcome re
   cases_.record_call(id, call_attempt{now, who.name, result, callback});
   changes.push_back(call_logged{id, who.id, now, dialled, result, note, interview, callback});
   count(who, now, result == outcome::complete);
+  // The case's plan now, not at the next hand-out: the quota outlook counts the sample left from the
+  // plans, and a restart derives them afresh (the restart-equivalence test saw the stale one differ).
+  scheduler_->refresh();
   priority_->stale();
 }
 

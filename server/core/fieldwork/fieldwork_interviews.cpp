@@ -202,6 +202,7 @@ effect<interview_view> fieldwork::answer(const user& who, std::uint64_t, intervi
   if (current.type != question_type::note)
     if (auto it = iv.state.answers.find(current.name); it != iv.state.answers.end()) recorded = it->second;
   log_rows(iv, who, now, current.name, recorded, step->dropped, out.changes);
+  follow_arrival(iv.id, current.name, recorded, step->dropped);
   if (no_room)
     end_over_quota(iv, who, now, std::move(*no_room), out.changes);
   else

@@ -1,5 +1,7 @@
 // Quotas in the fieldwork: leases taken at the quota point, renewed by activity and taken again after a
 // lapse (or the interview ends over quota), supervisors' quota actions, and the sweep of expired leases.
+#include <algorithm>
+
 #include "core/fieldwork/fieldwork.hpp"
 #include "core/fieldwork/fieldwork_quota_priority.hpp"
 
@@ -34,6 +36,22 @@ void fieldwork::end_over_quota(live_interview& iv, const user& who, time_point n
   iv.state.result = outcome::over_quota;
   iv.end_message = std::move(why);
   end_interview(iv, who, now, changes);
+}
+
+void fieldwork::follow_arrival(interview_id id, const std::string& question, const std::optional<value>& recorded,
+                               const std::vector<dropped_answer>& dropped) {
+  auto it = arrivals_.find(id);
+  if (it == arrivals_.end()) return;
+  auto& values = it->second;
+  bool gone = std::any_of(dropped.begin(), dropped.end(), [&](const dropped_answer& d) { return values.contains(d.name); });
+  if (auto v = values.find(question); v != values.end()) {
+    if (recorded && !recorded->is_empty())
+      v->second = recorded->to_string();
+    else
+      gone = true;  // asked and left unanswered: no value to place it by
+  }
+  if (gone) arrivals_.erase(it);
+  priority_->stale();
 }
 
 void fieldwork::settle(live_interview& iv, step s, const user& who, time_point now, change_list& changes) {
