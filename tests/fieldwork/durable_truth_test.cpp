@@ -260,6 +260,9 @@ TEST(DurableTruth, RepeatedRequestIdsGetTheOriginalReplyAcrossRestarts) {
   EXPECT_EQ(close_again.reply->closed, closed.closed);
   EXPECT_TRUE(close_again.changes.empty());
   EXPECT_EQ(f.sql("SELECT count(*) FROM audit_log WHERE action = 'quota_close'"), "1");
+  auto reopen_under_it = f.fw->quota_action(f.sue, 107, fieldwork::quota_op::reopen, {"sector", {"2"}}, 0, f.now);
+  ASSERT_FALSE(reopen_under_it.reply) << "another action under a used id was taken for the old one";
+  EXPECT_EQ(reopen_under_it.reply.err().code, fault_code::invalid_request);
   // Another request under a used id is a terminal's bug: refused, nothing changes.
   auto reused = f.fw->record_call(f.anna, 101, first.id, outcome::busy, {}, false, "", "", f.now);
   ASSERT_FALSE(reused.reply);

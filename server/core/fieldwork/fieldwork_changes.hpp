@@ -124,7 +124,7 @@ enum class request_kind { next_case, call_result, start_interview, quota_action 
 
 // A request that changed something, written in the same commit as its changes. What the reply is
 // rebuilt from: the case offered (next_case), the case and outcome (call_result), the interview
-// (start_interview), the quota cell (quota_action, `detail`: the cell as core::to_string(cell_id)).
+// (start_interview), the quota action (quota_action, `detail`: its kind, target and cell).
 struct request_logged {
   user_id user = 0;
   std::uint64_t request = 0;

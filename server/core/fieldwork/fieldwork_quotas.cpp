@@ -85,8 +85,10 @@ effect<quota_cell_state> fieldwork::quota_action(const user& who, std::uint64_t 
     out.reply = fault{fault_code::unknown, "no quota cell " + to_string(cell)};
     return out;
   }
+  // What the request was, to tell its repeat from another request under the same id.
+  const std::string what = std::to_string(static_cast<int>(op)) + " " + std::to_string(target) + " " + to_string(cell);
   if (const auto* earlier = earlier_request(who, request)) {
-    if (earlier->kind != request_kind::quota_action || earlier->detail != to_string(cell))
+    if (earlier->kind != request_kind::quota_action || earlier->detail != what)
       out.reply = fault{fault_code::invalid_request,
                         "request id " + std::to_string(request) + " was used for another request"};
     else
@@ -119,8 +121,7 @@ effect<quota_cell_state> fieldwork::quota_action(const user& who, std::uint64_t 
   }
   out.changes.push_back(quota_changed{std::move(done).value()});
   out.changes.push_back(audit_logged{now, who.id, action, details});
-  log_request({who.id, request, request_kind::quota_action, 0, 0, outcome::unspecified, to_string(cell), now},
-              out.changes);
+  log_request({who.id, request, request_kind::quota_action, 0, 0, outcome::unspecified, what, now}, out.changes);
   priority_->stale();
   out.reply = *book_.find(cell);
   return out;
