@@ -104,7 +104,7 @@ class equivalence_run {
   // What the straight run did, for the test's summary line: a property that never completed, took
   // over or resent anything would prove little.
   struct tally {
-    int interviews = 0, completes = 0, answers = 0, takeovers = 0, switches = 0, restarts = 0;
+    int interviews = 0, completes = 0, answers = 0, takeovers = 0, switches = 0, restarts = 0, appointments = 0;
   };
   tally counts() const {
     auto n = [&](const char* q) { return std::stoi(straight_.sql(q)); };
@@ -115,7 +115,7 @@ class equivalence_run {
             n("SELECT count(*) FROM (SELECT interview_id FROM call_attempts WHERE interview_id IS NOT NULL"
               " GROUP BY interview_id HAVING count(DISTINCT interviewer_id) > 1)"),
             n("SELECT count(*) FROM interviews i JOIN cases c ON c.id = i.case_id WHERE i.language <> c.language"),
-            restarts()};
+            restarts(), n("SELECT count(*) FROM appointments")};
   }
 
  private:
@@ -192,6 +192,13 @@ class equivalence_run {
     return "";
   }
 
+  // An appointment 30 minutes to 4 hours ahead, on the minute (outside calling hours: refused alike in
+  // both runs).
+  std::optional<time_point> appointment_time() {
+    const auto t = straight_.now + std::chrono::minutes(30 + rng_.below(210));
+    return std::chrono::floor<std::chrono::minutes>(t);
+  }
+
   void forget_on_refusal(terminal& t, const fault& f) {
     if (f.code == fault_code::not_your_case) {
       t.held.reset();
@@ -236,11 +243,10 @@ class equivalence_run {
             [&](durable_fieldwork& f) { return f.fw->set_language(same(f, u), id, iv.id, lang, f.now); }, "language");
         after_view(t, r);
       } else {
-        const auto how = roll < 97 ? outcome::break_off : outcome::soft_refusal;
+        const auto how = roll < 95 ? outcome::break_off : roll < 97 ? outcome::appointment : outcome::soft_refusal;
+        const auto when = appointment_time();
         auto r = both<interview_view>(
-            [&](durable_fieldwork& f) {
-              return f.fw->suspend(same(f, u), id, iv.id, iv.next_seq, how, std::nullopt, "", f.now);
-            },
+            [&](durable_fieldwork& f) { return f.fw->suspend(same(f, u), id, iv.id, iv.next_seq, how, when, "", f.now); },
             "suspend " + u.name);
         if (r) {
           t.interview.reset();
@@ -263,16 +269,19 @@ class equivalence_run {
                           [&](durable_fieldwork& f) { return f.fw->start_interview(same(f, u), id, c, lang, f.now); },
                           "start " + u.name));
       } else {
-        const auto how = rng_.below(2) ? outcome::no_answer : outcome::busy;
+        const auto roll = rng_.below(10);
+        const auto how = roll < 2 ? outcome::appointment : roll < 6 ? outcome::no_answer : outcome::busy;
+        const auto when = appointment_time();
+        const bool personal = rng_.below(2) == 0;
         t.last = [=, this](durable_fieldwork&) {
           return describe(both<call_done>(
               [&](durable_fieldwork& f) {
-                return f.fw->record_call(same(f, u), id, c, how, std::nullopt, false, "", "", f.now);
+                return f.fw->record_call(same(f, u), id, c, how, when, personal, "", "", f.now);
               },
               "call again"));
         };
         auto r = both<call_done>(
-            [&](durable_fieldwork& f) { return f.fw->record_call(same(f, u), id, c, how, std::nullopt, false, "", "", f.now); },
+            [&](durable_fieldwork& f) { return f.fw->record_call(same(f, u), id, c, how, when, personal, "", "", f.now); },
             "call " + u.name);
         if (r)
           t.held.reset();
@@ -335,7 +344,7 @@ class equivalence_run {
 TEST(RestartEquivalence, RandomRequestsWithRestartsEndLikeTheSameRequestsWithout) {
   int seeds = 24;
   if (const char* env = std::getenv("CATI_PROPERTY_SEEDS")) seeds = std::max(1, std::atoi(env));
-  int restarts = 0, interviews = 0, completes = 0, answers = 0, takeovers = 0, switches = 0;
+  int restarts = 0, interviews = 0, completes = 0, answers = 0, takeovers = 0, switches = 0, appointments = 0;
   std::vector<std::uint64_t> chosen;
   for (int s = 1; s <= seeds; ++s) chosen.push_back(static_cast<std::uint64_t>(s) * 7919);
   if (const char* one = std::getenv("CATI_PROPERTY_SEED")) chosen = {std::strtoull(one, nullptr, 10)};
@@ -349,10 +358,11 @@ TEST(RestartEquivalence, RandomRequestsWithRestartsEndLikeTheSameRequestsWithout
     answers += t.answers;
     takeovers += t.takeovers;
     switches += t.switches;
+    appointments += t.appointments;
   }
   std::cout << chosen.size() << " seeds: " << restarts << " restarts, " << interviews << " interviews (" << completes
             << " complete, " << takeovers << " taken over, " << switches << " in another language than the case's), "
-            << answers << " answer rows\n";
+            << answers << " answer rows, " << appointments << " appointments\n";
   EXPECT_GT(restarts, static_cast<int>(chosen.size())) << "the runs restarted too rarely to prove anything";
   EXPECT_GT(completes, 0);
 }
