@@ -63,6 +63,28 @@ TEST(DurableTruth, RestartDoesNotHandAnOpenInterviewToAnotherInterviewer) {
             "anna");
 }
 
+// A file written before locks were persisted (schema 3, upgraded): the open interview's case has no lock
+// on record; the restart holds it for the interview's owner from then on, so nobody else is offered it.
+TEST(DurableTruth, OpenInterviewOfAFileWithoutLocksIsHeldForItsOwnerAtStart) {
+  durable_fieldwork f(2);
+  auto offer = next(f, f.anna);
+  auto iv = f.take(f.fw->start_interview(f.anna, 0, offer.id, "", f.now));
+  say(f, f.anna, iv, "");
+  {
+    SQLite::Database db(f.db_path().string(), SQLite::OPEN_READWRITE);
+    db.exec("UPDATE cases SET held_by = NULL, held_until = NULL");  // what an upgraded older file holds
+  }
+  f.restart();
+  auto other = f.take(f.fw->next_case(f.bert, 0, f.now));
+  if (auto* o = std::get_if<case_offer>(&other)) {
+    EXPECT_NE(o->id, offer.id) << "bert got anna's case";
+  }
+  auto back = f.take(f.fw->resume(f.anna, f.now));
+  ASSERT_TRUE(back.interview && back.interview->current);
+  EXPECT_EQ(back.interview->id, iv.id);
+  EXPECT_EQ(back.interview->current->name, iv.current->name);
+}
+
 // Found by the restart-equivalence test: an interview that went back and took another branch (no AI use,
 // then AI use) keeps its answers further on; the restart must resume it, not drop it as unrestorable.
 TEST(DurableTruth, InterviewThatWentBackToAnotherBranchIsResumedAfterARestart) {
