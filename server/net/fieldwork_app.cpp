@@ -28,14 +28,10 @@ fieldwork_app::fieldwork_app(asio::io_context& ioc, std::shared_ptr<const core::
       commit_seconds_(metrics.add_histogram("cati_commit_seconds", "time from a request's changes to their commit",
                                             {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5})) {
   zone_ = date::locate_zone(study_->time_zone);
-  fieldwork_ = std::make_unique<core::fieldwork>(study_, calendar_, source_.quotas(), source_.next_interview_id(),
-                                                 static_cast<std::uint64_t>(clock_.now().time_since_epoch().count()),
-                                                 options_.fieldwork);
-  auto cases = source_.cases_after(0);
-  for (const auto& c : cases) last_case_ = std::max(last_case_, c.record.id);
-  fieldwork_->load_cases(std::move(cases));
-  for (const auto& [id, why] : fieldwork_->load_interviews(source_.open_interviews()))
-    log_warn("interview ", id, " cannot be resumed: ", why);
+  auto opened = core::open_fieldwork(study_, calendar_, source_, options_.fieldwork, clock_.now());
+  fieldwork_ = std::move(opened.service);
+  last_case_ = opened.last_case;
+  for (const auto& [id, why] : opened.not_restored) log_warn("interview ", id, " cannot be resumed: ", why);
   log_info("fieldwork loaded: ", fieldwork_->case_count(), " cases, study ", study_->id, " ", study_->version);
 }
 

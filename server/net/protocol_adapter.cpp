@@ -359,7 +359,7 @@ void protocol_adapter::interviewer_request(const std::shared_ptr<session>& s, co
   };
   switch (m.body_case()) {
     case v1::ClientMessage::kNextCase:
-      answer_effect(s, request, app_.fieldwork().next_case(who, now),
+      answer_effect(s, request, app_.fieldwork().next_case(who, request, now),
                     [this, s, request](const std::variant<core::case_offer, core::idle>& v) {
                       v1::ServerMessage r;
                       if (const auto* offer = std::get_if<core::case_offer>(&v))
@@ -378,7 +378,7 @@ void protocol_adapter::interviewer_request(const std::shared_ptr<session>& s, co
         return;
       }
       answer_effect(s, request,
-                    app_.fieldwork().record_call(who, c.case_id(), from_wire(c.outcome()), when, c.personal_appointment(),
+                    app_.fieldwork().record_call(who, request, c.case_id(), from_wire(c.outcome()), when, c.personal_appointment(),
                                             c.note(), c.number(), now),
                     [this, s, request, who](const core::call_done& d) {
                       v1::ServerMessage r;
@@ -392,14 +392,14 @@ void protocol_adapter::interviewer_request(const std::shared_ptr<session>& s, co
     }
     case v1::ClientMessage::kStartInterview:
       answer_effect(s, request,
-                    app_.fieldwork().start_interview(who, m.start_interview().case_id(), m.start_interview().language(), now),
+                    app_.fieldwork().start_interview(who, request, m.start_interview().case_id(), m.start_interview().language(), now),
                     [this, s, request, who](const core::interview_view& v) { send_view(s, request, who, v, false, 0); });
       return;
     case v1::ClientMessage::kAnswer: {
       const auto& a = m.answer();
       auto id = interview_id(a.interview_id());
       if (!id) return;
-      answer_effect(s, request, app_.fieldwork().answer(who, *id, a.seq(), a.question(), a.value(), now),
+      answer_effect(s, request, app_.fieldwork().answer(who, request, *id, a.seq(), a.question(), a.value(), now),
                     [this, s, request, who, seq = a.seq()](const core::interview_view& v) {
                       send_view(s, request, who, v, true, seq);
                     });
@@ -408,7 +408,7 @@ void protocol_adapter::interviewer_request(const std::shared_ptr<session>& s, co
     case v1::ClientMessage::kBack: {
       auto id = interview_id(m.back().interview_id());
       if (!id) return;
-      answer_effect(s, request, app_.fieldwork().back(who, *id, m.back().seq(), now),
+      answer_effect(s, request, app_.fieldwork().back(who, request, *id, m.back().seq(), now),
                     [this, s, request, who, seq = m.back().seq()](const core::interview_view& v) {
                       send_view(s, request, who, v, true, seq);
                     });
@@ -423,7 +423,7 @@ void protocol_adapter::interviewer_request(const std::shared_ptr<session>& s, co
         reply_error(s, request, v1::Error::MALFORMED, "appointment_at is not an RFC 3339 time: '" + su.appointment_at() + "'");
         return;
       }
-      answer_effect(s, request, app_.fieldwork().suspend(who, *id, su.seq(), from_wire(su.outcome()), when, su.note(), now),
+      answer_effect(s, request, app_.fieldwork().suspend(who, request, *id, su.seq(), from_wire(su.outcome()), when, su.note(), now),
                     [this, s, request, who, seq = su.seq()](const core::interview_view& v) {
                       send_view(s, request, who, v, true, seq);
                     });
@@ -432,7 +432,7 @@ void protocol_adapter::interviewer_request(const std::shared_ptr<session>& s, co
     case v1::ClientMessage::kSetLanguage: {
       auto id = interview_id(m.set_language().interview_id());
       if (!id) return;
-      answer_effect(s, request, app_.fieldwork().set_language(who, *id, m.set_language().language(), now),
+      answer_effect(s, request, app_.fieldwork().set_language(who, request, *id, m.set_language().language(), now),
                     [this, s, request, who](const core::interview_view& v) { send_view(s, request, who, v, false, 0); });
       return;
     }
@@ -468,7 +468,7 @@ void protocol_adapter::supervisor_request(const std::shared_ptr<session>& s, con
   }
   core::cell_id cell{q.quota(), {q.values().begin(), q.values().end()}};
   const bool closing = op == core::fieldwork::quota_op::close;
-  answer_effect(s, request, app_.fieldwork().quota_action(who, op, cell, q.target(), app_.clock().now()),
+  answer_effect(s, request, app_.fieldwork().quota_action(who, request, op, cell, q.target(), app_.clock().now()),
                 [this, s, request, closing, cell, by = who.name](const core::quota_cell_state&) {
                   send(s, request, status_message());
                   // Tell the terminals once the close is committed (a refused close tells nobody): it ends

@@ -5,6 +5,7 @@
 #include "store/audit_repo.hpp"
 #include "store/call_repo.hpp"
 #include "store/sql_detail.hpp"
+#include "store/statement_cache.hpp"
 
 namespace cati::store {
 
@@ -201,6 +202,18 @@ void release_case(SQLite::Database& db, row_id case_id, row_id user) {
   update.bind(1, case_id);
   update.bind(2, user);
   update.exec();
+}
+
+void set_case_lock(SQLite::Database& db, row_id case_id, const std::string& holder, time_point until) {
+  // Written with every answer (the lock's renewal): a prepared statement from the connection's cache.
+  detail::statement prepared(db,
+                            "UPDATE cases SET held_by = (SELECT id FROM users WHERE name = ?1 AND ?1 <> ''),"
+                            " held_until = ?2 WHERE id = ?3");
+  auto& update = *prepared;
+  update.bind(1, holder);
+  update.bind(2, holder.empty() ? std::int64_t{0} : to_ms(until));
+  update.bind(3, case_id);
+  if (update.exec() == 0) not_found("no case " + std::to_string(case_id));
 }
 
 }  // namespace cati::store

@@ -51,4 +51,9 @@ bool hold_case(SQLite::Database& db, row_id case_id, row_id user, time_point now
 // Frees the case if `user` holds it; no effect otherwise.
 void release_case(SQLite::Database& db, row_id case_id, row_id user);
 
+// The fieldwork's lock on the case as it is now (core::case_held), whatever it was: held by the user
+// named `holder` until `until`, or (holder empty) released, written as held_by NULL, held_until 0 so
+// that a released lock is told apart from one never recorded (NULL). Throws not_found for an unknown case.
+void set_case_lock(SQLite::Database& db, row_id case_id, const std::string& holder, time_point until);
+
 }  // namespace cati::store

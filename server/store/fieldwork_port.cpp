@@ -9,7 +9,10 @@
 #include "store/audit_repo.hpp"
 #include "store/call_repo.hpp"
 #include "store/interview_repo.hpp"
+#include "store/case_repo.hpp"
 #include "store/quota_repo.hpp"
+#include "store/request_repo.hpp"
+#include "store/sodium_randomness.hpp"
 #include "store/session_repo.hpp"
 #include "store/user_repo.hpp"
 
@@ -84,6 +87,11 @@ struct change_writer {
   void operator()(const core::session_closed& s) const { close_session(db, s.digest); }
   void operator()(const core::interview_closed& c) const { finish_interview(db, c.interview, c.result, c.at); }
   void operator()(const core::quota_changed& q) const { apply_quota_events(db, q.events); }
+  void operator()(const core::case_held& h) const { set_case_lock(db, h.case_, h.holder, h.until); }
+  void operator()(const core::interview_owned& o) const {
+    set_interview_owner(db, o.interview, o.interviewer, o.language, o.suspended);
+  }
+  void operator()(const core::request_logged& r) const { log_request(db, r, core::fieldwork::kept_requests); }
   void operator()(const core::audit_logged& a) const {
     append_audit(db, audit_entry{a.at, a.user == 0 ? std::nullopt : std::optional<row_id>(a.user), a.action, a.details});
   }
@@ -127,13 +135,17 @@ void fieldwork_port::commit(core::change_list changes, std::function<void(std::o
 std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) {
   return store_.read([after, this](SQLite::Database& db) {
     std::map<core::case_id, core::loaded_case> cases;
-    SQLite::Statement c(db, "SELECT id, firm_id, language FROM cases WHERE id > ? ORDER BY id");
+    SQLite::Statement c(db,
+                        "SELECT c.id, c.firm_id, c.language, coalesce(u.name, ''), c.held_until FROM cases c"
+                        " LEFT JOIN users u ON u.id = c.held_by WHERE c.id > ? ORDER BY c.id");
     c.bind(1, static_cast<std::int64_t>(after));
     while (c.executeStep()) {
       auto& lc = cases[c.getColumn(0).getInt64()];
       lc.record.id = c.getColumn(0).getInt64();
       lc.contact.firm_id = c.getColumn(1).getString();
       lc.record.language = c.getColumn(2).getString();
+      lc.holder = c.getColumn(3).getString();
+      if (!c.getColumn(4).isNull()) lc.held_until = at_ms(c.getColumn(4).getInt64());
     }
     auto each = [&](const char* sql, auto&& row) {
       SQLite::Statement st(db, sql);
@@ -202,28 +214,59 @@ std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) 
   });
 }
 
+namespace {
+
+// Interviews as the service loads them, from a query whose columns are those of interview_columns.
+constexpr const char* interview_columns =
+    "i.id, i.case_id, u.name, i.language, i.snapshot, i.started_at,"
+    " (SELECT coalesce(max(seq), 0) FROM answers a WHERE a.interview_id = i.id), i.suspended, i.final_state";
+
+std::vector<core::loaded_interview> read_loaded(SQLite::Statement& st) {
+  std::vector<core::loaded_interview> out;
+  while (st.executeStep()) {
+    core::loaded_interview li;
+    li.id = st.getColumn(0).getInt64();
+    li.case_ = st.getColumn(1).getInt64();
+    li.interviewer = st.getColumn(2).getString();
+    li.language = st.getColumn(3).getString();
+    li.snapshot = st.getColumn(4).getString();
+    li.started_at = at_ms(st.getColumn(5).getInt64());
+    li.rows = st.getColumn(6).getInt64();
+    li.suspended = st.getColumn(7).getInt() != 0;
+    if (!st.getColumn(8).isNull()) li.final_state = core::outcome_from_string(st.getColumn(8).getString());
+    out.push_back(std::move(li));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<core::loaded_interview> fieldwork_port::open_interviews() {
   return store_.read([](SQLite::Database& db) {
-    std::vector<core::loaded_interview> out;
-    SQLite::Statement st(db,
-                         "SELECT i.id, i.case_id, u.name, i.language, i.snapshot, i.started_at, "
-                         "(SELECT coalesce(max(seq), 0) FROM answers a WHERE a.interview_id = i.id) "
-                         "FROM interviews i JOIN users u ON u.id = i.interviewer_id WHERE i.final_state IS NULL "
-                         "ORDER BY i.id");
-    while (st.executeStep()) {
-      core::loaded_interview li;
-      li.id = st.getColumn(0).getInt64();
-      li.case_ = st.getColumn(1).getInt64();
-      li.interviewer = st.getColumn(2).getString();
-      li.language = st.getColumn(3).getString();
-      li.snapshot = st.getColumn(4).getString();
-      li.started_at = at_ms(st.getColumn(5).getInt64());
-      li.rows = st.getColumn(6).getInt64();
-      out.push_back(std::move(li));
-    }
-    return out;
+    SQLite::Statement st(db, std::string("SELECT ") + interview_columns +
+                                 " FROM interviews i JOIN users u ON u.id = i.interviewer_id"
+                                 " WHERE i.final_state IS NULL ORDER BY i.id");
+    return read_loaded(st);
   });
 }
+
+std::vector<core::loaded_interview> fieldwork_port::latest_ended_interviews() {
+  return store_.read([](SQLite::Database& db) {
+    // SQLite's bare column beside max(): the id of the row with the latest end, per interviewer.
+    SQLite::Statement st(db, std::string("SELECT ") + interview_columns +
+                                 " FROM (SELECT id, max(ended_at) FROM interviews WHERE final_state IS NOT NULL"
+                                 "       GROUP BY interviewer_id) last"
+                                 " JOIN interviews i ON i.id = last.id JOIN users u ON u.id = i.interviewer_id"
+                                 " ORDER BY i.id");
+    return read_loaded(st);
+  });
+}
+
+std::vector<core::request_logged> fieldwork_port::requests() {
+  return store_.read([](SQLite::Database& db) { return list_requests(db); });
+}
+
+std::unique_ptr<core::randomness> fieldwork_port::make_randomness() { return std::make_unique<sodium_randomness>(); }
 
 core::quota_state fieldwork_port::quotas() { return store_.load_quota_state(); }
 

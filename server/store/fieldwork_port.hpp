@@ -17,6 +17,9 @@ class fieldwork_port final : public core::fieldwork_source, public core::fieldwo
 
   std::vector<core::loaded_case> cases_after(core::case_id after) override;
   std::vector<core::loaded_interview> open_interviews() override;
+  std::vector<core::loaded_interview> latest_ended_interviews() override;
+  std::vector<core::request_logged> requests() override;
+  std::unique_ptr<core::randomness> make_randomness() override;
   core::quota_state quotas() override;
   core::interview_id next_interview_id() override;
   std::optional<account> find_account(const std::string& name) override;

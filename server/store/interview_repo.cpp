@@ -178,6 +178,16 @@ void save_snapshot(SQLite::Database& db, row_id interview_id, const std::string&
   if (update.exec() == 0) not_found("no " + interview_name(interview_id));
 }
 
+void set_interview_owner(SQLite::Database& db, row_id interview_id, row_id interviewer, const std::string& language,
+                         bool suspended) {
+  SQLite::Statement update(db, "UPDATE interviews SET interviewer_id = ?, language = ?, suspended = ? WHERE id = ?");
+  update.bind(1, interviewer);
+  update.bind(2, language);
+  update.bind(3, suspended ? 1 : 0);
+  update.bind(4, interview_id);
+  if (update.exec() == 0) not_found("no " + interview_name(interview_id));
+}
+
 std::optional<interview_record> find_interview(SQLite::Database& db, row_id interview_id) {
   SQLite::Statement q(db, std::string(interview_select) + " WHERE id = ?");
   q.bind(1, interview_id);

@@ -36,6 +36,11 @@ bool finish_interview(SQLite::Database& db, row_id interview_id, core::outcome f
 // Replaces the interview's saved engine state (core::to_text(saved_interview)). Throws not_found.
 void save_snapshot(SQLite::Database& db, row_id interview_id, const std::string& snapshot);
 
+// Who owns the open interview, the language it runs in and whether it is suspended (core::interview_owned:
+// a takeover, a language switch, a suspension or a resumption). Throws not_found.
+void set_interview_owner(SQLite::Database& db, row_id interview_id, row_id interviewer, const std::string& language,
+                         bool suspended);
+
 std::optional<interview_record> find_interview(SQLite::Database& db, row_id interview_id);
 std::vector<interview_record> interviews_of_case(SQLite::Database& db, row_id case_id);
 // Not ended yet: what a restarted server offers back to reconnecting terminals.

@@ -201,11 +201,73 @@ CREATE TABLE ownership (
 );
 )sql";
 
+// Version 5: durable truth (issue 13). Whatever decides who may do what is in the file, written with the
+// request that makes it true:
+// - case locks: cases.held_by / held_until (columns of version 1, now written by the server with every
+//   request that takes, renews or releases a lock). A released lock has held_by NULL and held_until 0;
+//   held_until NULL means never recorded (a file from before this version);
+// - an open interview's owner and language (interviews.interviewer_id, .language, updated on a takeover
+//   or a switch) and its suspension (interviews.suspended, new). Open interviews of an older file count
+//   as suspended when a call was logged on their case since they started (what the server guessed so far);
+// - the request log: the latest request ids of each user with what they did, so that a repeat gets the
+//   original reply after a restart too;
+// - respondent ids are UNIQUE (respondents: one id per case, one case per id). An older file in which two
+//   cases share a respondent id (a server seeded from a manual clock repeated them, issue 13) keeps the id
+//   on the case that got it first; each later case's interviews get "<id>-<case id>", which cannot
+//   collide with a drawn id (those have no '-'), and the audit log says which were renamed.
+constexpr const char* schema_v5 = R"sql(
+ALTER TABLE interviews ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0 CHECK (suspended IN (0, 1));
+UPDATE interviews SET suspended = 1
+ WHERE final_state IS NULL
+   AND EXISTS (SELECT 1 FROM call_attempts a WHERE a.case_id = interviews.case_id AND a.at >= interviews.started_at);
+
+CREATE TABLE request_log (
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  request_id INTEGER NOT NULL,          -- the terminal's id (uint64 stored as its int64 bit pattern)
+  kind TEXT NOT NULL CHECK (kind IN ('next_case', 'call_result', 'start_interview', 'quota_action')),
+  case_id INTEGER NOT NULL DEFAULT 0,
+  interview_id INTEGER NOT NULL DEFAULT 0,
+  outcome TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '',
+  at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, request_id)
+) WITHOUT ROWID;
+
+INSERT INTO audit_log (at, user_id, action, details)
+SELECT CAST(strftime('%s', 'now') AS INTEGER) * 1000, NULL, 'respondent_id_renamed',
+       'case ' || i.case_id || ': respondent id ' || i.respondent_id || ' was case ' ||
+       (SELECT min(j.case_id) FROM interviews j WHERE j.respondent_id = i.respondent_id) ||
+       ' already; now ' || i.respondent_id || '-' || i.case_id
+  FROM (SELECT DISTINCT case_id, respondent_id FROM interviews) i
+ WHERE EXISTS (SELECT 1 FROM interviews j WHERE j.respondent_id = i.respondent_id AND j.case_id < i.case_id);
+UPDATE interviews SET respondent_id = respondent_id || '-' || case_id
+ WHERE EXISTS (SELECT 1 FROM interviews j WHERE j.respondent_id = interviews.respondent_id AND j.case_id < interviews.case_id);
+
+CREATE TABLE respondents (
+  respondent_id TEXT PRIMARY KEY,
+  case_id INTEGER NOT NULL UNIQUE REFERENCES cases(id)
+) WITHOUT ROWID;
+INSERT INTO respondents (respondent_id, case_id)
+SELECT respondent_id, min(case_id) FROM interviews GROUP BY respondent_id;
+-- Every interview's respondent id is its case's: the first interview of a case registers it, and an id
+-- that is another case's is refused (the primary key), as is a second id for one case.
+CREATE TRIGGER interviews_respondent BEFORE INSERT ON interviews
+BEGIN
+  SELECT RAISE(ABORT, 'respondent id belongs to another case')
+   WHERE EXISTS (SELECT 1 FROM respondents r WHERE r.respondent_id = NEW.respondent_id AND r.case_id <> NEW.case_id);
+  SELECT RAISE(ABORT, 'the case has another respondent id')
+   WHERE EXISTS (SELECT 1 FROM respondents r WHERE r.case_id = NEW.case_id AND r.respondent_id <> NEW.respondent_id);
+  INSERT INTO respondents (respondent_id, case_id)
+  SELECT NEW.respondent_id, NEW.case_id WHERE NOT EXISTS (SELECT 1 FROM respondents WHERE case_id = NEW.case_id);
+END;
+)sql";
+
 constexpr migration migrations[] = {
     {1, "the fieldwork schema", schema_v1},
     {2, "index call attempts by time", schema_v2},
     {3, "session tokens", schema_v3},
     {4, "the serving server's ownership record", schema_v4},
+    {5, "durable locks, owners, suspensions, request log; unique respondent ids", schema_v5},
 };
 
 int application_id(SQLite::Database& db) { return db.execAndGet("PRAGMA application_id").getInt(); }

@@ -50,7 +50,7 @@ struct harness {
   }
 
   case_offer next(const user& who) {
-    auto v = take(fw->next_case(who, now));
+    auto v = take(fw->next_case(who, 0, now));
     EXPECT_TRUE(std::holds_alternative<case_offer>(v));
     return std::get<case_offer>(v);
   }
@@ -59,7 +59,7 @@ struct harness {
   interview_view say(const user& who, interview_view& iv, const std::string& text) {
     EXPECT_TRUE(iv.current) << "no question on screen";
     now += std::chrono::seconds(20);
-    iv = take(fw->answer(who, iv.id, iv.next_seq, iv.current->name, text, now));
+    iv = take(fw->answer(who, 0, iv.id, iv.next_seq, iv.current->name, text, now));
     return iv;
   }
 
@@ -83,7 +83,7 @@ TEST(Fieldwork, WholeInterviewCompletesAndCountsTheQuota) {
   EXPECT_EQ(offer.max_attempts, 8);
   const std::string region = offer.frame.at("region");
   EXPECT_EQ(offer.quota_cell, "region=" + region);
-  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  auto iv = h.take(h.fw->start_interview(h.anna, 0, offer.id, "", h.now));
   ASSERT_TRUE(iv.current);
   EXPECT_EQ(iv.current->name, "intro");
   EXPECT_NE(iv.current->label.find("Firma " + std::to_string(offer.id)), std::string::npos) << iv.current->label;
@@ -109,32 +109,32 @@ TEST(Fieldwork, WholeInterviewCompletesAndCountsTheQuota) {
 TEST(Fieldwork, RepeatedSequenceNumberChangesNothing) {
   harness h;
   auto offer = h.next(h.anna);
-  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  auto iv = h.take(h.fw->start_interview(h.anna, 0, offer.id, "", h.now));
   h.say(h.anna, iv, "");   // intro, seq 1
   auto seq = iv.next_seq;  // 2
   h.say(h.anna, iv, "1");  // s1_decider
-  auto again = h.fw->answer(h.anna, iv.id, seq, "s1_decider", "1", h.now);
+  auto again = h.fw->answer(h.anna, 0, iv.id, seq, "s1_decider", "1", h.now);
   ASSERT_TRUE(again.reply);
   EXPECT_TRUE(again.reply->duplicate);
   EXPECT_TRUE(again.changes.empty());
   EXPECT_EQ(again.reply->current->name, "s2_fte");
   // The same number for another request is not a repeat: refused, and nothing changes.
   for (const auto& other : {std::pair<std::string, std::string>{"s1_decider", "2"}, {"s2_fte", "1"}}) {
-    auto stale = h.fw->answer(h.anna, iv.id, seq, other.first, other.second, h.now);
+    auto stale = h.fw->answer(h.anna, 0, iv.id, seq, other.first, other.second, h.now);
     ASSERT_FALSE(stale.reply);
     EXPECT_EQ(stale.reply.err().code, fault_code::stale_sequence) << stale.reply.err().message;
     EXPECT_TRUE(stale.changes.empty());
   }
-  auto stale_back = h.fw->back(h.anna, iv.id, seq, h.now);
+  auto stale_back = h.fw->back(h.anna, 0, iv.id, seq, h.now);
   ASSERT_FALSE(stale_back.reply);
   EXPECT_EQ(stale_back.reply.err().code, fault_code::stale_sequence);
-  auto ahead = h.fw->answer(h.anna, iv.id, iv.next_seq + 1, "s2_fte", "5", h.now);
+  auto ahead = h.fw->answer(h.anna, 0, iv.id, iv.next_seq + 1, "s2_fte", "5", h.now);
   ASSERT_FALSE(ahead.reply);
   EXPECT_EQ(ahead.reply.err().code, fault_code::future_sequence);
-  auto wrong = h.fw->answer(h.anna, iv.id, iv.next_seq, "q1_market", "1", h.now);
+  auto wrong = h.fw->answer(h.anna, 0, iv.id, iv.next_seq, "q1_market", "1", h.now);
   ASSERT_FALSE(wrong.reply);
   EXPECT_EQ(wrong.reply.err().code, fault_code::wrong_question);
-  auto invalid = h.fw->answer(h.anna, iv.id, iv.next_seq, "s2_fte", "501", h.now);
+  auto invalid = h.fw->answer(h.anna, 0, iv.id, iv.next_seq, "s2_fte", "501", h.now);
   ASSERT_FALSE(invalid.reply);
   EXPECT_EQ(invalid.reply.err().code, fault_code::invalid_answer);
   EXPECT_TRUE(invalid.changes.empty());
@@ -143,11 +143,11 @@ TEST(Fieldwork, RepeatedSequenceNumberChangesNothing) {
 TEST(Fieldwork, OnlyTheHolderTouchesACaseOrInterview) {
   harness h;
   auto offer = h.next(h.anna);
-  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
-  auto other = h.fw->answer(h.bert, iv.id, 1, "intro", "", h.now);
+  auto iv = h.take(h.fw->start_interview(h.anna, 0, offer.id, "", h.now));
+  auto other = h.fw->answer(h.bert, 0, iv.id, 1, "intro", "", h.now);
   ASSERT_FALSE(other.reply);
   EXPECT_EQ(other.reply.err().code, fault_code::not_your_case);
-  auto call = h.fw->record_call(h.bert, offer.id, outcome::busy, {}, false, "", "", h.now);
+  auto call = h.fw->record_call(h.bert, 0, offer.id, outcome::busy, {}, false, "", "", h.now);
   ASSERT_FALSE(call.reply);
   EXPECT_EQ(call.reply.err().code, fault_code::not_your_case);
   auto bert_offer = h.next(h.bert);
@@ -157,11 +157,11 @@ TEST(Fieldwork, OnlyTheHolderTouchesACaseOrInterview) {
 TEST(Fieldwork, BusyCallIsLoggedAndTheCaseReleased) {
   harness h(1);
   auto offer = h.next(h.anna);
-  auto done = h.take(h.fw->record_call(h.anna, offer.id, outcome::busy, {}, false, "", "", h.now));
+  auto done = h.take(h.fw->record_call(h.anna, 0, offer.id, outcome::busy, {}, false, "", "", h.now));
   EXPECT_EQ(done.result, outcome::busy);
   EXPECT_EQ(h.count_changes<call_logged>(), 1u);
   // Busy: retried after 20 minutes, not before.
-  auto idle_now = h.take(h.fw->next_case(h.anna, h.now));
+  auto idle_now = h.take(h.fw->next_case(h.anna, 0, h.now));
   EXPECT_TRUE(std::holds_alternative<idle>(idle_now));
   h.now += std::chrono::minutes(21);
   auto again = h.next(h.anna);
@@ -172,19 +172,19 @@ TEST(Fieldwork, BusyCallIsLoggedAndTheCaseReleased) {
 TEST(Fieldwork, AppointmentOutsideCallingHoursIsRefused) {
   harness h(1);
   auto offer = h.next(h.anna);
-  auto lunch = h.fw->record_call(h.anna, offer.id, outcome::appointment, at("2025-10-14T12:30:00+02:00"), true, "", "", h.now);
+  auto lunch = h.fw->record_call(h.anna, 0, offer.id, outcome::appointment, at("2025-10-14T12:30:00+02:00"), true, "", "", h.now);
   ASSERT_FALSE(lunch.reply);
   EXPECT_EQ(lunch.reply.err().code, fault_code::invalid_request);
-  auto ok = h.fw->record_call(h.anna, offer.id, outcome::appointment, at("2025-10-14T10:00:00+02:00"), true, "", "", h.now);
+  auto ok = h.fw->record_call(h.anna, 0, offer.id, outcome::appointment, at("2025-10-14T10:00:00+02:00"), true, "", "", h.now);
   EXPECT_TRUE(ok.reply);
 }
 
 TEST(Fieldwork, FullSectorCellEndsOverQuota) {
   harness h;
-  h.take(h.fw->quota_action(h.sue, fieldwork::quota_op::close, {"sector", {"2"}}, 0, h.now));
+  h.take(h.fw->quota_action(h.sue, 0, fieldwork::quota_op::close, {"sector", {"2"}}, 0, h.now));
   EXPECT_EQ(h.count_changes<audit_logged>(), 1u);
   auto offer = h.next(h.anna);
-  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  auto iv = h.take(h.fw->start_interview(h.anna, 0, offer.id, "", h.now));
   for (const auto& a : {"", "1", "5", "2"}) h.say(h.anna, iv, a);
   ASSERT_TRUE(iv.ended);
   EXPECT_EQ(*iv.ended, outcome::over_quota);
@@ -195,17 +195,17 @@ TEST(Fieldwork, FullSectorCellEndsOverQuota) {
 
 TEST(Fieldwork, InterviewersCannotChangeQuotas) {
   harness h;
-  auto e = h.fw->quota_action(h.anna, fieldwork::quota_op::close, {"sector", {"2"}}, 0, h.now);
+  auto e = h.fw->quota_action(h.anna, 0, fieldwork::quota_op::close, {"sector", {"2"}}, 0, h.now);
   ASSERT_FALSE(e.reply);
   EXPECT_EQ(e.reply.err().code, fault_code::forbidden);
-  auto low = h.fw->quota_action(h.sue, fieldwork::quota_op::set_target, {"region", {"BRU"}}, -1, h.now);
+  auto low = h.fw->quota_action(h.sue, 0, fieldwork::quota_op::set_target, {"region", {"BRU"}}, -1, h.now);
   EXPECT_FALSE(low.reply);
 }
 
 TEST(Fieldwork, TooManyEmployeesEndsNotEligible) {
   harness h;
   auto offer = h.next(h.anna);
-  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  auto iv = h.take(h.fw->start_interview(h.anna, 0, offer.id, "", h.now));
   for (const auto& a : {"", "1", "25"}) h.say(h.anna, iv, a);
   ASSERT_TRUE(iv.ended);
   EXPECT_EQ(*iv.ended, outcome::not_eligible);
@@ -215,10 +215,10 @@ TEST(Fieldwork, TooManyEmployeesEndsNotEligible) {
 TEST(Fieldwork, BreakOffReleasesTheLeaseAndResumingTakesItAgain) {
   harness h(1);
   auto offer = h.next(h.anna);
-  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  auto iv = h.take(h.fw->start_interview(h.anna, 0, offer.id, "", h.now));
   for (const auto& a : {"", "1", "5", "1", "3"}) h.say(h.anna, iv, a);
   EXPECT_EQ(h.fw->quotas().lease_count(), 1u);
-  auto s = h.take(h.fw->suspend(h.anna, iv.id, iv.next_seq, outcome::break_off, {}, "", h.now));
+  auto s = h.take(h.fw->suspend(h.anna, 0, iv.id, iv.next_seq, outcome::break_off, {}, "", h.now));
   EXPECT_EQ(s.ended, outcome::break_off);
   EXPECT_EQ(h.fw->quotas().lease_count(), 0u);
   // Break-off is retried later; the same case comes back with its open interview.
@@ -226,7 +226,7 @@ TEST(Fieldwork, BreakOffReleasesTheLeaseAndResumingTakesItAgain) {
   auto again = h.next(h.anna);
   ASSERT_EQ(again.id, offer.id);
   ASSERT_TRUE(again.open_interview);
-  auto resumed = h.take(h.fw->start_interview(h.anna, again.id, "", h.now));
+  auto resumed = h.take(h.fw->start_interview(h.anna, 0, again.id, "", h.now));
   EXPECT_EQ(resumed.id, iv.id);
   ASSERT_TRUE(resumed.current);
   EXPECT_EQ(resumed.current->name, "q2_ai_use");
@@ -236,7 +236,7 @@ TEST(Fieldwork, BreakOffReleasesTheLeaseAndResumingTakesItAgain) {
 TEST(Fieldwork, RestartResumesAtTheSameScreenAndRecognisesRepeats) {
   harness h;
   auto offer = h.next(h.anna);
-  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  auto iv = h.take(h.fw->start_interview(h.anna, 0, offer.id, "", h.now));
   for (const auto& a : {"", "1", "5", "1"}) h.say(h.anna, iv, a);
   const auto last_seq = iv.next_seq - 1;
   // What a store would have: the latest snapshot, the quota state, the case with its history.
@@ -247,18 +247,18 @@ TEST(Fieldwork, RestartResumesAtTheSameScreenAndRecognisesRepeats) {
     if (std::holds_alternative<answer_logged>(c)) ++rows;
   }
   harness after(6, h.fw->quotas().state(), 100);
-  auto failed = after.fw->load_interviews({{iv.id, offer.id, "anna", "nl", snapshot, rows, h.now}});
+  auto failed = after.fw->load_interviews({{iv.id, offer.id, "anna", "nl", snapshot, rows, h.now, false, std::nullopt}}, h.now);
   EXPECT_TRUE(failed.empty());
   auto back = after.take(after.fw->resume(after.anna, after.now));
   ASSERT_TRUE(back.interview);
   ASSERT_TRUE(back.interview->current);
   EXPECT_EQ(back.interview->current->name, "q1_market");
   EXPECT_EQ(back.interview->next_seq, last_seq + 1);
-  auto repeat = after.fw->answer(after.anna, iv.id, last_seq, "s3_sector", "1", after.now);
+  auto repeat = after.fw->answer(after.anna, 0, iv.id, last_seq, "s3_sector", "1", after.now);
   ASSERT_TRUE(repeat.reply);
   EXPECT_TRUE(repeat.reply->duplicate);
   // The fingerprints of applied requests survive the restart: another answer under that number is stale.
-  auto stale = after.fw->answer(after.anna, iv.id, last_seq, "s3_sector", "2", after.now);
+  auto stale = after.fw->answer(after.anna, 0, iv.id, last_seq, "s3_sector", "2", after.now);
   ASSERT_FALSE(stale.reply);
   EXPECT_EQ(stale.reply.err().code, fault_code::stale_sequence);
   EXPECT_EQ(after.fw->quotas().lease_count(), 1u);
@@ -270,28 +270,29 @@ TEST(Fieldwork, RestartResumesAtTheSameScreenAndRecognisesRepeats) {
 TEST(Fieldwork, OnlyTheLatestFingerprintsAreKept) {
   harness h;
   auto offer = h.next(h.anna);
-  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  auto iv = h.take(h.fw->start_interview(h.anna, 0, offer.id, "", h.now));
   h.say(h.anna, iv, "");   // intro, seq 1
   h.say(h.anna, iv, "1");  // s1_decider, seq 2
   for (int i = 0; i < 40; ++i) {
-    iv = h.take(h.fw->back(h.anna, iv.id, iv.next_seq, h.now));
+    iv = h.take(h.fw->back(h.anna, 0, iv.id, iv.next_seq, h.now));
     h.say(h.anna, iv, "1");
   }
   const auto last = iv.next_seq - 1;  // 82
   ASSERT_GT(last, fieldwork::kept_prints + 2);
-  const auto* saved = std::get_if<snapshot_saved>(&h.persisted.back());
+  const snapshot_saved* saved = nullptr;  // the last one written (the case lock's renewal comes after it)
+  for (auto it = h.persisted.rbegin(); !saved && it != h.persisted.rend(); ++it) saved = std::get_if<snapshot_saved>(&*it);
   ASSERT_NE(saved, nullptr);
   std::size_t lines = 0;
   for (std::size_t at = saved->text.find("seq-print "); at != std::string::npos; at = saved->text.find("seq-print ", at + 1))
     ++lines;
   EXPECT_EQ(lines, fieldwork::kept_prints);
-  auto repeat = h.fw->answer(h.anna, iv.id, last, "s1_decider", "1", h.now);
+  auto repeat = h.fw->answer(h.anna, 0, iv.id, last, "s1_decider", "1", h.now);
   ASSERT_TRUE(repeat.reply) << repeat.reply.err().message;
   EXPECT_TRUE(repeat.reply->duplicate);
   // Numbers alternate Back (odd) and the answer to s1_decider (even); the oldest kept is a Back.
-  auto oldest_kept = h.fw->back(h.anna, iv.id, last - fieldwork::kept_prints + 1, h.now);
+  auto oldest_kept = h.fw->back(h.anna, 0, iv.id, last - fieldwork::kept_prints + 1, h.now);
   ASSERT_TRUE(oldest_kept.reply) << oldest_kept.reply.err().message;
-  auto too_old = h.fw->answer(h.anna, iv.id, 2, "s1_decider", "1", h.now);
+  auto too_old = h.fw->answer(h.anna, 0, iv.id, 2, "s1_decider", "1", h.now);
   ASSERT_FALSE(too_old.reply);
   EXPECT_EQ(too_old.reply.err().code, fault_code::stale_sequence);
   EXPECT_NE(too_old.reply.err().message.find("older than the last 16"), std::string::npos) << too_old.reply.err().message;
@@ -305,7 +306,7 @@ namespace {
 // Carries an interview to just past the quota point (s3_sector answered with `sector`).
 interview_view past_quota_point(harness& h, const user& who, const std::string& sector = "1") {
   auto offer = h.next(who);
-  auto iv = h.take(h.fw->start_interview(who, offer.id, "", h.now));
+  auto iv = h.take(h.fw->start_interview(who, 0, offer.id, "", h.now));
   for (const auto& a : {"", "1", "5"}) h.say(who, iv, a);
   h.say(who, iv, sector);
   return iv;
@@ -326,7 +327,7 @@ TEST(FieldworkQuota, RefusalMidInterviewReturnsTheLease) {
   harness h;
   auto iv = past_quota_point(h, h.anna);
   ASSERT_EQ(h.fw->quotas().lease_count(), 1u);
-  auto e = h.fw->suspend(h.anna, iv.id, iv.next_seq, outcome::soft_refusal, {}, "", h.now);
+  auto e = h.fw->suspend(h.anna, 0, iv.id, iv.next_seq, outcome::soft_refusal, {}, "", h.now);
   ASSERT_TRUE(e.reply);
   EXPECT_EQ(e.reply->ended, outcome::soft_refusal);
   EXPECT_EQ(quota_events_of<lease_released>(e.changes), 1u);
@@ -359,7 +360,7 @@ TEST(FieldworkQuota, DisconnectNotResumedInTimeEndsOverQuotaWhenTheCellFilledMea
   h.now = h.fw->quotas().lease_of(iv.id)->second;
   EXPECT_EQ(quota_events_of<lease_expired>(h.fw->tick(h.now)), 1u);
   // Meanwhile the supervisor closes the sector cell: the lease cannot be taken again.
-  h.take(h.fw->quota_action(h.sue, fieldwork::quota_op::close, {"sector", {"1"}}, 0, h.now));
+  h.take(h.fw->quota_action(h.sue, 0, fieldwork::quota_op::close, {"sector", {"1"}}, 0, h.now));
   auto back = h.take(h.fw->resume(h.anna, h.now));
   ASSERT_TRUE(back.interview);
   ASSERT_TRUE(back.interview->ended);
@@ -383,7 +384,7 @@ TEST(FieldworkQuota, ResumedInterviewKeepsItsLeaseAndTheRenewalIsPersisted) {
   EXPECT_GT(now_held.second, first.second);
   // An answer renews it too, in the changes committed with the answer.
   h.now += std::chrono::minutes(1);
-  auto e = h.fw->answer(h.anna, iv.id, iv.next_seq, iv.current->name, "3", h.now);
+  auto e = h.fw->answer(h.anna, 0, iv.id, iv.next_seq, iv.current->name, "3", h.now);
   ASSERT_TRUE(e.reply);
   EXPECT_EQ(quota_events_of<lease_renewed>(e.changes), 1u);
 }
@@ -394,7 +395,7 @@ TEST(FieldworkQuota, RefusedRequestLeavesTheLeaseUntouched) {
   const auto before = h.fw->quotas().state();
   h.now += std::chrono::minutes(1);
   // The host does not commit a refused request's changes, so the book must not change either.
-  auto wrong = h.fw->answer(h.anna, iv.id, iv.next_seq, iv.current->name, "99", h.now);
+  auto wrong = h.fw->answer(h.anna, 0, iv.id, iv.next_seq, iv.current->name, "99", h.now);
   ASSERT_FALSE(wrong.reply);
   EXPECT_TRUE(wrong.changes.empty());
   EXPECT_EQ(h.fw->quotas().state(), before);
@@ -403,12 +404,12 @@ TEST(FieldworkQuota, RefusedRequestLeavesTheLeaseUntouched) {
 TEST(FieldworkQuota, LoweringATargetBelowTheCompletesIsRefusedWithAMessageAndChangesAreAudited) {
   harness h;
   auto offer = h.next(h.anna);
-  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  auto iv = h.take(h.fw->start_interview(h.anna, 0, offer.id, "", h.now));
   for (const auto& a : complete_run)
     if (iv.current) h.say(h.anna, iv, a);
   ASSERT_EQ(iv.ended, outcome::complete);
   const cell_id services{"sector", {"1"}};
-  auto low = h.fw->quota_action(h.sue, fieldwork::quota_op::set_target, services, 0, h.now);
+  auto low = h.fw->quota_action(h.sue, 0, fieldwork::quota_op::set_target, services, 0, h.now);
   ASSERT_FALSE(low.reply);
   EXPECT_EQ(low.reply.err().code, fault_code::invalid_request);
   EXPECT_NE(low.reply.err().message.find("s3_sector=1: target 0 is below the 1 completes"), std::string::npos)
@@ -417,7 +418,7 @@ TEST(FieldworkQuota, LoweringATargetBelowTheCompletesIsRefusedWithAMessageAndCha
   EXPECT_EQ(h.fw->quotas().find(services)->target, 97);
 
   h.now += std::chrono::minutes(1);
-  auto ok = h.fw->quota_action(h.sue, fieldwork::quota_op::set_target, services, 1, h.now);
+  auto ok = h.fw->quota_action(h.sue, 0, fieldwork::quota_op::set_target, services, 1, h.now);
   ASSERT_TRUE(ok.reply) << ok.reply.err().message;
   EXPECT_EQ(ok.reply->target, 1);
   EXPECT_EQ(quota_events_of<target_changed>(ok.changes), 1u);
@@ -437,30 +438,30 @@ TEST(FieldworkQuota, LoweringATargetBelowTheCompletesIsRefusedWithAMessageAndCha
 
 TEST(FieldworkQuota, SchedulerDoesNotDialFirmsWhoseFrameCellIsFullOrClosed) {
   harness h;  // six cases: 3 and 6 in Wallonia, the others in Flanders
-  h.take(h.fw->quota_action(h.sue, fieldwork::quota_op::close, {"region", {"WAL"}}, 0, h.now));
+  h.take(h.fw->quota_action(h.sue, 0, fieldwork::quota_op::close, {"region", {"WAL"}}, 0, h.now));
   std::set<case_id> offered;
   for (;;) {
-    auto v = h.take(h.fw->next_case(h.anna, h.now));
+    auto v = h.take(h.fw->next_case(h.anna, 0, h.now));
     if (!std::holds_alternative<case_offer>(v)) break;
     const auto& offer = std::get<case_offer>(v);
     EXPECT_EQ(offer.frame.at("region"), "VLA") << "case " << offer.id << " is in a closed cell";
     ASSERT_TRUE(offered.insert(offer.id).second) << "case " << offer.id << " offered twice";
-    h.take(h.fw->record_call(h.anna, offer.id, outcome::busy, {}, false, "", "", h.now));
+    h.take(h.fw->record_call(h.anna, 0, offer.id, outcome::busy, {}, false, "", "", h.now));
   }
   EXPECT_EQ(offered.size(), 4u);
   // Reopened, Wallonia is called again; at target (a target equal to its completes), it is not.
-  h.take(h.fw->quota_action(h.sue, fieldwork::quota_op::reopen, {"region", {"WAL"}}, 0, h.now));
-  auto v = h.take(h.fw->next_case(h.anna, h.now));
+  h.take(h.fw->quota_action(h.sue, 0, fieldwork::quota_op::reopen, {"region", {"WAL"}}, 0, h.now));
+  auto v = h.take(h.fw->next_case(h.anna, 0, h.now));
   ASSERT_TRUE(std::holds_alternative<case_offer>(v));
   EXPECT_EQ(std::get<case_offer>(v).frame.at("region"), "WAL");
-  h.take(h.fw->record_call(h.anna, std::get<case_offer>(v).id, outcome::busy, {}, false, "", "", h.now));
-  h.take(h.fw->quota_action(h.sue, fieldwork::quota_op::set_target, {"region", {"WAL"}}, 0, h.now));
-  EXPECT_TRUE(std::holds_alternative<idle>(h.take(h.fw->next_case(h.anna, h.now))));
+  h.take(h.fw->record_call(h.anna, 0, std::get<case_offer>(v).id, outcome::busy, {}, false, "", "", h.now));
+  h.take(h.fw->quota_action(h.sue, 0, fieldwork::quota_op::set_target, {"region", {"WAL"}}, 0, h.now));
+  EXPECT_TRUE(std::holds_alternative<idle>(h.take(h.fw->next_case(h.anna, 0, h.now))));
 }
 
 TEST(FieldworkQuota, QuotaTableSharesCountEveryArrivalAtTheQuotaPoint) {
   harness h;
-  h.take(h.fw->quota_action(h.sue, fieldwork::quota_op::close, {"sector", {"2"}}, 0, h.now));
+  h.take(h.fw->quota_action(h.sue, 0, fieldwork::quota_op::close, {"sector", {"2"}}, 0, h.now));
   auto iv = past_quota_point(h, h.anna, "2");
   ASSERT_EQ(iv.ended, outcome::over_quota);
   // Commerce has no completes and no lease, but one interview arrived there: its share rests on it.

@@ -339,7 +339,7 @@ class simulation {
     auto cases = port_->cases_after(0);
     for (const auto& c : cases) region_[c.record.id] = c.record.frame.at("region");
     fw_->load_cases(std::move(cases));
-    auto failed = fw_->load_interviews(port_->open_interviews());
+    auto failed = fw_->load_interviews(port_->open_interviews(), now_);
     ASSERT_TRUE(failed.empty()) << failed.front().second;
   }
 
@@ -386,7 +386,8 @@ class simulation {
     ASSERT_EQ(fw_->quotas().state(), before) << "the quota state did not survive the restart";
     tick();  // the service sweeps soon after its start
     ++seen_.restarts;
-    // Every terminal lost its connection; case locks lived in the old process.
+    // Every terminal lost its connection, and in this model forgets the case it was offered (the server
+    // keeps the lock: the next NextCase passes it by).
     for (auto& t : terminals_) {
       t.holding.reset();
       if (t.view && !t.gone) t.away = true;
@@ -401,7 +402,7 @@ class simulation {
     const auto op = pick(4);
     if (op == 0 || op == 1) {  // close or reopen; the closed state rarely lasts
       const bool close = op == 0 && !rec.closed;
-      auto r = commit(fw_->quota_action(supervisor_, close ? core::fieldwork::quota_op::close
+      auto r = commit(fw_->quota_action(supervisor_, 0, close ? core::fieldwork::quota_op::close
                                                            : core::fieldwork::quota_op::reopen, id, 0, now_));
       ASSERT_TRUE(r) << last_fault_.message;
       rec.closed = close;
@@ -411,7 +412,7 @@ class simulation {
     // A new target: sometimes raised, sometimes lowered below what is done or in progress.
     const int target = op == 2 ? rec.target + 1 : rec.completes - 1 + static_cast<int>(pick(3));
     auto expected = model_.target_refusal(id, target);
-    auto r = commit(fw_->quota_action(supervisor_, core::fieldwork::quota_op::set_target, id, target, now_));
+    auto r = commit(fw_->quota_action(supervisor_, 0, core::fieldwork::quota_op::set_target, id, target, now_));
     if (expected) {
       ASSERT_FALSE(r) << core::to_string(id) << " target " << target << " should be refused: " << *expected;
       EXPECT_NE(last_fault_.message.find(*expected), std::string::npos) << last_fault_.message;
@@ -441,7 +442,7 @@ class simulation {
   }
 
   void next_case(terminal& t) {
-    auto r = commit(fw_->next_case(t.who, now_));
+    auto r = commit(fw_->next_case(t.who, 0, now_));
     ASSERT_TRUE(r) << last_fault_.message;
     if (std::holds_alternative<core::idle>(*r)) {
       t.idle = true;
@@ -459,7 +460,7 @@ class simulation {
   void start(terminal& t) {
     const auto id = *t.holding;
     t.holding.reset();
-    auto r = commit(fw_->start_interview(t.who, id, "", now_));
+    auto r = commit(fw_->start_interview(t.who, 0, id, "", now_));
     if (!r) {
       ASSERT_EQ(last_fault_.code, core::fault_code::not_your_case) << last_fault_.message;
       return;
@@ -481,9 +482,9 @@ class simulation {
       t.view.reset();
       return;
     }
-    // Usually the interview it was in. After a restart it can be another open interview of this
-    // interviewer (one taken over by a colleague: who holds an interview is not persisted); the terminal
-    // shows what the server hands back, and the quota checks below hold either way.
+    // Usually the interview it was in; it can be another open interview of this interviewer (one it
+    // was offered again); the terminal shows what the server hands back, and the quota checks below
+    // hold either way.
     settle_lease(r->interview->id, *r->interview, model_.holds(r->interview->id));
     show(t, std::move(*r->interview));
   }
@@ -499,7 +500,7 @@ class simulation {
     }
     if (roll < 6) {  // a break-off or a refusal mid-interview: the lease goes back
       const outcome why = roll < 5 ? outcome::break_off : outcome::soft_refusal;
-      auto r = commit(fw_->suspend(t.who, id, view.next_seq, why, std::nullopt, "", now_));
+      auto r = commit(fw_->suspend(t.who, 0, id, view.next_seq, why, std::nullopt, "", now_));
       if (!r) return lost(t);
       ASSERT_TRUE(r->ended);
       EXPECT_EQ(*r->ended, why);
@@ -513,7 +514,7 @@ class simulation {
     auto& facts = facts_[id];
     const std::string text = question == "s3_sector" ? facts.sector : answers.at(question);
     const bool was_leased = model_.holds(id);
-    auto r = commit(fw_->answer(t.who, id, view.next_seq, question, text, now_));
+    auto r = commit(fw_->answer(t.who, 0, id, view.next_seq, question, text, now_));
     if (!r) return lost(t);
     ASSERT_FALSE(r->duplicate);
     if (question == "s3_sector") {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <tuple>
+#include <utility>
 
 namespace cati::core {
 namespace {
@@ -121,6 +122,7 @@ void scheduler::lock(std::size_t i, std::string_view who, time_point now) {
   holder = std::string(who);
   hot_[i].lock_until = now + lock_span();
   held_by_[holder] = i;
+  if (sink_) sink_->push_back({cold_[i].record.id, holder, hot_[i].lock_until});
 }
 
 void scheduler::unlock(std::size_t i) {
@@ -129,6 +131,7 @@ void scheduler::unlock(std::size_t i) {
   if (it != held_by_.end() && it->second == i) held_by_.erase(it);
   holder.clear();
   hot_[i].lock_until = never;
+  if (sink_) sink_->push_back({cold_[i].record.id, {}, {}});
 }
 
 void scheduler::release_held_by(std::string_view who) {
@@ -235,6 +238,23 @@ bool scheduler::renew(case_id id, std::string_view who, time_point now) {
   auto it = index_.find(id);
   if (it == index_.end() || cold_[it->second].holder != who) return false;
   hot_[it->second].lock_until = now + lock_span();
+  if (sink_) sink_->push_back({id, std::string(who), hot_[it->second].lock_until});
+  return true;
+}
+
+bool scheduler::restore_lock(case_id id, const std::string& holder, time_point until) {
+  refresh();
+  auto it = index_.find(id);
+  if (it == index_.end()) return false;
+  const std::size_t i = it->second;
+  auto* sink = std::exchange(sink_, nullptr);
+  if (holder.empty()) {
+    unlock(i);
+  } else {
+    lock(i, holder, until);
+    hot_[i].lock_until = until;  // lock() counted from "now"; the persisted expiry is the truth
+  }
+  sink_ = sink;
   return true;
 }
 

@@ -13,8 +13,10 @@
 //
 // Locks: a case is held by at most one interviewer, and an interviewer holds at most one case (asking for
 // the next one releases the previous). A lock lapses case_lock_minutes (at least 1) after it was taken or
-// last renewed, so a vanished terminal frees its case. Locks live in memory only: after a restart a
-// reconnecting terminal takes its case back with hold().
+// last renewed, so a vanished terminal frees its case. Every lock taken, renewed or released is reported
+// to the lock sink (record_locks), so that its owner can persist it with the request that caused it;
+// restore_lock() puts a persisted lock back at start, expiry included (issue 13: a restart hands a held
+// case to nobody else).
 //
 // Cost: next_case() pulls changes from the source, then makes one pass over a compact array of the
 // cases (about 48 bytes each) with no allocation and no tz arithmetic; the quota verdict is asked only for
@@ -74,6 +76,13 @@ struct assignment {
 
 enum class hold_error { unknown_case, held_by_other };
 
+// A lock as it changed: taken or renewed by `holder` until `until`, or released (holder empty).
+struct lock_change {
+  case_id id = 0;
+  std::string holder;
+  time_point until{};
+};
+
 class scheduler {
  public:
   // `cal`, `cases` and `quota` must outlive the scheduler. Reads every case from `cases` now.
@@ -93,6 +102,13 @@ class scheduler {
   // Frees the case if `who` holds it. Release only once the call's outcome is committed to the case
   // source, so that the next next_case() sees it.
   void release(case_id id, std::string_view who);
+
+  // From now on, every lock change is appended to `*sink` (nullptr: not recorded). The sink must outlive
+  // the scheduler or be reset; its owner empties it.
+  void record_locks(std::vector<lock_change>* sink) { sink_ = sink; }
+  // Puts back a lock persisted before a restart (a lock whose time is past is restored too: it is free,
+  // as it was). Not reported to the sink. False for an unknown case.
+  bool restore_lock(case_id id, const std::string& holder, time_point until);
 
   // Pulls what changed from the case source (next_case() and hold() do it themselves).
   void refresh();
@@ -151,6 +167,7 @@ class scheduler {
   std::unordered_map<std::string, std::size_t> held_by_;  // interviewer -> entry; checked against holder
   std::vector<std::string> languages_;                    // interned: bit i is languages_[i]
   std::vector<std::size_t> waiting_;                      // scratch for next_case(), kept to avoid allocating
+  std::vector<lock_change>* sink_ = nullptr;
 };
 
 }  // namespace cati::core

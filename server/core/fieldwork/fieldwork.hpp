@@ -3,20 +3,49 @@
 // answers supervisors. Every request returns the reply for the terminal together with the changes to
 // persist; the caller commits the changes (store) and only then sends the reply.
 //
+// Its code is split by concept (one file each, all implementing this class):
+//   fieldwork.cpp             construction, views (offers, screens), counters, supervisor views
+//   fieldwork_calls.cpp       cases and calls: next_case, record_call, the call log, case locks
+//   fieldwork_interviews.cpp  interviews: start, answer, back, suspend, language, endings, sequence numbers
+//   fieldwork_quotas.cpp      quota leases, the quota point, supervisors' quota actions, tick
+//   fieldwork_requests.cpp    idempotency by request id (the request log)
+//   fieldwork_restore.cpp     loading at start and resuming a terminal after a reconnect
+//   fieldwork_snapshot.*      the text form of an interview's saved state (sequence numbers, fingerprints)
+//   fieldwork_quota_priority.hpp  the scheduler's view of the quotas
+//
+// Durable truth (DESIGN.md, "Ownership and durable truth"): whatever decides who may do what is in the
+// changes of the request that makes it true, and load_*() rebuild it exactly: case locks and their expiry
+// (case_held), who owns an open interview, its language and whether it is suspended (interview_owned),
+// quota leases (quota_changed), the request log (request_logged). A restart changes nothing a terminal can
+// see: the same case, interview, screen and language, and nobody else is offered them.
+//
 // Exactly-once answers: every Answer/Back/Suspend carries the interview id and the terminal's sequence
 // number (1, 2, 3 ...). A sequence number at or below the last one applied is a repeat: it changes
 // nothing and gets the current screen again, marked duplicate. One that skips ahead is refused. The
-// last applied number is saved with the interview's snapshot, so repeats are recognised after a restart.
+// last applied number is saved with the interview's snapshot, so repeats are recognised after a restart
+// (the latest ended interview of each interviewer is loaded too: the resend of the request that ended it
+// gets its duplicate ack, not not_your_case).
+//
+// Idempotent requests: next_case, record_call, start_interview and quota_action take the terminal's
+// request id (0: none). A repeat by the same user under the same id gets the original reply and changes
+// nothing: a resent NextCase the case it was offered (not another), a resent CallResult its call_done.
+// The id is logged with the request's changes (request_logged), so this holds across restarts. The latest
+// `kept_requests` ids of each user are kept.
+//
+// An ack means stored: an answer (or back) sent while the interview's lease had lapsed and its cell
+// filled or closed meanwhile is stored, and the interview then ends over quota: the reply is the ended
+// view (outcome over_quota, end_message saying which cell), never an ack of something not stored.
 //
 // Leases and locks: an interview that passes the quota point holds a lease renewed (and the renewal
 // persisted) by each of its answers, backs and resumes (lease_ttl); a case is locked to its interviewer
-// (the study's case_lock_minutes). A terminal that disconnects and comes back in time keeps both;
-// tick() sweeps expired leases. A refused request changes no lease. Suspending an
-// interview (break-off, appointment) gives its lease back; resuming it takes a lease again, or ends it
-// over quota when its cell filled meanwhile.
+// (the study's case_lock_minutes), the lock renewed and persisted by each request on it. A terminal that
+// disconnects and comes back in time keeps both; tick() sweeps expired leases. A refused request changes
+// no lease and no lock. Suspending an interview (break-off, appointment) gives its lease back; resuming it
+// takes a lease again, or ends it over quota when its cell filled meanwhile.
 //
 // Thread-safety: none. One strand owns the service (DESIGN.md: "fieldwork state changes in one place,
-// one at a time"). It does no I/O: cases come in through load_cases(), time through the `now` arguments.
+// one at a time"). It does no I/O: cases come in through load_cases(), time through the `now` arguments,
+// randomness through the randomness port.
 #pragma once
 
 #include <cstdint>
@@ -35,7 +64,7 @@
 #include "core/quota/quota_outlook.hpp"
 #include "core/calling/scheduler.hpp"
 #include "core/report/supervisor_status.hpp"
-#include "core/util/splitmix64.hpp"
+#include "core/ports/randomness.hpp"
 
 namespace cati::core {
 
@@ -62,6 +91,10 @@ struct loaded_case {
   case_contact contact;
   std::string respondent_id;  // set once the case had an interview; else chosen at its first
   std::uint64_t seed = 0;
+  // The case's lock as persisted (case_held): restored with its expiry. Empty holder: free. Nullopt:
+  // never recorded (a file written before locks were persisted).
+  std::string holder;
+  std::optional<time_point> held_until;
   // Per interview of the case that reached the quota point (whatever its end): its current answers to
   // the quotas' questions. With the frame these place it in its cells: the outlook's arrivals.
   std::map<interview_id, quota_values> quota_answers;
@@ -71,7 +104,8 @@ struct loaded_case {
 // values (an answer wins over a frame variable of the same name).
 std::map<interview_id, quota_values> quota_points(const loaded_case& c);
 
-// An interview that was open when the server last stopped.
+// An interview that was open when the server last stopped (or the latest ended one of an interviewer:
+// `final_state` set), with its current owner, language and suspension (interview_owned).
 struct loaded_interview {
   interview_id id = 0;
   case_id case_ = 0;
@@ -80,6 +114,8 @@ struct loaded_interview {
   std::string snapshot;  // snapshot_saved::text; "" when the interview never got past its start
   std::int64_t rows = 0;  // answer rows written so far
   time_point started_at{};
+  bool suspended = false;
+  std::optional<outcome> final_state;
 };
 
 enum class fault_code {
@@ -169,9 +205,15 @@ class fieldwork {
   // interview's history.
   static constexpr std::uint32_t kept_prints = 16;
 
+  // How many request ids of each user are remembered for repeats (in memory and in the store).
+  static constexpr std::size_t kept_requests = 64;
+
   // `study` and `cal` must outlive the service. `quota_state` is the persisted quota state (empty for a
-  // new fieldwork); `next_interview_id` is one above the largest id in the store. `random_seed` drives
-  // respondent ids and case seeds.
+  // new fieldwork); `next_interview_id` is one above the largest id in the store. `random` draws
+  // respondent ids and case seeds (libsodium in the server).
+  fieldwork(std::shared_ptr<const questionnaire> study, const calendar& cal, const quota_state& quotas,
+            interview_id next_interview_id, std::unique_ptr<randomness> random, fieldwork_options options = {});
+  // For tests and simulations: deterministic draws from `random_seed` (seeded_randomness).
   fieldwork(std::shared_ptr<const questionnaire> study, const calendar& cal, const quota_state& quotas,
             interview_id next_interview_id, std::uint64_t random_seed, fieldwork_options options = {});
   ~fieldwork();
@@ -180,28 +222,43 @@ class fieldwork {
 
   // Adds (or replaces) cases: at start, and when firms are imported into a live fieldwork.
   void load_cases(std::vector<loaded_case> cases);
-  // Open interviews found at start; restores each one's engine state. Returns the ones that could not be
+  // Open interviews found at start (and the latest ended one of each interviewer); restores each one's
+  // engine state, owner, language and suspension. The case of an open interview that is not suspended
+  // stays held by its owner: with its persisted lock, or (a file written before locks were persisted)
+  // from `now` for the study's case lock. Call after load_cases(). Returns the ones that could not be
   // restored, with why (e.g. the questionnaire changed under them): the caller logs them.
-  std::vector<std::pair<interview_id, std::string>> load_interviews(std::vector<loaded_interview> interviews);
+  std::vector<std::pair<interview_id, std::string>> load_interviews(std::vector<loaded_interview> interviews,
+                                                                    time_point now);
+  // The request log found at start (request_logged changes as persisted).
+  void load_requests(std::vector<request_logged> requests);
 
   // --- interviewers ---
-  effect<std::variant<case_offer, idle>> next_case(const user& who, time_point now);
-  effect<call_done> record_call(const user& who, case_id id, outcome result, std::optional<time_point> appointment_at,
-                                bool personal, const std::string& note, const std::string& number, time_point now);
-  effect<interview_view> start_interview(const user& who, case_id id, const std::string& language, time_point now);
-  effect<interview_view> answer(const user& who, interview_id id, std::uint32_t seq, const std::string& question,
-                                const std::string& text, time_point now);
-  effect<interview_view> back(const user& who, interview_id id, std::uint32_t seq, time_point now);
-  effect<interview_view> suspend(const user& who, interview_id id, std::uint32_t seq, outcome result,
-                                 std::optional<time_point> appointment_at, const std::string& note, time_point now);
-  effect<interview_view> set_language(const user& who, interview_id id, const std::string& language, time_point now);
+  // `request` is the terminal's request id (0: none, never recognised as a repeat).
+  effect<std::variant<case_offer, idle>> next_case(const user& who, std::uint64_t request, time_point now);
+  effect<call_done> record_call(const user& who, std::uint64_t request, case_id id, outcome result,
+                                std::optional<time_point> appointment_at, bool personal, const std::string& note,
+                                const std::string& number, time_point now);
+  effect<interview_view> start_interview(const user& who, std::uint64_t request, case_id id,
+                                         const std::string& language, time_point now);
+  // Answer, Back and Suspend are recognised as repeats by (interview, seq); `request` is for the log.
+  effect<interview_view> answer(const user& who, std::uint64_t request, interview_id id, std::uint32_t seq,
+                                const std::string& question, const std::string& text, time_point now);
+  effect<interview_view> back(const user& who, std::uint64_t request, interview_id id, std::uint32_t seq,
+                              time_point now);
+  effect<interview_view> suspend(const user& who, std::uint64_t request, interview_id id, std::uint32_t seq,
+                                 outcome result, std::optional<time_point> appointment_at, const std::string& note,
+                                 time_point now);
+  // Setting the language it is in already changes nothing: naturally idempotent.
+  effect<interview_view> set_language(const user& who, std::uint64_t request, interview_id id,
+                                      const std::string& language, time_point now);
   // After a reconnect: the case `who` holds (their lock renewed) and its open interview.
   effect<session_view> resume(const user& who, time_point now);
   counters today(const user& who, time_point now) const;
 
   // --- supervisors ---
   enum class quota_op { set_target, close, reopen };
-  effect<quota_cell_state> quota_action(const user& who, quota_op op, const cell_id& cell, int target, time_point now);
+  effect<quota_cell_state> quota_action(const user& who, std::uint64_t request, quota_op op, const cell_id& cell,
+                                        int target, time_point now);
   // The quota table with priorities and reachability against the sample left.
   std::vector<quota_row> quota_table();
   // For the supervisor's view (core/report/supervisor_status.hpp): every case with its call history, what an
@@ -240,10 +297,26 @@ class fieldwork {
     std::string respondent_id;
     std::uint64_t seed = 0;
     std::optional<interview_id> open_interview;
+    bool lock_recorded = false;  // loaded_case::held_until was set
   };
-  class quota_priority;  // dial_priority over the quota book (fieldwork.cpp)
+  class quota_priority;  // dial_priority over the quota book (fieldwork_quota_priority.hpp)
 
+  // The interview if `who` owns it and nobody else holds its case now (the lock is not touched: see
+  // keep_hold). An ended interview is returned without the check.
   result<live_interview*, fault> owned_interview(const user& who, interview_id id, time_point now);
+  // Renews `who`'s lock on the case, or takes it when it lapsed and is free: on the success path of a
+  // request only, so that a refused request changes no lock.
+  void keep_hold(case_id id, const user& who, time_point now);
+  // Moves the lock changes the scheduler reported into `changes` (the last one per case): every request
+  // ends with it. begin_request() forgets those of a refused request.
+  void begin_request();
+  void flush_locks(change_list& changes);
+  // The request log: the earlier request of `who` under `request` (nullptr: none, or request 0), and
+  // logging one with the request's changes.
+  const request_logged* earlier_request(const user& who, std::uint64_t request) const;
+  void log_request(request_logged r, change_list& changes);
+  void remember_request(request_logged r);
+  std::string fresh_respondent_id();
   // Sequence numbers: the next one is fresh; an older one is a repeat when it carries the same request
   // (`print`), stale_sequence when it carries another or is older than the last `kept_prints` (it can
   // no longer be checked, and acknowledging it unchecked could drop an answer silently); one that skips
@@ -257,6 +330,17 @@ class fieldwork {
   // meanwhile. False when it ended. Call it only once the request is known to succeed: its events are
   // committed with the reply, and a refused request is not committed.
   bool ensure_lease(live_interview& iv, const user& who, time_point now, change_list& changes);
+  // The lease part of ensure_lease without the ending: renews or takes the lease again; the quota book's
+  // words when the cell has no room (the caller stores the request, then ends over quota).
+  std::optional<std::string> retake_lease(live_interview& iv, time_point now, change_list& changes);
+  void end_over_quota(live_interview& iv, const user& who, time_point now, std::string why, change_list& changes);
+  // After an answer to an interview that arrived at the quota point: its arrival follows the answers it
+  // arrived with (a re-answered quota question, one dropped from the route), as the arrivals read back
+  // from the stored answers after a restart do (fieldwork_port::cases_after).
+  void follow_arrival(interview_id id, const std::string& question, const std::optional<value>& recorded,
+                      const std::vector<dropped_answer>& dropped);
+  // interview_owned for the interview's current owner, language and suspension.
+  void save_owner(const live_interview& iv, const user& owner, change_list& changes) const;
   interview_view view_of(const live_interview& iv, bool duplicate) const;
   case_offer offer_of(case_id id, const assignment* a) const;
   frame_values frame_of(case_id id) const;
@@ -280,8 +364,12 @@ class fieldwork {
   engine engine_;
   quota_book book_;
   fieldwork_options options_;
-  splitmix64 random_;
+  std::unique_ptr<randomness> random_;
   interview_id next_interview_id_;
+  std::vector<lock_change> lock_changes_;  // the scheduler's sink, emptied by each request
+  // user -> request id -> the logged request; the `kept_requests` largest ids per user.
+  std::map<user_id, std::map<std::uint64_t, request_logged>> requests_;
+  std::set<std::string, std::less<>> respondent_ids_;  // every one in use: a new one never repeats them
 
   memory_case_source cases_;
   std::map<case_id, case_extra> extra_;

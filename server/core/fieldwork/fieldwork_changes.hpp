@@ -97,8 +97,48 @@ struct session_closed {
   std::string digest;
 };
 
+// Who holds a case and until when (the scheduler's lock), written with the request that takes, renews or
+// releases it: a restarted server offers a held case to nobody else, and the lock lapses when it would
+// have without the restart.
+struct case_held {
+  case_id case_ = 0;
+  std::string holder;  // the interviewer's name; "" when released
+  time_point until{};
+};
+
+// Who owns an open interview, the language it runs in and whether it is suspended (a break-off or an
+// appointment): written with the request that changes any of them (a takeover by another interviewer,
+// a language switch, a suspension, a resumption), so that a restart brings back the same owner,
+// language and state. The language written last is the one the interview ran in (the export's).
+struct interview_owned {
+  interview_id interview = 0;
+  user_id interviewer = 0;
+  std::string language;
+  bool suspended = false;
+};
+
+// The requests whose repeat (same user, same request id: a resend after a lost reply, across reconnects
+// and restarts) must get the original reply instead of a second effect. Answer, Back and Suspend are
+// recognised by (interview, seq) instead (snapshot_saved keeps their fingerprints).
+enum class request_kind { next_case, call_result, start_interview, quota_action };
+
+// A request that changed something, written in the same commit as its changes. What the reply is
+// rebuilt from: the case offered (next_case), the case and outcome (call_result), the interview
+// (start_interview), the quota action (quota_action, `detail`: its kind, target and cell).
+struct request_logged {
+  user_id user = 0;
+  std::uint64_t request = 0;
+  request_kind kind = request_kind::next_case;
+  case_id case_ = 0;
+  interview_id interview = 0;
+  outcome result = outcome::unspecified;
+  std::string detail;
+  time_point at{};
+};
+
 using change = std::variant<call_logged, interview_opened, answer_logged, snapshot_saved, interview_closed,
-                            quota_changed, audit_logged, session_opened, session_closed>;
+                            quota_changed, audit_logged, session_opened, session_closed, case_held,
+                            interview_owned, request_logged>;
 using change_list = std::vector<change>;
 
 }  // namespace cati::core

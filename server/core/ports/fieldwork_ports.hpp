@@ -4,11 +4,13 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/fieldwork/fieldwork.hpp"
+#include "core/ports/randomness.hpp"
 
 namespace cati::core {
 
@@ -19,8 +21,15 @@ class fieldwork_source {
   virtual ~fieldwork_source() = default;
   // Cases with an id above `after`, each with its whole call history, contact and respondent id/seed.
   virtual std::vector<loaded_case> cases_after(case_id after) = 0;
-  // Interviews not closed yet.
+  // Interviews not closed yet, with their current owner, language and suspension.
   virtual std::vector<loaded_interview> open_interviews() = 0;
+  // Each interviewer's interview that ended last (final_state set): what the resend of the request that
+  // ended it is recognised by after a restart.
+  virtual std::vector<loaded_interview> latest_ended_interviews() = 0;
+  // The request log (fieldwork::load_requests).
+  virtual std::vector<request_logged> requests() = 0;
+  // Where respondent ids and case seeds are drawn from: the operating system's generator (libsodium).
+  virtual std::unique_ptr<randomness> make_randomness() = 0;
   virtual quota_state quotas() = 0;
   // One above the largest interview id used so far.
   virtual interview_id next_interview_id() = 0;
@@ -47,5 +56,17 @@ class fieldwork_journal {
   virtual ~fieldwork_journal() = default;
   virtual void commit(change_list changes, std::function<void(std::optional<std::string> error)> done) = 0;
 };
+
+// The fieldwork as the source holds it: built from its quota state, interview ids and randomness, then
+// loaded with every case, the open interviews, each interviewer's latest ended one, and the request
+// log, in that order (what a restart must rebuild: fieldwork.hpp, "Durable truth"). `now` is for files
+// written before locks were persisted (fieldwork::load_interviews). The host and the tests open it alike.
+struct opened_fieldwork {
+  std::unique_ptr<fieldwork> service;
+  case_id last_case = 0;  // the largest case id loaded: cases_after() from there finds imports
+  std::vector<std::pair<interview_id, std::string>> not_restored;  // interviews that could not be, and why
+};
+opened_fieldwork open_fieldwork(std::shared_ptr<const questionnaire> study, const calendar& cal,
+                                fieldwork_source& source, fieldwork_options options, time_point now);
 
 }  // namespace cati::core

@@ -4,7 +4,10 @@
 // is shown under the totals. After a dropped connection it reconnects and resumes with its session token.
 "use strict";
 
-const state = { ws: null, nextId: 1, token: null, pending: new Map(), status: null, retry: 500 };
+// Request ids never repeat for a user (the server answers a repeated id with the original reply: a page
+// reloaded and counting from 1 again would see its new quota actions taken for old ones). Like cati-term,
+// start at the microseconds of the page's start (below 2^53: exact in a JS number).
+const state = { ws: null, nextId: Date.now() * 1000, token: null, pending: new Map(), status: null, retry: 500 };
 
 function $(id) { return document.getElementById(id); }
 

@@ -1,0 +1,141 @@
+// Cases and calls: handing out the next case, recording how a call ended, the call log, and the case
+// locks (the scheduler's), each change of which goes to disk with the request that made it.
+#include <algorithm>
+
+#include "core/fieldwork/fieldwork.hpp"
+#include "core/fieldwork/fieldwork_quota_priority.hpp"
+
+namespace cati::core {
+namespace {
+
+bool is_call_outcome(outcome o) {
+  switch (o) {
+    case outcome::complete:
+    case outcome::over_quota:
+    case outcome::break_off:
+    case outcome::unspecified: return false;
+    default: return true;
+  }
+}
+
+}  // namespace
+
+// --- case locks ------------------------------------------------------------------------------------
+
+void fieldwork::begin_request() { lock_changes_.clear(); }
+
+void fieldwork::flush_locks(change_list& changes) {
+  // Only each case's last state matters (a renewal then a release is a release).
+  for (std::size_t i = 0; i < lock_changes_.size(); ++i) {
+    const auto& c = lock_changes_[i];
+    const bool superseded = std::any_of(lock_changes_.begin() + static_cast<std::ptrdiff_t>(i) + 1, lock_changes_.end(),
+                                        [&](const lock_change& later) { return later.id == c.id; });
+    if (!superseded) changes.push_back(case_held{c.id, c.holder, c.until});
+  }
+  lock_changes_.clear();
+}
+
+void fieldwork::keep_hold(case_id id, const user& who, time_point now) {
+  if (!scheduler_->renew(id, who.name, now)) (void)scheduler_->hold(id, {who.name, who.languages}, now);
+}
+
+// --- interviewers ----------------------------------------------------------------------------------
+
+effect<std::variant<case_offer, idle>> fieldwork::next_case(const user& who, std::uint64_t request, time_point now) {
+  begin_request();
+  effect<std::variant<case_offer, idle>> out{std::variant<case_offer, idle>(idle{}), {}};
+  if (const auto* earlier = earlier_request(who, request)) {
+    if (earlier->kind != request_kind::next_case) {
+      out.reply = fault{fault_code::invalid_request,
+                        "request id " + std::to_string(request) + " was used for another request"};
+      return out;
+    }
+    // A resend (the reply was lost): the case it was offered, not another. Only when the terminal stayed
+    // away past the lock and someone else took the case meanwhile does it get a new one, below.
+    const auto holder = scheduler_->holder(earlier->case_, now);
+    if (holder == who.name || (!holder && scheduler_->hold(earlier->case_, {who.name, who.languages}, now))) {
+      out.reply = std::variant<case_offer, idle>(offer_of(earlier->case_, nullptr));
+      flush_locks(out.changes);
+      return out;
+    }
+  }
+  // An interviewer in the middle of an interview finishes it first. (A suspended one on the case they
+  // were offered is not what they are doing: asking for the next case passes it by.)
+  for (const auto& [id, iv] : interviews_)
+    if (iv.interviewer == who.name && iv.state.status != interview_status::finished && !suspended_.contains(id) &&
+        scheduler_->holder(iv.case_, now) == who.name) {
+      out.reply = fault{fault_code::invalid_request, "interview " + std::to_string(id) +
+                                                         " is still open: finish or suspend it first"};
+      return out;
+    }
+  priority_->outlook();  // fresh verdicts before the scheduler asks
+  auto a = scheduler_->next_case({who.name, who.languages, false}, now);
+  if (!a) {
+    out.reply = std::variant<case_offer, idle>(idle{a.err()});
+    flush_locks(out.changes);  // the case held before is released
+    return out;
+  }
+  out.reply = std::variant<case_offer, idle>(offer_of(a->id, &a.value()));
+  log_request({who.id, request, request_kind::next_case, a->id, 0, outcome::unspecified, {}, now}, out.changes);
+  flush_locks(out.changes);
+  return out;
+}
+
+effect<call_done> fieldwork::record_call(const user& who, std::uint64_t request, case_id id, outcome result,
+                                         std::optional<time_point> appointment_at, bool personal,
+                                         const std::string& note, const std::string& number, time_point now) {
+  begin_request();
+  effect<call_done> out{call_done{id, result}, {}};
+  if (const auto* earlier = earlier_request(who, request)) {
+    if (earlier->kind != request_kind::call_result || earlier->case_ != id || earlier->result != result)
+      out.reply = fault{fault_code::invalid_request,
+                        "request id " + std::to_string(request) + " was used for another request"};
+    return out;  // a resend: recorded already, the same reply
+  }
+  if (scheduler_->holder(id, now) != who.name) {
+    out.reply = fault{fault_code::not_your_case, "case " + std::to_string(id) + " is not held by " + who.name};
+    return out;
+  }
+  if (!is_call_outcome(result)) {
+    out.reply = fault{fault_code::invalid_request,
+                      std::string(to_string(result)) + " is the end of an interview, not of a call"};
+    return out;
+  }
+  std::optional<appointment> callback;
+  if (result == outcome::appointment) {
+    if (!appointment_at) {
+      out.reply = fault{fault_code::invalid_request, "an appointment needs a date and time"};
+      return out;
+    }
+    if (*appointment_at <= now || !calendar_.is_calling_time(*appointment_at)) {
+      out.reply = fault{fault_code::invalid_request,
+                        "the appointment must be in the future and inside calling hours of the fieldwork window"};
+      return out;
+    }
+    callback = appointment{*appointment_at, personal};
+  }
+  auto open = extra_[id].open_interview;
+  log_call(id, who, now, result, number, note, open, callback, out.changes);
+  scheduler_->release(id, who.name);
+  log_request({who.id, request, request_kind::call_result, id, 0, result, {}, now}, out.changes);
+  flush_locks(out.changes);
+  return out;
+}
+
+void fieldwork::log_call(case_id id, const user& who, time_point now, outcome result, const std::string& number,
+                         const std::string& note, std::optional<interview_id> interview,
+                         std::optional<appointment> callback, change_list& changes) {
+  std::string dialled = number;
+  if (dialled.empty())
+    if (auto it = extra_.find(id); it != extra_.end() && !it->second.contact.phones.empty())
+      dialled = it->second.contact.phones.front();
+  cases_.record_call(id, call_attempt{now, who.name, result, callback});
+  changes.push_back(call_logged{id, who.id, now, dialled, result, note, interview, callback});
+  count(who, now, result == outcome::complete);
+  // The case's plan now, not at the next hand-out: the quota outlook counts the sample left from the
+  // plans, and a restart derives them afresh (the restart-equivalence test saw the stale one differ).
+  scheduler_->refresh();
+  priority_->stale();
+}
+
+}  // namespace cati::core

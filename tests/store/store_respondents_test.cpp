@@ -1,0 +1,77 @@
+// Issue 13, behaviour 6 in the schema: respondent ids are UNIQUE (one id per case, one case per id), and
+// an older file in which cases share an id (a server seeded from a manual clock repeated them) is
+// upgraded sanely: the first case keeps the id, the later ones get "<id>-<case id>", the audit log says so.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "store/connection.hpp"
+#include "store/migrations.hpp"
+#include "store/sodium_randomness.hpp"
+#include "store_fixture.hpp"
+
+namespace cati::test {
+namespace {
+
+std::string rows(SQLite::Database& db, const std::string& sql) {
+  SQLite::Statement q(db, sql);
+  std::string out;
+  while (q.executeStep()) {
+    for (int i = 0; i < q.getColumnCount(); ++i) out += (i ? "|" : "") + q.getColumn(i).getString();
+    out += "\n";
+  }
+  return out;
+}
+
+void version_3_file_with_repeated_ids(const fs::path& path) {
+  auto db = store::open_write_connection(options_for(path));
+  store::migrate(*db, path.filename().string(), 3);
+  db->exec("INSERT INTO users (id, name, role, password_hash, created_at) VALUES (1, 'anna', 'interviewer', 'x', 0)");
+  db->exec("INSERT INTO cases (id, firm_id, language, imported_at) VALUES (1, 'F1', 'nl', 0), (2, 'F2', 'nl', 0),"
+           " (3, 'F3', 'nl', 0)");
+  db->exec("INSERT INTO interviews (id, respondent_id, seed, case_id, interviewer_id, questionnaire_version, language,"
+           " started_at) VALUES (1, 'RT4U5XM8MAG', 1, 1, 1, '1', 'nl', 0), (2, 'RT4U5XM8MAG', 1, 2, 1, '1', 'nl', 0),"
+           " (3, 'RT4U5XM8MAG', 1, 2, 1, '1', 'nl', 0), (4, 'RBBBBBBBBBB', 2, 3, 1, '1', 'nl', 0)");
+}
+
+}  // namespace
+
+TEST(StoreRespondents, RepeatedRespondentIdsOfAnOlderFileAreRenamedAndTheAuditLogSaysSo) {
+  temp_dir dir;
+  auto path = dir / "fieldwork.db";
+  version_3_file_with_repeated_ids(path);
+  { store::fieldwork_store upgraded(options_for(path)); }  // migrates to the latest version
+  SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
+  EXPECT_EQ(rows(db, "SELECT id, respondent_id FROM interviews ORDER BY id"),
+            "1|RT4U5XM8MAG\n2|RT4U5XM8MAG-2\n3|RT4U5XM8MAG-2\n4|RBBBBBBBBBB\n");
+  EXPECT_EQ(rows(db, "SELECT respondent_id, case_id FROM respondents ORDER BY case_id"),
+            "RT4U5XM8MAG|1\nRT4U5XM8MAG-2|2\nRBBBBBBBBBB|3\n");
+  EXPECT_EQ(rows(db, "SELECT action, details FROM audit_log"),
+            "respondent_id_renamed|case 2: respondent id RT4U5XM8MAG was case 1 already; now RT4U5XM8MAG-2\n");
+}
+
+TEST(StoreRespondents, AnotherCaseUnderATakenRespondentIdIsRefusedByTheSchema) {
+  temp_dir dir;
+  auto path = dir / "fieldwork.db";
+  version_3_file_with_repeated_ids(path);
+  { store::fieldwork_store upgraded(options_for(path)); }
+  SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
+  const char* insert =
+      "INSERT INTO interviews (respondent_id, seed, case_id, interviewer_id, questionnaire_version, language,"
+      " started_at) VALUES (?, 1, ?, 1, '1', 'nl', 0)";
+  auto try_insert = [&](const std::string& id, int case_id) {
+    SQLite::Statement st(db, insert);
+    st.bind(1, id);
+    st.bind(2, case_id);
+    st.exec();
+  };
+  EXPECT_THROW(try_insert("RBBBBBBBBBB", 1), SQLite::Exception);  // case 3's id for case 1
+  EXPECT_THROW(try_insert("RNEWNEWNEW2", 1), SQLite::Exception);  // a second id for case 1
+  EXPECT_NO_THROW(try_insert("RT4U5XM8MAG", 1));                  // case 1 again, its own id
+}
+
+TEST(StoreRespondents, TheServersRandomnessIsTheOperatingSystemsNotASeed) {
+  // Two generators made at the same moment (what a restart on a manual clock amounts to) differ.
+  store::sodium_randomness a, b;
+  EXPECT_NE(a.next(), b.next());
+}
+
+}  // namespace cati::test
