@@ -188,10 +188,27 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_expiry ON sessions (expires_at);  -- each login forgets the expired ones
 )sql";
 
+// Version 4 (research): sample released in replicates. Replicate 0 is the whole frame as imported, always
+// released (a fieldwork that never splits its sample works as before); a case in replicate k > 0 is in the
+// field once k has a release row. Releases are never undone: the table is append-only.
+constexpr const char* schema_v4 = R"sql(
+ALTER TABLE cases ADD COLUMN replicate INTEGER NOT NULL DEFAULT 0 CHECK (replicate >= 0);
+CREATE TABLE replicate_releases (
+  replicate INTEGER PRIMARY KEY CHECK (replicate > 0),
+  released_at INTEGER NOT NULL,
+  released_by INTEGER REFERENCES users(id)
+);
+CREATE TRIGGER replicate_releases_append_only_u BEFORE UPDATE ON replicate_releases
+BEGIN SELECT RAISE(ABORT, 'replicate releases are never changed'); END;
+CREATE TRIGGER replicate_releases_append_only_d BEFORE DELETE ON replicate_releases
+BEGIN SELECT RAISE(ABORT, 'replicate releases are never undone'); END;
+)sql";
+
 constexpr migration migrations[] = {
     {1, "the fieldwork schema", schema_v1},
     {2, "index call attempts by time", schema_v2},
     {3, "session tokens", schema_v3},
+    {4, "sample replicates", schema_v4},
 };
 
 int application_id(SQLite::Database& db) { return db.execAndGet("PRAGMA application_id").getInt(); }
