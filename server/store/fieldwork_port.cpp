@@ -254,7 +254,8 @@ std::vector<core::fieldwork_source::saved_session> fieldwork_port::sessions() {
 std::optional<core::fieldwork_source::account> fieldwork_port::find_account(const std::string& name) {
   auto u = store_.find_user(name);
   if (!u || u->disabled) return std::nullopt;
-  return account{core::user{u->id, u->name, role_of(u->role), u->languages}, u->password_hash};
+  const bool converter = std::find(u->skills.begin(), u->skills.end(), "converter") != u->skills.end();
+  return account{core::user{u->id, u->name, role_of(u->role), u->languages, converter}, u->password_hash};
 }
 
 }  // namespace cati::store

@@ -193,6 +193,8 @@ CREATE INDEX sessions_by_expiry ON sessions (expires_at);  -- each login forgets
 // field once k has a release row. Releases are never undone: the table is append-only.
 constexpr const char* schema_v4 = R"sql(
 ALTER TABLE cases ADD COLUMN replicate INTEGER NOT NULL DEFAULT 0 CHECK (replicate >= 0);
+-- An interviewer's skills, comma-separated: "converter" calls soft refusals back (refusal conversion).
+ALTER TABLE users ADD COLUMN skills TEXT NOT NULL DEFAULT '';
 CREATE TABLE replicate_releases (
   replicate INTEGER PRIMARY KEY CHECK (replicate > 0),
   released_at INTEGER NOT NULL,
@@ -208,7 +210,7 @@ constexpr migration migrations[] = {
     {1, "the fieldwork schema", schema_v1},
     {2, "index call attempts by time", schema_v2},
     {3, "session tokens", schema_v3},
-    {4, "sample replicates", schema_v4},
+    {4, "sample replicates, interviewer skills", schema_v4},
 };
 
 int application_id(SQLite::Database& db) { return db.execAndGet("PRAGMA application_id").getInt(); }

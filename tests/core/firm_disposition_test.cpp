@@ -79,6 +79,22 @@ TEST_F(FirmDisposition, AFirmIsDeadOnlyWhenEveryNumberIs) {
   EXPECT_EQ(code(c, local(13, 13)), "3.13");
 }
 
+TEST_F(FirmDisposition, TheNumberThatReachedTheFirmIsDialledAgainOthersInTurn) {
+  // Nobody on the first number: the second next; a callback on the second: the second again.
+  auto c = firm(3, {call(local(13, 9), outcome::no_answer, 0)});
+  EXPECT_EQ(plan_case(c, rules_, cal_).next_number, 1);
+  c.calls.push_back(call(local(13, 14), outcome::callback, 1));
+  EXPECT_EQ(plan_case(c, rules_, cal_).next_number, 1);
+  // The second goes dead: the third, then round to the first, skipping the dead one.
+  c.calls.push_back(call(local(14, 9), outcome::disconnected, 1));
+  EXPECT_EQ(plan_case(c, rules_, cal_).next_number, 2);
+  c.calls.push_back(call(local(14, 10), outcome::busy, 2));
+  EXPECT_EQ(plan_case(c, rules_, cal_).next_number, 0);
+  // A call logged without its number (an interview's ending) leaves the choice where it was.
+  c.calls.push_back(call(local(14, 11), outcome::break_off, -1));
+  EXPECT_EQ(plan_case(c, rules_, cal_).next_number, 0);
+}
+
 TEST_F(FirmDisposition, AOneNumberFirmKeepsTheNumberAsUnitReading) {
   auto c = firm(1, {call(local(13, 9), outcome::disconnected, 0)});
   EXPECT_EQ(code(c, end_), "4.30");

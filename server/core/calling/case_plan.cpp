@@ -114,11 +114,15 @@ case_plan plan_case(const case_record& c, const call_rules& rules, const calenda
   std::optional<int> last_part;
 
   const int numbers = std::max(1, c.numbers);
-  int last_number = -1;
+  int last_number = -1;      // the last number dialled (known)
+  bool last_reached = false;  // and whether that call reached someone at the firm
   for (const auto& call : in_time_order(c, scratch)) {
     const call_rule rule = effective_call_rule(rules, call.result);
     // A call logged without its number (an interview's own ending) leaves the rotation where it was.
-    if (call.number >= 0) last_number = call.number;
+    if (call.number >= 0) {
+      last_number = call.number;
+      last_reached = contact_of(call.result) == contact_kind::human;
+    }
     if (contact_of(call.result) == contact_kind::dead_number) {
       const int dead = number_of(call);
       auto it = std::lower_bound(p.dead_numbers.begin(), p.dead_numbers.end(), dead);
@@ -170,8 +174,8 @@ case_plan plan_case(const case_record& c, const call_rules& rules, const calenda
     p.last_call = call.at;
   }
 
-  // The next live number after the last one dialled, in turn.
-  for (int step = 1; step <= numbers; ++step) {
+  // A number that reached someone is dialled again; otherwise the next live number after it, in turn.
+  for (int step = last_reached ? 0 : 1; step <= numbers; ++step) {
     const int candidate = ((last_number < 0 ? -1 : last_number) + step) % numbers;
     if (!std::binary_search(p.dead_numbers.begin(), p.dead_numbers.end(), candidate)) {
       p.next_number = candidate;

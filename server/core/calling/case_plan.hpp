@@ -79,8 +79,8 @@ struct case_plan {
   std::string arranger;                      // personal appointment: who made it; "" = anyone
   bool converters_only = false;              // refusal conversion: supervisor-chosen interviewers only
   std::vector<outcome> spent;                // outcomes whose max_per_case is reached
-  // The number to dial next (index in the case's dialling order): the next live one after the last
-  // number dialled, in turn; numbers that gave a dead-number outcome are skipped.
+  // The number to dial next (index in the case's dialling order): the last number dialled again if it
+  // reached someone at the firm, else the next live one after it, in turn; dead numbers are skipped.
   int next_number = 0;
   std::vector<int> dead_numbers;  // ascending
 

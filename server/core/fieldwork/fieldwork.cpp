@@ -294,6 +294,7 @@ case_offer fieldwork::offer_of(case_id id, const assignment* a) const {
     offer.attempt = plan->attempts + 1;
     offer.appointment_at = plan->appointment_at;
   }
+  if (const case_plan* plan = scheduler_->plan(id)) offer.number_to_dial = plan->next_number;  // (research)
   return offer;
 }
 
@@ -320,7 +321,7 @@ result<fieldwork::live_interview*, fault> fieldwork::owned_interview(const user&
     return fault{fault_code::not_your_case, "interview " + std::to_string(id) + " is not yours"};
   auto& iv = it->second;
   if (iv.state.status != interview_status::finished) {
-    if (!scheduler_->renew(iv.case_, who.name, now) && !scheduler_->hold(iv.case_, {who.name, who.languages}, now))
+    if (!scheduler_->renew(iv.case_, who.name, now) && !scheduler_->hold(iv.case_, {who.name, who.languages, who.converter}, now))
       return fault{fault_code::not_your_case, "case " + std::to_string(iv.case_) + " is held by someone else"};
   }
   return &iv;
@@ -403,7 +404,13 @@ void fieldwork::log_call(case_id id, const user& who, time_point now, outcome re
   if (dialled.empty())
     if (auto it = extra_.find(id); it != extra_.end() && !it->second.contact.phones.empty())
       dialled = it->second.contact.phones.front();
-  cases_.record_call(id, call_attempt{now, who.name, result, callback});
+  call_attempt call{now, who.name, result, callback};
+  if (auto it = extra_.find(id); it != extra_.end()) {  // (research) which of the firm's numbers: a dead one ends only it
+    const auto& phones = it->second.contact.phones;
+    if (auto p = std::find(phones.begin(), phones.end(), dialled); p != phones.end())
+      call.number = static_cast<int>(p - phones.begin());
+  }
+  cases_.record_call(id, std::move(call));
   changes.push_back(call_logged{id, who.id, now, dialled, result, note, interview, callback});
   count(who, now, result == outcome::complete);
   priority_->stale();
@@ -433,7 +440,7 @@ effect<std::variant<case_offer, idle>> fieldwork::next_case(const user& who, tim
       return out;
     }
   priority_->outlook();  // fresh verdicts before the scheduler asks
-  auto a = scheduler_->next_case({who.name, who.languages, false}, now);
+  auto a = scheduler_->next_case({who.name, who.languages, who.converter}, now);
   if (!a) {
     out.reply = std::variant<case_offer, idle>(idle{a.err()});
     return out;
@@ -731,9 +738,9 @@ effect<session_view> fieldwork::resume(const user& who, time_point now) {
     if (open_of_who(iv) && scheduler_->holder(iv.case_, now) == who.name) chosen = &iv;
   for (auto it = interviews_.rbegin(); !chosen && it != interviews_.rend(); ++it)
     if (open_of_who(it->second) && !suspended_.contains(it->first) &&
-        scheduler_->hold(it->second.case_, {who.name, who.languages}, now))
+        scheduler_->hold(it->second.case_, {who.name, who.languages, who.converter}, now))
       chosen = &it->second;
-  if (!chosen || !scheduler_->hold(chosen->case_, {who.name, who.languages}, now)) return out;
+  if (!chosen || !scheduler_->hold(chosen->case_, {who.name, who.languages, who.converter}, now)) return out;
   if (ensure_lease(*chosen, who, now, out.changes)) out.reply.value().held = offer_of(chosen->case_, nullptr);
   out.reply.value().interview = view_of(*chosen, false);
   return out;
