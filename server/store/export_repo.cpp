@@ -158,6 +158,11 @@ export_snapshot read_export(SQLite::Database& db, const export_request& request)
     SQLite::Statement q(db, "SELECT interview_id, at FROM answers ORDER BY interview_id, seq");
     while (q.executeStep()) answer_times[q.getColumn(0).getInt64()].push_back(from_ms(q.getColumn(1).getInt64()));
   }
+  std::map<row_id, std::uint64_t> seeds;  // the order randomised choices were read in
+  {
+    SQLite::Statement q(db, "SELECT id, seed FROM interviews");
+    while (q.executeStep()) seeds[q.getColumn(0).getInt64()] = static_cast<std::uint64_t>(q.getColumn(1).getInt64());
+  }
   std::map<row_id, interview_calls> own_calls;
   std::map<row_id, std::vector<core::time_point>> case_calls;
   {
@@ -191,7 +196,8 @@ export_snapshot read_export(SQLite::Database& db, const export_request& request)
     r.frame = frames[case_id];
     if (request.contact) r.contact = contacts[case_id];
     if (auto it = answers.find(r.interview_id); it != answers.end()) r.answers = std::move(it->second);
-    // Paradata, derived from the logs: who ended it, active time, attempts, resumed, partial.
+    // Paradata, derived from the logs: who ended it, active time, attempts, resumed, partial, choice order.
+    r.seed = seeds[r.interview_id];
     const auto& own = own_calls[r.interview_id];
     if (own.last_interviewer && own.last_outcome == core::outcome::complete) r.interviewer_id = *own.last_interviewer;
     const auto& times = answer_times[r.interview_id];

@@ -181,6 +181,12 @@ TEST_F(ExportCli, CsvHasOneRowPerCompleteAndTheThreeMissingKindsApart) {
   EXPECT_EQ(field(rows, "respondent_id", a, "attempts"), "1");
   EXPECT_EQ(field(rows, "respondent_id", a, "resumed"), "0");
   EXPECT_EQ(field(rows, "respondent_id", a, "interviewer_id"), std::to_string(ann_));
+  // Paradata: the order q9's randomised choices were read out, "other" (6) last whatever the shuffle.
+  const auto order = field(rows, "respondent_id", a, "q9_bank_domains_order");
+  ASSERT_EQ(order.size(), 11u) << order;
+  EXPECT_EQ(order.back(), '6');
+  for (char code : std::string("12345")) EXPECT_NE(order.find(code), std::string::npos) << order;
+  EXPECT_EQ(field(rows, "respondent_id", b, "q9_bank_domains_order").size(), 11u);
   EXPECT_EQ(field(rows, "respondent_id", a, "start_time"), "2025-10-13T07:20:00Z");
   EXPECT_EQ(field(rows, "respondent_id", b, "q3_ai_areas_1"), "-1");  // not asked (never uses AI)
   EXPECT_EQ(field(rows, "respondent_id", b, "q3_ai_areas"), "");
@@ -523,6 +529,93 @@ TEST(Replicates, ReleasedOneAtATimeAndOnlyReleasedSampleCounts) {
   // Splitting again is refused.
   auto resplit = run("sample release --db " + db + " --study " + seed_dir + " --replicates 2");
   EXPECT_EQ(resplit.exit_code, 1) << resplit.output;
+}
+
+// Characters [start, finish] (1-based, inclusive) of a UTF-8 line.
+std::string chars_at(const std::string& line, std::size_t start, std::size_t finish) {
+  std::string out;
+  std::size_t n = 0;  // characters seen
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const bool first_byte = (static_cast<unsigned char>(line[i]) & 0xC0) != 0x80;
+    if (first_byte) ++n;
+    if (n >= start && n <= finish) out += line[i];
+  }
+  return out;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && s[i] == ' ') ++i;
+  return s.substr(i);
+}
+
+// Triple-S read back by the positions its XML declares, every value compared with the CSV export.
+TEST_F(ExportCli, TripleSDataReadByItsDeclaredPositionsEqualsTheCsv) {
+  auto sss = cati("export --db " + db_.string() + " --format sss --out " + out("ai.sss") + " --lang fr --include-partials");
+  ASSERT_EQ(sss.exit_code, 0) << sss.output;
+  auto csv = cati("export --db " + db_.string() + " --format csv --out " + out("ai.csv") + " --lang fr --include-partials");
+  ASSERT_EQ(csv.exit_code, 0) << csv.output;
+  const auto xml = slurp(dir_ / "ai.sss");
+  EXPECT_NE(xml.find("<sss version=\"2.0\" languages=\"fr nl en\">"), std::string::npos) << xml.substr(0, 300);
+  EXPECT_NE(xml.find("<text xml:lang=\"nl\">Houding tegenover AI</text>"), std::string::npos);
+  EXPECT_NE(xml.find("type=\"quantity\" use=\"weight\""), std::string::npos);
+
+  struct declared {
+    std::string name, type;
+    std::size_t start = 0, finish = 0;
+  };
+  std::vector<declared> vars;
+  for (std::size_t at = xml.find("<variable "); at != std::string::npos; at = xml.find("<variable ", at + 1)) {
+    declared v;
+    const auto type = xml.find("type=\"", at) + 6;
+    v.type = xml.substr(type, xml.find('"', type) - type);
+    const auto name = xml.find("<name>", at) + 6;
+    v.name = xml.substr(name, xml.find("</name>", name) - name);
+    const auto pos = xml.find("<position start=\"", at) + 17;
+    v.start = std::stoul(xml.substr(pos));
+    v.finish = std::stoul(xml.substr(xml.find("finish=\"", pos) + 8));
+    vars.push_back(v);
+  }
+  ASSERT_GT(vars.size(), 20u);
+
+  const auto rows = read_csv(dir_ / "ai.csv");
+  const auto data = slurp(dir_ / "ai.dat");
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at < data.size();) {
+    const auto end = data.find("\r\n", at);
+    lines.push_back(data.substr(at, end - at));
+    at = end + 2;
+  }
+  ASSERT_EQ(lines.size() + 1, rows.size());
+  std::size_t compared = 0;
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    const auto& line = lines[r - 1];
+    const auto id = rows[r][0];
+    for (const auto& v : vars) {
+      const auto got = chars_at(line, v.start, v.finish);
+      if (v.type == "multiple") {
+        // One column per choice, against the CSV's 0/1 dichotomies (-1/-2 there: blank here).
+        std::size_t k = 0;
+        for (const auto& name : rows[0]) {
+          const auto tail = name.rfind(v.name + "_", 0) == 0 ? name.substr(v.name.size() + 1) : std::string();
+          if (tail.empty() || tail.find_first_not_of("0123456789") != std::string::npos) continue;  // <q>_<code>
+          const auto expected = field(rows, "respondent_id", id, name);
+          const std::string bit = k < got.size() ? std::string(1, got[k]) : "(short)";
+          ++k;
+          EXPECT_EQ(bit, expected == "-1" || expected == "-2" ? " " : expected) << id << " " << name;
+          ++compared;
+        }
+        EXPECT_EQ(k, got.size()) << v.name;
+        continue;
+      }
+      auto expected = field(rows, "respondent_id", id, v.name);
+      if (v.type != "character" && (expected == "-1" || expected == "-2")) expected = "";  // blank: no missing codes
+      EXPECT_EQ(trim(got), expected) << id << " " << v.name;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 400u);
 }
 
 TEST_F(ExportCli, AnInfeasibleCapExitsNonZeroAndWritesNothingUnlessAllowed) {

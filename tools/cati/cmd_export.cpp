@@ -1,4 +1,4 @@
-// `cati export --db F --format sav|dta|csv|dispositions|calls --out PATH [--weights rake|none [--cap X]
+// `cati export --db F --format sav|dta|csv|sss|dispositions|calls --out PATH [--weights rake|none [--cap X]
 //  [--allow-unconverged]] [--include-partials] [--include-contact-data] [--lang nl|fr|en] [--study DIR]
 //  [--at MOMENT]`
 //
@@ -8,6 +8,8 @@
 // documentation (targets, achieved shares, passes, cap, design effect, effective n) goes into the
 // codebook and the .sav's documents.
 //
+// sss: Triple-S 2.0 XML metadata (labels in every language of the study) at PATH and its fixed-width
+// data file beside it (.dat), see export_sss.hpp.
 // sav/dta/csv: one row per completed interview (core/report/export_model.hpp says which variables and how the
 // missing kinds are coded). Beside the file: for sav a .sps defining the multiple-response sets, for csv
 // a Markdown codebook (.md). dispositions: every case of the sample with its final AAPOR disposition as
@@ -30,6 +32,7 @@
 #include "core/report/export_dispositions.hpp"
 #include "export_read.hpp"
 #include "export_readstat.hpp"
+#include "export_sss.hpp"
 #include "export_text.hpp"
 #include "fieldwork_read.hpp"
 
@@ -138,7 +141,26 @@ int run_export(const export_options& o) {
 
   std::vector<std::string> extras;
   std::vector<std::string> warnings;
-  if (o.format == "csv") {
+  if (o.format == "sss") {
+    // Labels in every language of the study, the export's language first; the values are the same.
+    std::vector<std::string> languages = {settings.lang};
+    for (const auto& l : study.languages)
+      if (l != settings.lang) languages.push_back(l);
+    std::vector<core::export_dataset> by_language = {*data};
+    for (std::size_t i = 1; i < languages.size(); ++i) {
+      auto other = settings;
+      other.lang = languages[i];
+      auto d = core::build_dataset(study, other, respondents);
+      if (!d) throw std::runtime_error(d.err().message);
+      by_language.push_back(std::move(d).value());
+    }
+    const auto dat = beside(o.out, ".dat");
+    const auto files = triple_s(by_language, languages, study.id, study.title.empty() ? data->label : study.title,
+                                dat.filename().string());
+    write_text_file(o.out, files.xml);
+    write_text_file(dat, files.data);
+    extras.push_back("data " + dat.string());
+  } else if (o.format == "csv") {
     write_text_file(o.out, csv_text(*data));
     const auto codebook = beside(o.out, ".md");
     write_text_file(codebook, codebook_text(*data, data->label));
@@ -169,9 +191,10 @@ void add_export_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<export_options>();
   auto* cmd = app.add_subcommand("export", "export completed interviews (SPSS, Stata, CSV) or the dispositions");
   cmd->add_option("--db", o->db, "the fieldwork file (or a copy of it)")->required();
-  cmd->add_option("--format", o->format, "sav, dta, csv, dispositions or calls (one row per call attempt)")
+  cmd->add_option("--format", o->format,
+                  "sav, dta, csv, sss (Triple-S XML and its .dat), dispositions or calls (one row per call attempt)")
       ->required()
-      ->check(CLI::IsMember({"sav", "dta", "csv", "dispositions", "calls"}));
+      ->check(CLI::IsMember({"sav", "dta", "csv", "sss", "dispositions", "calls"}));
   cmd->add_option("--out", o->out, "the file to write (companions go beside it: .sps, .md)")->required();
   auto* weights = cmd->add_option("--weights", "rake (default when the study has quota targets): raking weights to "
                                                "the quota margins; none: no weight variable")

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/expr/value.hpp"
+#include "core/questionnaire/choice_order.hpp"
 
 namespace cati::core {
 namespace {
@@ -191,6 +192,15 @@ void add_question_variables(const questionnaire& study, const question& q, std::
   }
 }
 
+// Paradata of a randomised question: the order its choices were read out.
+void add_order_variable(const question& q, const std::string& label, std::vector<export_variable>& out) {
+  auto v = text_variable(q.name + "_order", label + " (order read, codes)", variable_group::question);
+  v.question = q.name;
+  v.base = "asked: " + base_of(q);
+  v.width = codes_width(q);
+  out.push_back(std::move(v));
+}
+
 struct study_layout {
   std::vector<export_variable> variables;
   std::vector<response_set> sets;
@@ -234,7 +244,10 @@ study_layout layout(const questionnaire& study, const export_settings& s) {
     v.push_back(std::move(p));
   }
   for (auto& f : frame_variables(study, s)) v.push_back(std::move(f));
-  for (const auto& q : study.questions) add_question_variables(study, q, lang, v, l.sets);
+  for (const auto& q : study.questions) {
+    add_question_variables(study, q, lang, v, l.sets);
+    if (q.randomize && q.has_choices()) add_order_variable(q, question_variable_label(study, q, lang), v);
+  }
   if (s.weights) {
     auto w = number_variable("weight", builtin_label("weight", lang), variable_group::weight, display_format::decimal);
     w.decimals = 6;  // the CSV prints what the codebook declares: enough for shares exact to 1e-6
@@ -329,8 +342,15 @@ result<std::vector<export_cell>> respondent_row(const questionnaire& study, cons
   auto frame = frame_cells(study, s, r.firm_id, r.frame, r.contact, who_of(r));
   if (!frame) return frame.err();
   for (auto& c : *frame) row.push_back(std::move(c));
-  for (const auto& q : study.questions)
+  for (const auto& q : study.questions) {
     if (auto st = question_cells(q, r, row); !st) return st.err();
+    if (q.randomize && q.has_choices()) {
+      std::string order;
+      if (r.answers.contains(q.name))  // only when it was asked: then it was read out in this order
+        for (auto i : choice_order(q, r.seed)) order += (order.empty() ? "" : " ") + std::to_string(q.choices[i].code);
+      row.push_back(text(std::move(order)));
+    }
+  }
   if (s.weights) row.push_back(number(r.weight));
   return row;
 }

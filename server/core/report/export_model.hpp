@@ -17,6 +17,7 @@
 //     single choice   one numeric variable, the choice code
 //     multiple choice `<q>` a text variable of the codes picked ("1 3"), and `<q>_<code>` 0/1 per choice,
 //                     grouped as the multiple-response set `<q>`
+//     randomised      also `<q>_order`: the choice codes in the order they were read out (paradata)
 //     integer/decimal one numeric variable; text: one text variable (other-specify text included)
 //   [weight]                                   with weights
 // Variable labels are the question's export_label (else its text, fills shown as [company]); a label
@@ -135,6 +136,7 @@ struct export_respondent {
   double active_minutes = 0;  // time spent in the interview, suspensions left out
   int attempts = 0;           // calls to the firm up to the interview's end
   bool resumed = false;       // suspended (break-off, callback, appointment) and taken up again
+  std::uint64_t seed = 0;     // the interview's seed: the order its randomised choices were read in
   std::string firm_id;
   std::map<std::string, std::string, std::less<>> frame;    // research frame values
   std::map<std::string, std::string, std::less<>> contact;  // contact frame values ("phone": "a;b")
