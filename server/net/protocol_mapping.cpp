@@ -2,6 +2,8 @@
 
 #include <date/tz.h>
 
+#include <algorithm>
+
 #include "core/ports/clock_spec.hpp"
 
 namespace cati::net {
@@ -60,8 +62,9 @@ void fill(v1::CaseCard& card, const core::case_offer& offer, const date::time_zo
   card.set_contact_name(offer.contact.contact_name);
   card.set_language(offer.language);
   for (const auto& n : offer.contact.phones) card.add_numbers(n);
-  if (!offer.contact.phones.empty())  // rotate through the numbers, one per dial
-    card.set_number_to_dial(offer.contact.phones[offer.history.size() % offer.contact.phones.size()]);
+  if (!offer.contact.phones.empty())  // the plan's next live number (core::case_plan::next_number)
+    card.set_number_to_dial(offer.contact.phones[std::min<std::size_t>(static_cast<std::size_t>(std::max(0, offer.number_to_dial)),
+                                                                       offer.contact.phones.size() - 1)]);
   for (const auto& h : offer.history) {
     auto* a = card.add_history();
     a->set_at(format_local(h.at, zone));

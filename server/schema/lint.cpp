@@ -45,6 +45,9 @@ class linter {
   void error(position p, std::string message) {
     out_.push_back({file_, p.line, p.column, std::move(message), false});
   }
+  void warn(position p, std::string message) {
+    out_.push_back({file_, p.line, p.column, std::move(message), true});
+  }
 
   // --- header -------------------------------------------------------------------------------------
   void check_header() {
@@ -244,6 +247,7 @@ class linter {
       check_translations(qu.hint(), qn, "hint", "hint of " + qu.name(), false);
       check_translations(qu.constraint_message(), qn, "constraint_message", "constraint_message of " + qu.name(), false);
       check_fills(qu.label(), qn, "label", i);
+      check_export_label(qu, qn, what);
 
       bool has_choices = qu.type() == v1::SINGLE || qu.type() == v1::MULTIPLE;
       if (!qu.choice_list().empty() && !qu.choices().empty())
@@ -274,11 +278,49 @@ class linter {
         check_translations(so.message(), sn, "message", "screen_out message of " + qu.name(), false);
       }
     }
+    if (!q_.partial_after().empty()) {
+      auto it = names_.find(q_.partial_after());
+      if (it == names_.end() || it->second.question_index < 0 || it->second.is_note)
+        error(root_.at("partial_after"), "partial_after names unknown question '" + q_.partial_after() +
+                                             "' (it must be a question with an answer, not a note)");
+    }
     if (!q_.quota_check_after().empty()) {
       auto it = names_.find(q_.quota_check_after());
       if (it == names_.end() || it->second.question_index < 0)
         error(root_.at("quota_check_after"), "quota_check_after names unknown question '" + q_.quota_check_after() + "'");
     }
+  }
+
+  // The export's variable label: SPSS keeps 256 bytes of a variable label and cuts the rest silently,
+  // so a longer one is refused; over 120 bytes it no longer fits the column of most tabulation tools.
+  // Missing, the export falls back on the question text, which is long and has unfilled ${...}.
+  void check_export_label(const v1::Question& qu, const source_node& qn, const std::string& what) {
+    if (qu.type() == v1::NOTE) {
+      if (!qu.export_label().empty()) error(qn.at("export_label", 0), what + " is a note: it is not exported");
+      if (qu.measure() != v1::MEASURE_UNSPECIFIED) error(qn.at("measure"), what + " is a note: it has no measure");
+      return;
+    }
+    check_translations(qu.export_label(), qn, "export_label", "export_label of " + qu.name(), false);
+    if (qu.export_label().empty())
+      warn(qn.where(), what + " has no export_label: exports use the question text as the variable label");
+    for (int i = 0; i < qu.export_label_size(); ++i) {
+      const auto& t = qu.export_label(i);
+      if (t.text().size() > 256)
+        error(qn.at("export_label", i), "export_label of " + qu.name() + " in '" + t.lang() + "' is " +
+                                            std::to_string(t.text().size()) + " bytes: SPSS keeps at most 256");
+      else if (t.text().size() > 120)
+        warn(qn.at("export_label", i), "export_label of " + qu.name() + " in '" + t.lang() + "' is " +
+                                           std::to_string(t.text().size()) + " bytes: keep it under 120");
+      if (t.text().find("${") != std::string::npos)
+        error(qn.at("export_label", i), "export_label of " + qu.name() + " has a fill: it labels every respondent");
+    }
+    const bool numeric = qu.type() == v1::INTEGER_NUMBER || qu.type() == v1::DECIMAL_NUMBER;
+    if (qu.measure() != v1::MEASURE_UNSPECIFIED && qu.type() == v1::FREE_TEXT)
+      error(qn.at("measure"), what + " is free text: it has no measure");
+    if (qu.measure() == v1::SCALE && !numeric)
+      error(qn.at("measure"), what + ": only numbers are SCALE; ordered choices are ORDINAL");
+    if (qu.measure() == v1::ORDINAL && qu.type() == v1::MULTIPLE)
+      error(qn.at("measure"), what + ": a multiple choice is a set of yes/no variables, not ordinal");
   }
 
   void check_specify(const v1::Question& qu, const source_node& qn, int index) {

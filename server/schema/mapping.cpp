@@ -11,6 +11,7 @@ namespace v1 = cati::v1;
 // The domain enum mirrors the wire enum by value; keep them in step.
 static_assert(static_cast<int>(core::outcome::technical_problem) == v1::TECHNICAL_PROBLEM);
 static_assert(core::outcome_count == v1::Outcome_ARRAYSIZE);
+static_assert(static_cast<int>(core::question_measure::scale) == v1::SCALE && static_cast<int>(core::question_measure::ordinal) == v1::ORDINAL);
 
 namespace {
 
@@ -154,6 +155,8 @@ core::questionnaire to_domain(const v1::Questionnaire& q) {
     qu.constraint = parse_expr(src.constraint());
     qu.constraint_message = localize(src.constraint_message());
     qu.randomize = src.randomize();
+    qu.export_label = localize(src.export_label());
+    qu.measure = static_cast<core::question_measure>(src.measure());
     for (const auto& so : src.screen_out())
       qu.screen_outs.push_back({parse_expr(so.condition()), static_cast<core::outcome>(so.outcome()),
                                 localize(so.message())});
@@ -178,6 +181,7 @@ core::questionnaire to_domain(const v1::Questionnaire& q) {
     out.quotas.push_back(std::move(quo));
   }
   out.quota_check_after = q.quota_check_after();
+  out.partial_after = q.partial_after();
   return out;
 }
 

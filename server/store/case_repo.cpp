@@ -217,3 +217,82 @@ void set_case_lock(SQLite::Database& db, row_id case_id, const std::string& hold
 }
 
 }  // namespace cati::store
+
+namespace cati::store {
+
+using namespace detail;
+
+std::vector<replicate_status> replicates(SQLite::Database& db) {
+  std::vector<replicate_status> out;
+  SQLite::Statement q(db,
+                      "SELECT c.replicate, count(*), r.released_at FROM cases c "
+                      "LEFT JOIN replicate_releases r ON r.replicate = c.replicate GROUP BY c.replicate ORDER BY c.replicate");
+  while (q.executeStep()) {
+    replicate_status s;
+    s.replicate = q.getColumn(0).getInt();
+    s.cases = q.getColumn(1).getInt();
+    s.released_at = opt_time(q.getColumn(2));
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<core::case_record> unsplit_cases(SQLite::Database& db) {
+  std::map<row_id, core::case_record> cases;
+  SQLite::Statement q(db,
+                      "SELECT id, language FROM cases c WHERE replicate = 0 "
+                      "AND NOT EXISTS (SELECT 1 FROM call_attempts a WHERE a.case_id = c.id) ORDER BY id");
+  while (q.executeStep()) {
+    auto& c = cases[q.getColumn(0).getInt64()];
+    c.id = q.getColumn(0).getInt64();
+    c.language = q.getColumn(1).getString();
+  }
+  SQLite::Statement f(db, "SELECT case_id, name, value FROM case_frame");
+  while (f.executeStep())
+    if (auto it = cases.find(f.getColumn(0).getInt64()); it != cases.end())
+      it->second.frame[f.getColumn(1).getString()] = f.getColumn(2).getString();
+  std::vector<core::case_record> out;
+  for (auto& [id, c] : cases) out.push_back(std::move(c));
+  return out;
+}
+
+void set_replicates(SQLite::Database& db, const std::map<row_id, int>& replicate_of) {
+  if (db.execAndGet("SELECT count(*) FROM cases WHERE replicate > 0").getInt() > 0)
+    throw store_error(store_errc::conflict, "the sample is split into replicates already");
+  SQLite::Statement called(db, "SELECT 1 FROM call_attempts WHERE case_id = ? LIMIT 1");
+  SQLite::Statement set(db, "UPDATE cases SET replicate = ? WHERE id = ? AND replicate = 0");
+  for (const auto& [id, replicate] : replicate_of) {
+    if (replicate <= 0) throw store_error(store_errc::invalid, "case " + std::to_string(id) + ": replicate must be > 0");
+    called.bind(1, id);
+    const bool was_called = called.executeStep();
+    called.reset();
+    if (was_called)
+      throw store_error(store_errc::conflict, "case " + std::to_string(id) + " was called already: it stays in the field");
+    set.bind(1, replicate);
+    set.bind(2, id);
+    if (set.exec() != 1) throw store_error(store_errc::not_found, "no unsplit case " + std::to_string(id));
+    set.reset();
+  }
+}
+
+void release_replicate(SQLite::Database& db, int replicate, time_point at, std::optional<row_id> by) {
+  if (replicate <= 0) throw store_error(store_errc::invalid, "replicate 0 is the frame as imported: always released");
+  SQLite::Statement n(db, "SELECT count(*) FROM cases WHERE replicate = ?");
+  n.bind(1, replicate);
+  n.executeStep();
+  if (n.getColumn(0).getInt() == 0)
+    throw store_error(store_errc::not_found, "replicate " + std::to_string(replicate) + " has no cases");
+  SQLite::Statement seen(db, "SELECT 1 FROM replicate_releases WHERE replicate = ?");
+  seen.bind(1, replicate);
+  if (seen.executeStep())
+    throw store_error(store_errc::conflict, "replicate " + std::to_string(replicate) + " is released already");
+  SQLite::Statement ins(db, "INSERT INTO replicate_releases (replicate, released_at, released_by) VALUES (?, ?, ?)");
+  ins.bind(1, replicate);
+  ins.bind(2, to_ms(at));
+  if (by) ins.bind(3, *by);
+  else ins.bind(3);
+  ins.exec();
+  append_audit(db, audit_entry{at, by, "sample_release", "replicate " + std::to_string(replicate)});
+}
+
+}  // namespace cati::store

@@ -1,11 +1,13 @@
 // Cases (the firms of the sample), their frame values and their contact data.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/calling/case_record.hpp"
 #include "core/sample/sample_row.hpp"
 #include "store/records.hpp"
 
@@ -55,5 +57,25 @@ void release_case(SQLite::Database& db, row_id case_id, row_id user);
 // named `holder` until `until`, or (holder empty) released, written as held_by NULL, held_until 0 so
 // that a released lock is told apart from one never recorded (NULL). Throws not_found for an unknown case.
 void set_case_lock(SQLite::Database& db, row_id case_id, const std::string& holder, time_point until);
+
+// --- sample replicates (core/sample/replicates.hpp; migration 4) -------------------------------------
+
+struct replicate_status {
+  int replicate = 0;
+  int cases = 0;
+  std::optional<time_point> released_at;  // replicate 0 is always released (nullopt)
+  bool released() const { return replicate == 0 || released_at.has_value(); }
+};
+
+// Cases per replicate with their release, by replicate.
+std::vector<replicate_status> replicates(SQLite::Database& db);
+// Every case never called and still in replicate 0 (the frame as imported), with its frame values: those
+// that can be split into replicates.
+std::vector<core::case_record> unsplit_cases(SQLite::Database& db);
+// Puts each case in its replicate (> 0). Refused (store_error conflict, nothing changed) when a case was
+// called already, is in another replicate already, or when replicates exist already.
+void set_replicates(SQLite::Database& db, const std::map<row_id, int>& replicate_of);
+// Releases replicate `replicate` (> 0, with cases, not yet released) at `at`. Refused (store_error) otherwise.
+void release_replicate(SQLite::Database& db, int replicate, time_point at, std::optional<row_id> by);
 
 }  // namespace cati::store

@@ -8,6 +8,7 @@
 #include "core/quota/quota_book.hpp"
 #include "store/audit_repo.hpp"
 #include "store/call_repo.hpp"
+#include "store/export_repo.hpp"  // partial_points, dialled_number_index_sql
 #include "store/interview_repo.hpp"
 #include "store/case_repo.hpp"
 #include "store/quota_repo.hpp"
@@ -101,7 +102,8 @@ struct change_writer {
 
 void apply_change(SQLite::Database& db, const core::change& c) { std::visit(change_writer{db}, c); }
 
-fieldwork_port::fieldwork_port(fieldwork_store& store, const core::questionnaire& study) : store_(store) {
+fieldwork_port::fieldwork_port(fieldwork_store& store, const core::questionnaire& study)
+    : store_(store), partial_after_(study.partial_after) {
   auto book = core::quota_book::build(study);
   if (!book) throw std::runtime_error("quotas: " + book.err().message);
   if (!store_.read_only()) store_.ensure_quota_cells(book->state()).get();  // a reader adds them in memory
@@ -135,9 +137,11 @@ void fieldwork_port::commit(core::change_list changes, std::function<void(std::o
 std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) {
   return store_.read([after, this](SQLite::Database& db) {
     std::map<core::case_id, core::loaded_case> cases;
+    // Released sample only (research): a case of a replicate not yet released is not in the field.
     SQLite::Statement c(db,
-                        "SELECT c.id, c.firm_id, c.language, coalesce(u.name, ''), c.held_until FROM cases c"
-                        " LEFT JOIN users u ON u.id = c.held_by WHERE c.id > ? ORDER BY c.id");
+                        "SELECT c.id, c.firm_id, c.language, coalesce(u.name, ''), c.held_until, c.replicate FROM cases c"
+                        " LEFT JOIN users u ON u.id = c.held_by WHERE c.id > ? AND (c.replicate = 0 OR "
+                        "c.replicate IN (SELECT replicate FROM replicate_releases)) ORDER BY c.id");
     c.bind(1, static_cast<std::int64_t>(after));
     while (c.executeStep()) {
       auto& lc = cases[c.getColumn(0).getInt64()];
@@ -146,6 +150,7 @@ std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) 
       lc.record.language = c.getColumn(2).getString();
       lc.holder = c.getColumn(3).getString();
       if (!c.getColumn(4).isNull()) lc.held_until = at_ms(c.getColumn(4).getInt64());
+      lc.record.replicate = c.getColumn(5).getInt();
     }
     auto each = [&](const char* sql, auto&& row) {
       SQLite::Statement st(db, sql);
@@ -165,10 +170,13 @@ std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) 
     each("SELECT case_id, number FROM phones WHERE case_id > ? ORDER BY case_id, position",
          [](core::loaded_case& lc, SQLite::Statement& st) { lc.contact.phones.push_back(st.getColumn(1).getString()); });
     // The call history, with the appointment each call agreed (made by the caller at the call's time).
-    each("SELECT a.case_id, a.at, u.name, a.outcome, p.due_at, p.personal FROM call_attempts a "
-         "JOIN users u ON u.id = a.interviewer_id "
-         "LEFT JOIN appointments p ON p.case_id = a.case_id AND p.made_at = a.at AND p.made_by = a.interviewer_id "
-         "WHERE a.case_id > ? ORDER BY a.case_id, a.at, a.id",
+    // (research: the number each call dialled, for the firm-level dispositions)
+    static const std::string calls_sql =
+        std::string("SELECT a.case_id, a.at, u.name, a.outcome, p.due_at, p.personal, ") + dialled_number_index_sql +
+        " FROM call_attempts a JOIN users u ON u.id = a.interviewer_id "
+        "LEFT JOIN appointments p ON p.case_id = a.case_id AND p.made_at = a.at AND p.made_by = a.interviewer_id "
+        "WHERE a.case_id > ? ORDER BY a.case_id, a.at, a.id";
+    each(calls_sql.c_str(),
          [](core::loaded_case& lc, SQLite::Statement& st) {
            core::call_attempt call;
            call.at = at_ms(st.getColumn(1).getInt64());
@@ -176,8 +184,13 @@ std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) 
            call.result = core::outcome_from_string(st.getColumn(3).getString()).value_or(core::outcome::unspecified);
            if (!st.getColumn(4).isNull())
              call.callback = core::appointment{at_ms(st.getColumn(4).getInt64()), st.getColumn(5).getInt() != 0};
+           call.number = st.getColumn(6).getInt();
            lc.record.calls.push_back(call);
          });
+    // (research) The firm is the unit: how many numbers it has; when it reached the partial point.
+    for (auto& [id, lc] : cases) lc.record.numbers = std::max<int>(1, static_cast<int>(lc.contact.phones.size()));
+    for (const auto& [id, at] : partial_points(db, partial_after_, after))
+      if (auto it = cases.find(id); it != cases.end()) it->second.record.partial_at = at;
     each("SELECT case_id, respondent_id, seed FROM interviews WHERE case_id > ? ORDER BY id",
          [](core::loaded_case& lc, SQLite::Statement& st) {
            if (!lc.respondent_id.empty()) return;
@@ -283,7 +296,8 @@ std::vector<core::fieldwork_source::saved_session> fieldwork_port::sessions() {
 std::optional<core::fieldwork_source::account> fieldwork_port::find_account(const std::string& name) {
   auto u = store_.find_user(name);
   if (!u || u->disabled) return std::nullopt;
-  return account{core::user{u->id, u->name, role_of(u->role), u->languages}, u->password_hash};
+  const bool converter = std::find(u->skills.begin(), u->skills.end(), "converter") != u->skills.end();
+  return account{core::user{u->id, u->name, role_of(u->role), u->languages, converter}, u->password_hash};
 }
 
 }  // namespace cati::store

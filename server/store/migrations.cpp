@@ -262,12 +262,31 @@ BEGIN
 END;
 )sql";
 
+// Version 6 (research): sample released in replicates. Replicate 0 is the whole frame as imported, always
+// released (a fieldwork that never splits its sample works as before); a case in replicate k > 0 is in the
+// field once k has a release row. Releases are never undone: the table is append-only.
+constexpr const char* schema_v6 = R"sql(
+ALTER TABLE cases ADD COLUMN replicate INTEGER NOT NULL DEFAULT 0 CHECK (replicate >= 0);
+-- An interviewer's skills, comma-separated: "converter" calls soft refusals back (refusal conversion).
+ALTER TABLE users ADD COLUMN skills TEXT NOT NULL DEFAULT '';
+CREATE TABLE replicate_releases (
+  replicate INTEGER PRIMARY KEY CHECK (replicate > 0),
+  released_at INTEGER NOT NULL,
+  released_by INTEGER REFERENCES users(id)
+);
+CREATE TRIGGER replicate_releases_append_only_u BEFORE UPDATE ON replicate_releases
+BEGIN SELECT RAISE(ABORT, 'replicate releases are never changed'); END;
+CREATE TRIGGER replicate_releases_append_only_d BEFORE DELETE ON replicate_releases
+BEGIN SELECT RAISE(ABORT, 'replicate releases are never undone'); END;
+)sql";
+
 constexpr migration migrations[] = {
     {1, "the fieldwork schema", schema_v1},
     {2, "index call attempts by time", schema_v2},
     {3, "session tokens", schema_v3},
     {4, "the serving server's ownership record", schema_v4},
     {5, "durable locks, owners, suspensions, request log; unique respondent ids", schema_v5},
+    {6, "sample replicates, interviewer skills", schema_v6},
 };
 
 int application_id(SQLite::Database& db) { return db.execAndGet("PRAGMA application_id").getInt(); }

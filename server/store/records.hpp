@@ -33,6 +33,7 @@ struct new_user {
   std::vector<std::string> languages;  // interview languages ("nl", "fr")
   std::string password_hash;           // hash_password()'s output, never the password
   time_point created_at{};
+  std::vector<std::string> skills{};   // "converter": calls soft refusals back
 };
 
 struct user_record {
@@ -43,6 +44,7 @@ struct user_record {
   std::string password_hash;
   bool disabled = false;
   time_point created_at{};
+  std::vector<std::string> skills{};  // "converter"
 };
 
 enum class appointment_state { pending, kept, missed, cancelled };

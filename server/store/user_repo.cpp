@@ -31,7 +31,8 @@ std::vector<std::string> split_languages(const std::string& text) {
   return out;
 }
 
-constexpr const char* user_columns = "SELECT id, name, role, languages, password_hash, disabled, created_at FROM users";
+constexpr const char* user_columns =
+    "SELECT id, name, role, languages, password_hash, disabled, created_at, skills FROM users";
 
 user_record read_user(SQLite::Statement& q) {
   return {q.getColumn(0).getInt64(),
@@ -40,7 +41,8 @@ user_record read_user(SQLite::Statement& q) {
           split_languages(q.getColumn(3).getString()),
           q.getColumn(4).getString(),
           q.getColumn(5).getInt() != 0,
-          from_ms(q.getColumn(6).getInt64())};
+          from_ms(q.getColumn(6).getInt64()),
+          split_languages(q.getColumn(7).getString())};  // the same comma-separated list
 }
 
 }  // namespace
@@ -58,13 +60,14 @@ row_id add_user(SQLite::Database& db, const new_user& user) {
   if (user.password_hash.empty()) throw store_error(store_errc::invalid, "a user needs a password");
   if (find_user(db, user.name)) throw store_error(store_errc::conflict, "user '" + user.name + "' already exists");
   SQLite::Statement insert(db,
-                           "INSERT INTO users (name, role, languages, password_hash, created_at)"
-                           " VALUES (?, ?, ?, ?, ?)");
+                           "INSERT INTO users (name, role, languages, password_hash, created_at, skills)"
+                           " VALUES (?, ?, ?, ?, ?, ?)");
   insert.bind(1, user.name);
   insert.bind(2, std::string(to_string(user.role)));
   insert.bind(3, join_languages(user.languages));
   insert.bind(4, user.password_hash);
   insert.bind(5, to_ms(user.created_at));
+  insert.bind(6, join_languages(user.skills));
   insert.exec();
   return db.getLastInsertRowid();
 }

@@ -22,6 +22,10 @@ void expect_rate(rate actual, double expected, const char* name) {
   EXPECT_NEAR(*actual, expected, 1e-12) << name;
 }
 
+// The hand computations below count 4.20 and 4.30 as not eligible (AAPOR's telephone table); the
+// default rules (dead numbers of unknown eligibility) are tested in firm_disposition_test.cpp.
+const eligibility_rules aapor_table{quota_filled_rule::not_eligible, dead_number_rule::not_eligible};
+
 // 18 firms, days Monday 13 (1) to Thursday 16 (4) October 2025, 10:00 local.
 class AaporTest : public ::testing::Test {
  protected:
@@ -57,7 +61,7 @@ class AaporTest : public ::testing::Test {
     c.calls = std::move(calls);
     cases_.push_back(std::move(c));
   }
-  disposition_counts all(time_point at) const { return tabulate(cases_, at, overall())[""]; }
+  disposition_counts all(time_point at) const { return tabulate(cases_, at, overall(), aapor_table)[""]; }
 
   calendar cal_ = seed_calendar();
   std::vector<case_record> cases_;
@@ -127,7 +131,7 @@ TEST_F(AaporTest, EveryRateMatchesTheHandComputation) {
 //   CON1 = 10/17   CON2 = 10/14.5   CON3 = 10/12
 //   (the estimate would have been e = 12/15)
 TEST_F(AaporTest, PartialsAndAGivenE) {
-  disposition_counts n;
+  disposition_counts n(aapor_table);
   n.add(aapor_code::complete, 4);
   n.add(aapor_code::partial, 2);
   n.add(aapor_code::refusal_target, 2);
@@ -181,7 +185,7 @@ TEST_F(AaporTest, DivisionByZeroIsNotApplicableNeverNan) {
   EXPECT_EQ(u.coop1, std::nullopt);
 
   // Only not eligible: e = 0, and every denominator is 0.
-  disposition_counts ne;
+  disposition_counts ne(aapor_table);
   ne.add(aapor_code::fax, 2);
   auto n = compute_rates(ne);
   expect_rate(n.e, 0.0, "e");
@@ -200,7 +204,7 @@ TEST_F(AaporTest, DivisionByZeroIsNotApplicableNeverNan) {
 // WAL: 3 I; 6 R; 9 NC; 13, 14 UH; 17 NE.         RR1 = 1/5
 // BRU: 4 I; 10 O; 15 UH; 18 NE.                   RR1 = 1/3; COOP1 = 1/(1+1) = 1/2
 TEST_F(AaporTest, PerRegion) {
-  auto groups = tabulate(cases_, end_, by_frame("region"));
+  auto groups = tabulate(cases_, end_, by_frame("region"), aapor_table);
   ASSERT_EQ(groups.size(), 3u);
   auto vla = compute_rates(groups["VLA"]);
   expect_rate(vla.e, 5.0 / 6, "VLA e");

@@ -65,7 +65,10 @@ export_respondent respondent(std::string id, std::map<std::string, std::optional
   r.respondent_id = std::move(id);
   r.final_state = outcome::complete;
   r.started_at = time_point(milliseconds(1760338800000LL));
-  r.ended_at = time_point(milliseconds(1760338800000LL + 12 * 60000 + 30000));
+  r.ended_at = time_point(milliseconds(1760338800000LL + 14 * 60000 + 30000));
+  r.active_minutes = 12.5;  // two minutes of it suspended
+  r.attempts = 3;
+  r.resumed = true;
   r.frame = {{"region", "WAL"}, {"fte_frame", "4"}};
   r.contact = {{"company", "Alpha BV"}};
   r.firm_id = "F1";
@@ -83,7 +86,8 @@ TEST(ExportModel, VariablesInOrderWithoutContactDataByDefault) {
   auto d = build_dataset(small_study(), {.lang = "fr"}, {});
   ASSERT_TRUE(d) << d.err().message;
   EXPECT_EQ(names(*d), (std::vector<std::string>{"respondent_id", "questionnaire_version", "interviewer_id",
-                                                 "interview_language", "start_time", "end_time", "duration", "region",
+                                                 "interview_language", "start_time", "end_time", "duration", "elapsed",
+                                                 "attempts", "resumed", "region",
                                                  "fte_frame", "use", "areas", "areas_1", "areas_2", "areas_6", "other",
                                                  "fte"}));
   const auto& use = d->variables[*d->find("use")];
@@ -102,9 +106,9 @@ TEST(ExportModel, VariablesInOrderWithoutContactDataByDefault) {
   auto with = build_dataset(small_study(), {.lang = "en", .include_contact = true, .include_partials = true, .weights = true}, {});
   ASSERT_TRUE(with);
   const auto n = names(*with);
-  EXPECT_EQ(n[7], "partial");
-  EXPECT_EQ(n[8], "firm_id");
-  EXPECT_EQ(n[9], "company");
+  EXPECT_EQ(n[10], "partial");
+  EXPECT_EQ(n[11], "firm_id");
+  EXPECT_EQ(n[12], "company");
   EXPECT_EQ(n.back(), "weight");
 }
 
@@ -124,14 +128,20 @@ TEST(ExportModel, NotAskedNoAnswerAndDontKnowStayApart) {
   EXPECT_EQ(cell(0, "areas_6").numeric(), 1);
   EXPECT_EQ(cell(0, "other").text, "robots");
   EXPECT_EQ(cell(0, "region").numeric(), 2);
-  EXPECT_NEAR(*cell(0, "duration").numeric(), 12.5, 1e-9);
+  EXPECT_NEAR(*cell(0, "duration").numeric(), 12.5, 1e-9);  // active: suspensions left out
+  EXPECT_NEAR(*cell(0, "elapsed").numeric(), 14.5, 1e-9);
+  EXPECT_EQ(cell(0, "attempts").numeric(), 3);
+  EXPECT_EQ(cell(0, "resumed").numeric(), 1);
   EXPECT_EQ(cell(1, "use").numeric(), 98);
   EXPECT_EQ(cell(1, "areas").why, absence::not_asked);
   EXPECT_EQ(cell(1, "areas_6").numeric(), not_asked_code);
   EXPECT_EQ(cell(1, "fte").why, absence::no_answer);
   EXPECT_EQ(cell(1, "fte").numeric(), no_answer_code);
   EXPECT_EQ(cell(1, "other").text, "");
-  EXPECT_EQ(d->variables[*d->find("other")].width, 6);  // "robots"
+  EXPECT_EQ(d->variables[*d->find("other")].width, 255);  // free text: the schema's width, not the data's
+  EXPECT_EQ(d->variables[*d->find("areas")].width, 5);    // "1 2 6"
+  EXPECT_EQ(d->variables[*d->find("respondent_id")].width, 11);
+  EXPECT_TRUE(d->warnings.empty());
 }
 
 TEST(ExportModel, BadStoredValuesAndBadNamesAreRefusedWithWhereAndWhat) {
@@ -162,8 +172,10 @@ TEST(ExportModel, OneRowPerRespondentCompletesFirstPartialsOnlyWhenAsked) {
   std::vector<export_respondent> all = {make(1, "RA", outcome::break_off), make(2, "RA", outcome::complete),
                                         make(3, "RB", outcome::break_off), make(4, "RC", outcome::not_eligible),
                                         make(5, "RD", outcome::complete)};
+  all[0].partial = all[2].partial = true;  // broken off past the partial point
   all.push_back(make(6, "RE", outcome::complete));
   all.back().final_state.reset();  // still open
+  all.push_back(make(7, "RF", outcome::break_off));  // broken off before the partial point: not a partial
   auto completes = select_respondents(all, false);
   ASSERT_EQ(completes.size(), 2u);
   EXPECT_EQ(completes[0].interview_id, 2);
@@ -171,6 +183,30 @@ TEST(ExportModel, OneRowPerRespondentCompletesFirstPartialsOnlyWhenAsked) {
   auto with_partials = select_respondents(all, true);
   ASSERT_EQ(with_partials.size(), 3u);
   EXPECT_EQ(with_partials[1].respondent_id, "RB");
+}
+
+TEST(ExportModel, ShortExportLabelsMeasuresAndNothingCutSilently) {
+  auto study = small_study();
+  study.questions[1].export_label = texts("Gebruik", "Usage", "Use of AI");
+  study.questions[1].measure = question_measure::ordinal;
+  study.questions[4].label = texts("Hoeveel bij ${company}?", "Combien chez ${company} ?", "How many at ${company}?");
+  study.questions[3].label = texts(std::string(300, 'x'), "x", "x");
+  auto d = build_dataset(study, {.lang = "en"}, {});
+  ASSERT_TRUE(d) << d.err().message;
+  const auto& use = d->variables[*d->find("use")];
+  EXPECT_EQ(use.label, "Use of AI");
+  EXPECT_EQ(use.text, "Use?");  // the full text, for the codebook
+  EXPECT_EQ(use.measure, measure_level::ordinal);
+  EXPECT_EQ(d->variables[*d->find("fte")].label, "How many at [company]?");  // the fill shown, not ${...}
+  EXPECT_EQ(d->variables[*d->find("fte")].measure, measure_level::scale);
+  EXPECT_EQ(d->variables[*d->find("areas_6")].label, "Where?: Other");
+  EXPECT_TRUE(d->warnings.empty());
+  auto nl = build_dataset(study, {.lang = "nl"}, {});
+  ASSERT_TRUE(nl);
+  EXPECT_EQ(nl->variables[*nl->find("other")].label.size(), max_variable_label_bytes);
+  ASSERT_EQ(nl->warnings.size(), 1u);
+  EXPECT_NE(nl->warnings[0].find("variable other: its label is 300 bytes, cut to SPSS's 256: give question other an export_label"),
+            std::string::npos) << nl->warnings[0];
 }
 
 TEST(ExportModel, Utf8PrefixCutsOnACharacter) {

@@ -5,8 +5,10 @@
 // The fieldwork (fieldwork_time(m): Monday 13 October 2025 09:00 Brussels + m minutes):
 //   F01-F09  one complete per region x sector cell (F01 VLA/1 ... F09 BRU/3), F10 a second VLA/1
 //            complete: raking has something to do; F01, F02 and F03 carry the answers checked below
-//   F11      broken off after s2_fte (a partial)
+//   F11      broken off after q5_potential, the study's partial point: a partial interview (1.2)
 //   F12      never called
+//   F13      broken off after s2_fte, before the partial point: a break-off (2.12), not exported
+// Break-offs are written as the fieldwork writes them: a break_off call, the interview left open.
 #include <sstream>
 
 #include "core/report/csv.hpp"
@@ -37,7 +39,7 @@ class ExportCli : public ::testing::Test {
     fw.register_study({"ai_barometer_2025", "2025.1", store::study_hash(text.str()), text.str(), fieldwork_time()}).get();
     std::string csv = frame_header;
     const char* regions[] = {"VLA", "WAL", "BRU"};
-    for (int i = 1; i <= 12; ++i) {
+    for (int i = 1; i <= 13; ++i) {
       char line[160];
       std::snprintf(line, sizeof line, "F%02d,Firm %d BV,+32200000%02d,Contact %d,%s,services,3,nl\n", i, i, i, i,
                     i <= 9 ? regions[(i - 1) / 3] : "VLA");
@@ -61,7 +63,10 @@ class ExportCli : public ::testing::Test {
       const answers& given = i == 1 ? a : i == 2 ? b : i == 3 ? c : plain(sectors[(i - 1) % 3]);
       interview(fw, i, given, core::outcome::complete);
     }
-    interview(fw, 11, {{"s1_decider", "1"}, {"s2_fte", "7"}}, core::outcome::break_off);
+    interview(fw, 11, {{"s1_decider", "1"}, {"s2_fte", "7"}, {"s3_sector", "2"}, {"q1_market", "1"}, {"q2_ai_use", "5"},
+                       {"q5_potential", "1"}},
+              core::outcome::break_off);
+    interview(fw, 13, {{"s1_decider", "1"}, {"s2_fte", "7"}}, core::outcome::break_off);
   }
 
   // Firm `n` is called and interviewed: `given` answered in order, then the interview ends as `end`.
@@ -74,8 +79,9 @@ class ExportCli : public ::testing::Test {
     std::int64_t seq = 0;
     for (const auto& [question, value] : given)
       fw.append_answer({rec.id, ++seq, question, store::answer_kind::set, value, fieldwork_time(start + 1), ann_}).get();
-    fw.finish_interview(rec.id, end, fieldwork_time(start + 12)).get();
-    fw.record_call_attempt({case_id, ann_, fieldwork_time(start), "+3220000000", end, "", rec.id, {}}).get();
+    if (end != core::outcome::break_off) fw.finish_interview(rec.id, end, fieldwork_time(start + 12)).get();
+    // The call is logged when it ends, as the fieldwork logs it: after the answers.
+    fw.record_call_attempt({case_id, ann_, fieldwork_time(start + 12), "+3220000000", end, "", rec.id, {}}).get();
   }
 
   run_result cati(const std::string& args) { return run_cati(args, "", dir_); }
@@ -158,7 +164,7 @@ TEST_F(ExportCli, CsvHasOneRowPerCompleteAndTheThreeMissingKindsApart) {
                            "duration", "region", "sector_frame", "fte_frame", "s3_sector", "q3_ai_areas",
                            "q3_ai_areas_1", "q3_ai_areas_6", "q3_other", "q9_bank_domains_6"})
     EXPECT_NE(std::find(header.begin(), header.end(), name), header.end()) << name;
-  for (const char* name : {"company", "phone", "contact_name", "firm_id", "intro", "end", "weight", "partial"})
+  for (const char* name : {"company", "phone", "contact_name", "firm_id", "intro", "end", "partial"})
     EXPECT_EQ(std::find(header.begin(), header.end(), name), header.end()) << name;
 
   const auto a = respondent_of(db_, 1), b = respondent_of(db_, 2), c = respondent_of(db_, 3);
@@ -170,7 +176,17 @@ TEST_F(ExportCli, CsvHasOneRowPerCompleteAndTheThreeMissingKindsApart) {
   EXPECT_EQ(field(rows, "respondent_id", a, "q3_other"), "Chatbot, \"smart\"");
   EXPECT_EQ(field(rows, "respondent_id", a, "q5_potential"), "98");  // don't know keeps its code
   EXPECT_EQ(field(rows, "respondent_id", a, "region"), "1");
-  EXPECT_EQ(field(rows, "respondent_id", a, "duration"), "12");
+  EXPECT_EQ(field(rows, "respondent_id", a, "duration"), "12.00");  // as many decimals as the codebook says
+  EXPECT_EQ(field(rows, "respondent_id", a, "elapsed"), "12.00");
+  EXPECT_EQ(field(rows, "respondent_id", a, "attempts"), "1");
+  EXPECT_EQ(field(rows, "respondent_id", a, "resumed"), "0");
+  EXPECT_EQ(field(rows, "respondent_id", a, "interviewer_id"), std::to_string(ann_));
+  // Paradata: the order q9's randomised choices were read out, "other" (6) last whatever the shuffle.
+  const auto order = field(rows, "respondent_id", a, "q9_bank_domains_order");
+  ASSERT_EQ(order.size(), 11u) << order;
+  EXPECT_EQ(order.back(), '6');
+  for (char code : std::string("12345")) EXPECT_NE(order.find(code), std::string::npos) << order;
+  EXPECT_EQ(field(rows, "respondent_id", b, "q9_bank_domains_order").size(), 11u);
   EXPECT_EQ(field(rows, "respondent_id", a, "start_time"), "2025-10-13T07:20:00Z");
   EXPECT_EQ(field(rows, "respondent_id", b, "q3_ai_areas_1"), "-1");  // not asked (never uses AI)
   EXPECT_EQ(field(rows, "respondent_id", b, "q3_ai_areas"), "");
@@ -188,7 +204,15 @@ TEST_F(ExportCli, CsvHasOneRowPerCompleteAndTheThreeMissingKindsApart) {
   const auto codebook = slurp(dir_ / "ai.md");
   EXPECT_NE(codebook.find("# Codebook: ai_barometer_2025 2025.1"), std::string::npos);
   EXPECT_NE(codebook.find("10 rows"), std::string::npos);
-  EXPECT_NE(codebook.find("## q5_potential\n\nDo you see positive potential"), std::string::npos) << codebook;
+  // The short export label as the variable label, the full text (fills as [name]) beside it.
+  EXPECT_NE(codebook.find("## q5_potential\n\nPositive potential of AI\n\nQuestion: Do you see positive potential"),
+            std::string::npos) << codebook;
+  EXPECT_NE(codebook.find("Question: Are you the owner or manager of [company],"), std::string::npos);
+  EXPECT_NE(codebook.find("measure: ordinal"), std::string::npos);
+  // Weighted by default: the weight's documentation is in the codebook.
+  EXPECT_NE(codebook.find("Weight: raking (iterative proportional fitting) to the quota margins region, sector"),
+            std::string::npos) << codebook;
+  EXPECT_NE(codebook.find("region VLA: target 58.22 %, weighted 58.22 %, 4 respondents"), std::string::npos) << codebook;
   EXPECT_NE(codebook.find("| 98 | Don't know | 1 |"), std::string::npos);
   EXPECT_NE(codebook.find("| -1 | not asked | 0 |"), std::string::npos);
   EXPECT_NE(codebook.find("- base: relevant: ${q2_ai_use} >= 1 and ${q2_ai_use} <= 3; 1 of 10 rows with a value"),
@@ -221,7 +245,7 @@ TEST_F(ExportCli, SavReadBackByReadStat) {
   // Labels in French and the three missing kinds as SPSS user-missing values, per ReadStat's metadata.
   ASSERT_EQ(run_command("extract_metadata " + out("ai.sav") + " " + out("meta.json")).exit_code, 0);
   const auto json = squeeze(slurp(dir_ / "meta.json"));
-  EXPECT_NE(json.find(squeeze("\"name\": \"q5_potential\", \"format\": \"NUMBER\", \"label\": \"Voyez-vous un potentiel positif")),
+  EXPECT_NE(json.find(squeeze("\"name\": \"q5_potential\", \"format\": \"NUMBER\", \"label\": \"Potentiel positif de l'IA\"")),
             std::string::npos) << json.substr(0, 2000);
   EXPECT_NE(json.find(squeeze("{\"code\": -2.000000, \"label\": \"sans réponse\"}, {\"code\": -1.000000, \"label\": \"non posée\"}, "
                       "{\"code\": 1.000000, \"label\": \"Oui\"}, {\"code\": 2.000000, \"label\": \"Non\"}, "
@@ -291,32 +315,58 @@ TEST_F(ExportCli, ContactDataAndPartialsOnlyWhenAsked) {
   EXPECT_NE(r.output.find("warning: --include-contact-data"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("exported 11 respondents (10 complete, 1 partial)"), std::string::npos) << r.output;
   const auto rows = read_csv(dir_ / "c.csv");
-  ASSERT_EQ(rows.size(), 12u);
+  ASSERT_EQ(rows.size(), 12u);  // F13 broke off before the partial point: not a partial, not exported
+  EXPECT_EQ(field(rows, "firm_id", "F13", "respondent_id"), "(no row F13)");
   const auto partial = respondent_of(db_, 11);
   EXPECT_EQ(field(rows, "respondent_id", partial, "partial"), "1");
   EXPECT_EQ(field(rows, "respondent_id", partial, "firm_id"), "F11");
   EXPECT_EQ(field(rows, "respondent_id", partial, "company"), "Firm 11 BV");
   EXPECT_EQ(field(rows, "respondent_id", partial, "phone"), "+3220000011");
-  EXPECT_EQ(field(rows, "respondent_id", partial, "s3_sector"), "-1");
+  EXPECT_EQ(field(rows, "respondent_id", partial, "s3_sector"), "2");
+  EXPECT_EQ(field(rows, "respondent_id", partial, "q6_attitude"), "-1");  // never reached
+  EXPECT_EQ(field(rows, "respondent_id", partial, "duration"), "");       // still open: no end, no duration
   EXPECT_EQ(field(rows, "respondent_id", respondent_of(db_, 1), "partial"), "0");
 }
 
-TEST_F(ExportCli, DispositionsListEveryCase) {
-  auto r = cati("export --db " + db_.string() + " --format dispositions --out " + out("d.csv") + " --at 2025-10-20");
+TEST_F(ExportCli, DispositionsListEveryCaseWithTheCaseNumberOnlyBesideContactData) {
+  auto plain_run = cati("export --db " + db_.string() + " --format dispositions --out " + out("p.csv") + " --at 2025-10-20");
+  ASSERT_EQ(plain_run.exit_code, 0) << plain_run.output;
+  const auto plain_rows = read_csv(dir_ / "p.csv");
+  ASSERT_EQ(plain_rows.size(), 14u);
+  // Without contact data nothing links a respondent id to the sample (and so to company and phone).
+  EXPECT_EQ(std::find(plain_rows[0].begin(), plain_rows[0].end(), "case_id"), plain_rows[0].end());
+  EXPECT_EQ(field(plain_rows, "respondent_id", respondent_of(db_, 11), "aapor_code"), "1.2");
+
+  auto r = cati("export --db " + db_.string() + " --format dispositions --out " + out("d.csv") +
+                " --at 2025-10-20 --include-contact-data");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto rows = read_csv(dir_ / "d.csv");
-  ASSERT_EQ(rows.size(), 13u);
+  ASSERT_EQ(rows.size(), 14u);
   EXPECT_EQ(field(rows, "case_id", "1", "aapor_code"), "1.1");
   EXPECT_EQ(field(rows, "case_id", "1", "aapor_group"), "I");
   EXPECT_EQ(field(rows, "case_id", "1", "attempts"), "1");
   EXPECT_EQ(field(rows, "case_id", "1", "quota_region"), "VLA");
   EXPECT_EQ(field(rows, "case_id", "5", "quota_sector"), "2");
-  EXPECT_EQ(field(rows, "case_id", "11", "aapor_code"), "2.12");
+  EXPECT_EQ(field(rows, "case_id", "11", "aapor_code"), "1.2");  // broken off past q5_potential: partial
+  EXPECT_EQ(field(rows, "case_id", "11", "aapor_group"), "P");
   EXPECT_EQ(field(rows, "case_id", "11", "outcome"), "break_off");
-  EXPECT_EQ(field(rows, "case_id", "11", "quota_sector"), "");
+  EXPECT_EQ(field(rows, "case_id", "11", "quota_sector"), "2");
+  EXPECT_EQ(field(rows, "case_id", "13", "aapor_code"), "2.12");  // broken off before it
+  EXPECT_EQ(field(rows, "case_id", "13", "aapor_group"), "R");
+  EXPECT_EQ(field(rows, "case_id", "13", "quota_sector"), "");
   EXPECT_EQ(field(rows, "case_id", "12", "aapor_code"), "3.11");
   EXPECT_EQ(field(rows, "case_id", "12", "attempts"), "0");
-  EXPECT_EQ(slurp(dir_ / "d.csv").find("+3220"), std::string::npos);
+
+  // The report counts the partial in P: RR2 (partials as interviews) is above RR1.
+  auto report = cati("report --db " + db_.string() + " --study " + seed_dir + " --by overall --at 2025-10-20");
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  const auto line_start = report.output.find("1.2    P      partial interview");
+  ASSERT_NE(line_start, std::string::npos) << report.output;
+  const auto line = report.output.substr(line_start, report.output.find('\n', line_start) - line_start);
+  EXPECT_EQ(line.back(), '1') << line;
+  // 13 cases: I 10, P 1, R 1, UH 1 (never attempted): RR1 = 10/13, RR2 = 11/13.
+  EXPECT_NE(report.output.find("RR1    0.7692"), std::string::npos) << report.output;
+  EXPECT_NE(report.output.find("RR2    0.8462"), std::string::npos) << report.output;
 }
 
 TEST_F(ExportCli, WorksOnACopyAndRefusesBadInputWithAMessage) {
@@ -331,10 +381,272 @@ TEST_F(ExportCli, WorksOnACopyAndRefusesBadInputWithAMessage) {
   auto lang = cati("export --db " + db_.string() + " --format csv --out " + out("x.csv") + " --lang de");
   EXPECT_EQ(lang.exit_code, 1);
   EXPECT_NE(lang.output.find("--lang de: the study has no texts in that language"), std::string::npos) << lang.output;
-  auto cap = cati("export --db " + db_.string() + " --format csv --out " + out("x.csv") + " --cap 3");
+  auto cap = cati("export --db " + db_.string() + " --format csv --out " + out("x.csv") + " --weights none --cap 3");
   EXPECT_EQ(cap.exit_code, 1);
-  EXPECT_NE(cap.output.find("--cap applies to --weights rake"), std::string::npos);
+  EXPECT_NE(cap.output.find("--cap applies to raking weights"), std::string::npos) << cap.output;
   EXPECT_NE(cati("export --db " + db_.string() + " --format xls --out " + out("x.csv")).exit_code, 0);
+}
+
+// The tools researchers use: PSPP (the free SPSS) and R's haven read what the .sav declares. tools/setup
+// installs both; a missing one fails the test rather than skipping it.
+TEST_F(ExportCli, PsppAndHavenReadLabelsMeasuresWidthsWeightsAndDocuments) {
+  for (const char* tool : {"pspp", "Rscript"})
+    ASSERT_EQ(run_command(std::string("command -v ") + tool).exit_code, 0) << tool << " is not installed: run tools/setup";
+  auto r = cati("export --db " + db_.string() + " --format sav --out " + out("ai.sav") + " --lang fr");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  const auto syntax = dir_ / "read.sps";
+  std::ofstream(syntax) << "GET FILE='" << out("ai.sav") << "'.\nDISPLAY DICTIONARY.\nDISPLAY DOCUMENTS.\n";
+  auto pspp = run_command("pspp -O format=csv " + syntax.string());
+  ASSERT_EQ(pspp.exit_code, 0) << pspp.output;
+  const auto& d = pspp.output;
+  // Name,Position,Label,Measurement Level,Role,Width,Alignment,Print Format,Write Format
+  auto row_of = [&](const std::string& name) {
+    const auto at = d.find("\n" + name + ",");
+    return at == std::string::npos ? std::string("(no " + name + ")") : d.substr(at + 1, d.find('\n', at + 1) - at - 1);
+  };
+  EXPECT_NE(row_of("q6_attitude").find(",Attitude envers l'IA,Ordinal,"), std::string::npos) << row_of("q6_attitude");
+  EXPECT_NE(row_of("q2_ai_use").find(",Fréquence d'utilisation de l'IA,Ordinal,"), std::string::npos) << row_of("q2_ai_use");
+  EXPECT_NE(row_of("s3_sector").find(",Activité principale,Nominal,"), std::string::npos) << row_of("s3_sector");
+  EXPECT_NE(row_of("s2_fte").find(",Scale,"), std::string::npos) << row_of("s2_fte");
+  EXPECT_NE(row_of("q3_other").find(",A255,"), std::string::npos) << row_of("q3_other");        // the schema's width
+  EXPECT_NE(row_of("q3_ai_areas").find(",A11,"), std::string::npos) << row_of("q3_ai_areas");  // "1 2 3 4 5 6"
+  EXPECT_NE(row_of("respondent_id").find(",A11,"), std::string::npos) << row_of("respondent_id");
+  EXPECT_NE(row_of("duration").find(",F8.2,"), std::string::npos) << row_of("duration");
+  EXPECT_NE(row_of("weight").find(",F12.6,"), std::string::npos) << row_of("weight");
+  // The two language variables no longer share a label.
+  EXPECT_NE(row_of("interview_language").find("Langue de fin de l'entretien"), std::string::npos) << row_of("interview_language");
+  EXPECT_NE(d.find("Weight: raking"), std::string::npos) << d;  // the documents
+  EXPECT_NE(d.find("A partial interview (AAPOR 1.2) is a break-off after question q5_potential"), std::string::npos);
+
+  const auto script = dir_ / "read.R";
+  std::ofstream(script) << "library(haven)\n"
+                        << "d <- read_sav('" << out("ai.sav") << "', user_na = TRUE)\n"
+                        << "cat('rows', nrow(d), '\\n')\n"
+                        << "cat('label', attr(d$q5_potential, 'label'), '\\n')\n"
+                        << "cat('weight_mean', format(mean(d$weight), nsmall = 6), '\\n')\n"
+                        << "cat('vla_share', format(sum(d$weight[d$region == 1]) / sum(d$weight), nsmall = 6), '\\n')\n"
+                        << "cat('interviewer', as.character(as_factor(d$interviewer_id)[1]), '\\n')\n"
+                        << "cat('missing', paste(attr(d$q5_potential, 'na_values'), collapse = ' '), '\\n')\n";
+  auto rr = run_command("Rscript " + script.string());
+  ASSERT_EQ(rr.exit_code, 0) << rr.output;
+  EXPECT_NE(rr.output.find("rows 10"), std::string::npos) << rr.output;
+  EXPECT_NE(rr.output.find("label Potentiel positif de l'IA"), std::string::npos) << rr.output;
+  EXPECT_NE(rr.output.find("weight_mean 1.0000"), std::string::npos) << rr.output;
+  EXPECT_NE(rr.output.find("vla_share 0.5822"), std::string::npos) << rr.output;  // 131/225
+  EXPECT_NE(rr.output.find("interviewer INT0"), std::string::npos) << rr.output;
+  EXPECT_NE(rr.output.find("missing -2 -1 98"), std::string::npos) << rr.output;
+}
+
+// The calls export against the call log itself, read with the sqlite3 shell.
+TEST_F(ExportCli, CallsExportMatchesTheCallLogRowByRow) {
+  auto r = cati("export --db " + db_.string() + " --format calls --out " + out("calls.csv") + " --include-contact-data");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(dir_ / "calls.csv");
+  auto log = run_command("sqlite3 -csv " + db_.string() +
+                         " \"SELECT a.case_id, strftime('%Y-%m-%dT%H:%M:%SZ', a.at / 1000, 'unixepoch'), a.outcome,"
+                         " a.interviewer_id FROM call_attempts a ORDER BY a.case_id, a.at, a.id\"");
+  ASSERT_EQ(log.exit_code, 0) << log.output;
+  std::vector<std::vector<std::string>> logged;
+  core::csv_reader reader(log.output);
+  while (auto row = reader.next()) logged.push_back(row->fields);
+  ASSERT_EQ(rows.size(), logged.size() + 1) << r.output;
+  ASSERT_EQ(logged.size(), 12u);  // F01-F11 and F13, one call each
+  const auto& h = rows[0];
+  auto col = [&](const char* name) { return static_cast<std::size_t>(std::find(h.begin(), h.end(), name) - h.begin()); };
+  for (std::size_t i = 0; i < logged.size(); ++i) {
+    const auto& row = rows[i + 1];
+    EXPECT_EQ(row[col("case_id")], logged[i][0]) << i;
+    EXPECT_EQ(row[col("time")], logged[i][1]) << i;
+    EXPECT_EQ(row[col("outcome")], logged[i][2]) << i;
+    EXPECT_EQ(row[col("interviewer_id")], logged[i][3]) << i;
+    EXPECT_EQ(row[col("call")], "1") << i;
+    EXPECT_EQ(row[col("number")], "0") << i;  // the fixture dials a number that is not the firm's
+    EXPECT_EQ(row[col("aapor_code")], row[col("outcome")] == "complete" ? "1.1" : "2.12") << i;
+  }
+  // Without contact data: a pseudonym, not the sample's case number.
+  auto plain = cati("export --db " + db_.string() + " --format calls --out " + out("calls2.csv"));
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  const auto p = read_csv(dir_ / "calls2.csv");
+  EXPECT_EQ(std::find(p[0].begin(), p[0].end(), "case_id"), p[0].end());
+  EXPECT_EQ(std::find(p[0].begin(), p[0].end(), "firm_id"), p[0].end());
+  EXPECT_EQ(p[1][0], "C0001");
+  EXPECT_EQ(slurp(dir_ / "calls2.csv").find("F01"), std::string::npos);
+}
+
+// Replicates: a fresh fieldwork of 60 generated firms split into 3, released one at a time; only released
+// cases are in the report's denominators and the dispositions file.
+TEST(Replicates, ReleasedOneAtATimeAndOnlyReleasedSampleCounts) {
+  temp_dir dir;
+  auto run = [&](const std::string& args) { return run_cati(args, "", dir); };
+  const auto frame = (dir / "frame.csv").string(), db = (dir / "f.db").string();
+  ASSERT_EQ(run("sample generate --study " + seed_dir + " --count 60 --seed 7 --out " + frame).exit_code, 0);
+  ASSERT_EQ(run("sample import --db " + db + " --study " + seed_dir + " " + frame).exit_code, 0);
+
+  auto split = run("sample release --db " + db + " --study " + seed_dir + " --replicates 3 --seed 11");
+  ASSERT_EQ(split.exit_code, 0) << split.output;
+  EXPECT_NE(split.output.find("split 60 cases never called into 3 replicates (seed 11, stratified by region"),
+            std::string::npos) << split.output;
+  // Stratified: every replicate gets a third of every region (within one case).
+  auto per = run_command("sqlite3 -csv " + db +
+                         " \"SELECT c.replicate, f.value, count(*) FROM cases c JOIN case_frame f ON f.case_id = c.id"
+                         " AND f.name = 'region' GROUP BY 1, 2 ORDER BY 2, 1\"");
+  ASSERT_EQ(per.exit_code, 0) << per.output;
+  std::map<std::string, std::vector<int>> by_region;
+  core::csv_reader reader(per.output);
+  while (auto row = reader.next()) by_region[row->fields[1]].push_back(std::stoi(row->fields[2]));
+  ASSERT_FALSE(by_region.empty());
+  for (const auto& [region, counts] : by_region) {
+    ASSERT_EQ(counts.size(), 3u) << region;
+    EXPECT_LE(*std::max_element(counts.begin(), counts.end()) - *std::min_element(counts.begin(), counts.end()), 1)
+        << region;
+  }
+
+  auto none = run("report --db " + db + " --study " + seed_dir + " --by overall");
+  ASSERT_EQ(none.exit_code, 0) << none.output;
+  EXPECT_NE(none.output.find(", 0 cases,"), std::string::npos) << none.output;  // nothing released yet
+
+  auto first = run("sample release --db " + db + " --study " + seed_dir + " --next");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("released replicate 1"), std::string::npos) << first.output;
+  auto report = run("report --db " + db + " --study " + seed_dir + " --by overall");
+  EXPECT_NE(report.output.find(", 20 cases,"), std::string::npos) << report.output;
+  auto d = run("export --db " + db + " --format dispositions --out " + (dir / "d.csv").string());
+  ASSERT_EQ(d.exit_code, 0) << d.output;
+  EXPECT_NE(d.output.find("exported 20 cases"), std::string::npos) << d.output;
+
+  // Releasing twice, or past the last, is refused with a message and changes nothing.
+  auto again = run("sample release --db " + db + " --study " + seed_dir + " --replicate 1");
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.output.find("replicate 1 is released already"), std::string::npos) << again.output;
+  ASSERT_EQ(run("sample release --db " + db + " --study " + seed_dir + " --next").exit_code, 0);
+  ASSERT_EQ(run("sample release --db " + db + " --study " + seed_dir + " --next").exit_code, 0);
+  auto past = run("sample release --db " + db + " --study " + seed_dir + " --next");
+  EXPECT_EQ(past.exit_code, 1);
+  EXPECT_NE(past.output.find("every replicate is released already"), std::string::npos) << past.output;
+  auto all = run("report --db " + db + " --study " + seed_dir + " --by overall");
+  EXPECT_NE(all.output.find(", 60 cases,"), std::string::npos) << all.output;
+  // Splitting again is refused.
+  auto resplit = run("sample release --db " + db + " --study " + seed_dir + " --replicates 2");
+  EXPECT_EQ(resplit.exit_code, 1) << resplit.output;
+}
+
+// Characters [start, finish] (1-based, inclusive) of a UTF-8 line.
+std::string chars_at(const std::string& line, std::size_t start, std::size_t finish) {
+  std::string out;
+  std::size_t n = 0;  // characters seen
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const bool first_byte = (static_cast<unsigned char>(line[i]) & 0xC0) != 0x80;
+    if (first_byte) ++n;
+    if (n >= start && n <= finish) out += line[i];
+  }
+  return out;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && s[i] == ' ') ++i;
+  return s.substr(i);
+}
+
+// Triple-S read back by the positions its XML declares, every value compared with the CSV export.
+TEST_F(ExportCli, TripleSDataReadByItsDeclaredPositionsEqualsTheCsv) {
+  auto sss = cati("export --db " + db_.string() + " --format sss --out " + out("ai.sss") + " --lang fr --include-partials");
+  ASSERT_EQ(sss.exit_code, 0) << sss.output;
+  auto csv = cati("export --db " + db_.string() + " --format csv --out " + out("ai.csv") + " --lang fr --include-partials");
+  ASSERT_EQ(csv.exit_code, 0) << csv.output;
+  const auto xml = slurp(dir_ / "ai.sss");
+  EXPECT_NE(xml.find("<sss version=\"2.0\" languages=\"fr nl en\">"), std::string::npos) << xml.substr(0, 300);
+  EXPECT_NE(xml.find("<text xml:lang=\"nl\">Houding tegenover AI</text>"), std::string::npos);
+  EXPECT_NE(xml.find("type=\"quantity\" use=\"weight\""), std::string::npos);
+
+  struct declared {
+    std::string name, type;
+    std::size_t start = 0, finish = 0;
+  };
+  std::vector<declared> vars;
+  for (std::size_t at = xml.find("<variable "); at != std::string::npos; at = xml.find("<variable ", at + 1)) {
+    declared v;
+    const auto type = xml.find("type=\"", at) + 6;
+    v.type = xml.substr(type, xml.find('"', type) - type);
+    const auto name = xml.find("<name>", at) + 6;
+    v.name = xml.substr(name, xml.find("</name>", name) - name);
+    const auto pos = xml.find("<position start=\"", at) + 17;
+    v.start = std::stoul(xml.substr(pos));
+    v.finish = std::stoul(xml.substr(xml.find("finish=\"", pos) + 8));
+    vars.push_back(v);
+  }
+  ASSERT_GT(vars.size(), 20u);
+
+  const auto rows = read_csv(dir_ / "ai.csv");
+  const auto data = slurp(dir_ / "ai.dat");
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at < data.size();) {
+    const auto end = data.find("\r\n", at);
+    lines.push_back(data.substr(at, end - at));
+    at = end + 2;
+  }
+  ASSERT_EQ(lines.size() + 1, rows.size());
+  std::size_t compared = 0;
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    const auto& line = lines[r - 1];
+    const auto id = rows[r][0];
+    for (const auto& v : vars) {
+      const auto got = chars_at(line, v.start, v.finish);
+      if (v.type == "multiple") {
+        // One column per choice, against the CSV's 0/1 dichotomies (-1/-2 there: blank here).
+        std::size_t k = 0;
+        for (const auto& name : rows[0]) {
+          const auto tail = name.rfind(v.name + "_", 0) == 0 ? name.substr(v.name.size() + 1) : std::string();
+          if (tail.empty() || tail.find_first_not_of("0123456789") != std::string::npos) continue;  // <q>_<code>
+          const auto expected = field(rows, "respondent_id", id, name);
+          const std::string bit = k < got.size() ? std::string(1, got[k]) : "(short)";
+          ++k;
+          EXPECT_EQ(bit, expected == "-1" || expected == "-2" ? " " : expected) << id << " " << name;
+          ++compared;
+        }
+        EXPECT_EQ(k, got.size()) << v.name;
+        continue;
+      }
+      auto expected = field(rows, "respondent_id", id, v.name);
+      if (v.type != "character" && (expected == "-1" || expected == "-2")) expected = "";  // blank: no missing codes
+      EXPECT_EQ(trim(got), expected) << id << " " << v.name;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 400u);
+}
+
+TEST_F(ExportCli, AnInfeasibleCapExitsNonZeroAndWritesNothingUnlessAllowed) {
+  // VLA has 4 of 10 respondents for a 58 % target: its weights must be near 1.45 x the mean; a cap of 1.1
+  // cannot give that.
+  auto r = cati("export --db " + db_.string() + " --format csv --out " + out("cap.csv") + " --cap 1.1");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("NOT converged"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("weights did not converge, nothing written"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "cap.csv"));
+
+  auto allowed = cati("export --db " + db_.string() + " --format csv --out " + out("cap.csv") +
+                      " --cap 1.1 --allow-unconverged");
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.output;
+  EXPECT_NE(allowed.output.find("warning: the raking did not converge"), std::string::npos) << allowed.output;
+  EXPECT_NE(allowed.output.find("weights sit at the cap 1.10"), std::string::npos) << allowed.output;
+  EXPECT_NE(slurp(dir_ / "cap.md").find("Did NOT converge"), std::string::npos);
+}
+
+TEST_F(ExportCli, SmallWeightingCellsAreWarnedAboutAndWeightsNoneLeavesTheWeightOut) {
+  auto r = cati("export --db " + db_.string() + " --format csv --out " + out("w.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // BRU has 3 respondents (F07-F09): under 5.
+  EXPECT_NE(r.output.find("warning: weighting cell region BRU has 3 respondents (under 5)"), std::string::npos)
+      << r.output;
+  auto none = cati("export --db " + db_.string() + " --format csv --out " + out("n.csv") + " --weights none");
+  ASSERT_EQ(none.exit_code, 0) << none.output;
+  const auto header = read_csv(dir_ / "n.csv")[0];
+  EXPECT_EQ(std::find(header.begin(), header.end(), "weight"), header.end());
+  const auto weighted = read_csv(dir_ / "w.csv")[0];
+  EXPECT_NE(std::find(weighted.begin(), weighted.end(), "weight"), weighted.end());
 }
 
 }  // namespace

@@ -483,3 +483,49 @@ TEST(FieldworkQuota, QuotaTableSharesCountEveryArrivalAtTheQuotaPoint) {
     }
   }
 }
+
+// (research) The firm is the unit: a dead first number sends the next call to the second number and does
+// not finish the case; only when both are dead is it finished.
+TEST(Fieldwork, ADeadNumberEndsThatNumberNotTheFirm) {
+  harness h(0);
+  auto c = harness::make_case(1, "VLA");
+  c.contact.phones = {"+3292000001", "+3292000002"};
+  c.record.numbers = 2;  // as the store's loader sets it (store::fieldwork_port::cases_after)
+  std::vector<loaded_case> list;
+  list.push_back(std::move(c));
+  h.fw->load_cases(std::move(list));
+
+  auto offer = h.next(h.anna);
+  EXPECT_EQ(offer.number_to_dial, 0);
+  h.take(h.fw->record_call(h.anna, offer.id, outcome::disconnected, {}, false, "", "+3292000001", h.now));
+  h.now += std::chrono::minutes(1);
+  auto again = h.take(h.fw->next_case(h.anna, h.now));
+  ASSERT_TRUE(std::holds_alternative<case_offer>(again))
+      << static_cast<int>(std::get<idle>(again).why.reason) << " next "
+      << (std::get<idle>(again).why.next ? format_instant(*std::get<idle>(again).why.next) : std::string("-"));
+  offer = std::get<case_offer>(again);
+  EXPECT_EQ(offer.id, 1);
+  EXPECT_EQ(offer.number_to_dial, 1);  // the second number, at once
+  EXPECT_EQ(offer.attempt, 1);         // the dead number was no attempt on the firm
+  h.take(h.fw->record_call(h.anna, offer.id, outcome::fax_modem, {}, false, "", "+3292000002", h.now));
+  h.now += std::chrono::minutes(1);
+  auto v = h.take(h.fw->next_case(h.anna, h.now));
+  ASSERT_TRUE(std::holds_alternative<idle>(v));
+  EXPECT_EQ(std::get<idle>(v).why.reason, idle_reason::finished);
+}
+
+// (research) A soft refusal comes back after three days to an interviewer with the converter skill only.
+TEST(Fieldwork, ASoftRefusalGoesToAConverterAfterThreeDays) {
+  harness h(1);
+  user rik{4, "rik", user_role::interviewer, {"nl", "fr"}, true};
+  auto offer = h.next(h.anna);
+  h.take(h.fw->record_call(h.anna, offer.id, outcome::soft_refusal, {}, false, "", "", h.now));
+  h.now = at("2025-10-15T09:05:00+02:00");  // two days later: not yet, not even for a converter
+  auto early = h.take(h.fw->next_case(rik, h.now));
+  EXPECT_TRUE(std::holds_alternative<idle>(early));
+  h.now = at("2025-10-16T09:10:00+02:00");  // three days later
+  auto anna = h.take(h.fw->next_case(h.anna, h.now));
+  EXPECT_TRUE(std::holds_alternative<idle>(anna));  // not a converter
+  auto conversion = h.next(rik);
+  EXPECT_EQ(conversion.id, 1);
+}

@@ -91,11 +91,10 @@ TEST(SchemaLint, SyntaxError) {
 }
 
 TEST(SchemaLint, UnknownField) {
-  broken_copy c("name: \"q1_market\"\n  type: SINGLE\n  required: true",
-                "name: \"q1_market\"\n  type: SINGLE\n  requird: true");
+  broken_copy c("name: \"q1_market\"\n  type: SINGLE", "name: \"q1_market\"\n  typ: SINGLE");
   EXPECT_FALSE(c.report.ok());
-  if (auto* d = c.find("requird")) {
-    EXPECT_EQ(d->line, c.line + 2);
+  if (auto* d = c.find("typ")) {
+    EXPECT_EQ(d->line, c.line + 1);
   }
 }
 
@@ -181,6 +180,48 @@ TEST(SchemaLint, ExpressionSyntaxErrorPointsIntoTheString) {
   EXPECT_EQ(d.line, c.line);
   // `relevant: "` starts at column 3, its text at column 14; the second `and` is 22 bytes into it.
   EXPECT_EQ(d.column, 3 + 11 + 22) << d.to_string();
+}
+
+// The export label: short, no fill, warned when missing or long, refused past SPSS's 256 bytes.
+TEST(SchemaLint, ExportLabels) {
+  const std::string label = "export_label: [{lang: \"nl\" text: \"Houding tegenover AI\"}, ";
+  {
+    broken_copy c(label + "{lang: \"fr\" text: \"Attitude envers l'IA\"}, {lang: \"en\" text: \"Attitude towards AI\"}]\n", "");
+    EXPECT_TRUE(c.report.ok()) << c.all();  // a warning only
+    if (auto* d = c.find("question q6_attitude has no export_label")) {
+      EXPECT_TRUE(d->warning);
+    }
+  }
+  {
+    broken_copy c(label, "export_label: [{lang: \"nl\" text: \"" + std::string(130, 'x') + "\"}, ");
+    EXPECT_TRUE(c.report.ok()) << c.all();
+    if (auto* d = c.find("is 130 bytes: keep it under 120")) {
+      EXPECT_TRUE(d->warning);
+    }
+  }
+  {
+    broken_copy c(label, "export_label: [{lang: \"nl\" text: \"" + std::string(300, 'x') + "\"}, ");
+    expect_error_on_line(c, "export_label of q6_attitude in 'nl' is 300 bytes: SPSS keeps at most 256");
+  }
+  {
+    broken_copy c(label, "export_label: [{lang: \"nl\" text: \"Houding van ${company}\"}, ");
+    expect_error_on_line(c, "has a fill");
+  }
+}
+
+TEST(SchemaLint, MeasuresAndThePartialPoint) {
+  broken_copy scale("measure: SCALE", "measure: NOMINAL");  // s2_fte may be nominal (odd, but allowed)
+  EXPECT_TRUE(scale.report.ok()) << scale.all();
+  broken_copy choice("  type: SINGLE\n  export_label: [{lang: \"nl\" text: \"Hoofdactiviteit\"",
+                     "  type: SINGLE\n  measure: SCALE\n  export_label: [{lang: \"nl\" text: \"Hoofdactiviteit\"");
+  EXPECT_FALSE(choice.report.ok());
+  choice.find("only numbers are SCALE");
+  broken_copy partial("partial_after: \"q5_potential\"", "partial_after: \"q5_potentail\"");
+  expect_error_on_line(partial, "partial_after names unknown question 'q5_potentail'");
+  auto seed = cati::schema::load_study(seed_file.parent_path());
+  ASSERT_TRUE(seed.ok());
+  EXPECT_EQ(seed.study->partial_after, "q5_potential");
+  EXPECT_EQ(seed.study->find_question("q6_attitude")->measure, cati::core::question_measure::ordinal);
 }
 
 TEST(SchemaLint, CliPrintsFileLineColAndExitsOne) {

@@ -138,6 +138,9 @@ class ReportFieldwork : public ::testing::Test {
 
   run_result cati(const std::string& args) { return run_cati(args, "", dir_); }
   std::string db_args() const { return "--db " + db_.string() + " --study " + seed_dir; }
+  // The hand computations of this suite read 4.30 as not eligible (AAPOR's number-as-unit table); the
+  // default, unknown eligibility, is checked in DeadNumbersAreOfUnknownEligibilityByDefault.
+  std::string report_args() const { return db_args() + " --dead-number not-eligible"; }
 
   temp_dir dir_;
   fs::path db_ = dir_ / "fieldwork.db";
@@ -175,7 +178,7 @@ std::string last(const std::string& table, const std::string& first) {
 using ReportCli = ReportFieldwork;
 
 TEST_F(ReportCli, DispositionsAndRatesFromTheWholeHistory) {
-  auto r = cati("report " + db_args() + " --at 2025-10-20");
+  auto r = cati("report " + report_args() + " --at 2025-10-20");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("Fieldwork report: ai_barometer_2025 (questionnaire 2025.1), 9 cases, as of "
                           "2025-10-21 00:00 CEST (--at 2025-10-20)\n"),
@@ -217,7 +220,7 @@ TEST_F(ReportCli, DispositionsAndRatesFromTheWholeHistory) {
 // Total: RR1-2 2/7, RR3-4 2/6.75, RR5-6 2/6, COOP1-2 2/6, COOP3-4 2/5, REF1 3/7, REF2 3/6.75, REF3 3/6,
 //        CON1 6/7, CON2 6/6.75, CON3 6/6.
 TEST_F(ReportCli, RatesPerRegionInAStableTable) {
-  auto r = cati("report " + db_args() + " --at 2025-10-20 --by region");
+  auto r = cati("report " + report_args() + " --at 2025-10-20 --by region");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(section(r.output, "Rates by region"),
             "rate      BRU     VLA     WAL   total\n"
@@ -251,7 +254,7 @@ TEST_F(ReportCli, RatesPerRegionInAStableTable) {
 // Interviewer and day of the deciding call: ann decided F1, F2, F3 (day 2), F6 (day 2), F8; bob F4,
 // F5 (day 2), F9; F7 was never called. Day 1: F1, F2, F4, F8, F9; day 2: F3, F5, F6.
 TEST_F(ReportCli, PerInterviewerAndPerDay) {
-  auto r = cati("report " + db_args() + " --at 2025-10-20 --by interviewer,day");
+  auto r = cati("report " + report_args() + " --at 2025-10-20 --by interviewer,day");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto people = section(r.output, "Dispositions by interviewer");
   EXPECT_EQ(row(people, "code"), (std::vector<std::string>{"code", "group", "description", "ann", "bob", "(none)", "total"}));
@@ -270,7 +273,7 @@ TEST_F(ReportCli, PerInterviewerAndPerDay) {
 }
 
 TEST_F(ReportCli, AtAPastMomentLeavesOutLaterCalls) {
-  auto r = cati("report " + db_args() + " --at 2025-10-13 --by overall");
+  auto r = cati("report " + report_args() + " --at 2025-10-13 --by overall");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto counts = section(r.output, "Dispositions, overall");
   EXPECT_EQ(last(counts, "1.1"), "1");    // F5's complete is on day 2
@@ -288,15 +291,36 @@ TEST_F(ReportCli, AtAPastMomentLeavesOutLaterCalls) {
   EXPECT_EQ(last(rates, "CON1"), "0.4286");
 
   // A wall time in Brussels: Monday 10:30 is after F1..F9's first calls (09:00-10:10), before F3's busy.
-  auto morning = cati("report " + db_args() + " --at 2025-10-13T10:30 --by overall");
+  auto morning = cati("report " + report_args() + " --at 2025-10-13T10:30 --by overall");
   ASSERT_EQ(morning.exit_code, 0) << morning.output;
   EXPECT_NE(morning.output.find("as of 2025-10-13 10:30 CEST"), std::string::npos) << morning.output;
   EXPECT_EQ(last(section(morning.output, "Dispositions, overall"), "3.13"), "1");
   EXPECT_EQ(last(section(morning.output, "Dispositions, overall"), "cases"), "9");
 }
 
+// The default: F4's disconnected number (the firm's only one) leaves the firm's eligibility unknown.
+//   Final: I 2, R 3, O 1, UH 2, NE 1: e = 6/7 = 0.8571; RR1 = 2/8 = 0.2500; RR3 = 2/(6 + 12/7) = 0.2593.
+//   WAL: I 1, O 1, UH 1: e = 2/2; RR1 = RR3 = 1/3.
+TEST_F(ReportCli, DeadNumbersAreOfUnknownEligibilityByDefault) {
+  auto r = cati("report " + db_args() + " --at 2025-10-20 --by overall,region");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("quota filled (4.80) counted as not-eligible; a firm whose every number is dead (4.10, "
+                          "4.20, 4.30) as unknown eligibility"),
+            std::string::npos) << r.output;
+  const auto counts = section(r.output, "Dispositions, overall");
+  EXPECT_EQ(row(counts, "4.30"), (std::vector<std::string>{"4.30", "UH", "non-working", "or", "disconnected", "number", "1"}));
+  EXPECT_EQ(last(counts, "UH"), "2");
+  EXPECT_EQ(last(counts, "NE"), "1");
+  const auto rates = section(r.output, "Rates by region");
+  EXPECT_EQ(row(rates, "e"), (std::vector<std::string>{"e", "1.0000", "0.7500", "1.0000", "0.8571"}));
+  EXPECT_EQ(row(rates, "RR1"), (std::vector<std::string>{"RR1", "0.0000", "0.3333", "0.3333", "0.2500"}));
+  EXPECT_EQ(row(rates, "RR3"), (std::vector<std::string>{"RR3", "0.0000", "0.3333", "0.3333", "0.2593"}));
+  auto bad = cati("report " + db_args() + " --dead-number maybe");
+  EXPECT_NE(bad.exit_code, 0);
+}
+
 TEST_F(ReportCli, AGivenEIsUsedAndSaid) {
-  auto r = cati("report " + db_args() + " --at 2025-10-20 --by overall --e 0.5");
+  auto r = cati("report " + report_args() + " --at 2025-10-20 --by overall --e 0.5");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("e = 0.5000 (given with --e)\n"), std::string::npos) << r.output;
   const auto rates = section(r.output, "Rates, overall");
@@ -311,18 +335,18 @@ TEST_F(ReportCli, ClearErrors) {
   EXPECT_EQ(missing.output, "cati report: " + (dir_ / "nope.db").string() + ": no such fieldwork file\n");
   EXPECT_FALSE(fs::exists(dir_ / "nope.db")) << "a report never creates a fieldwork";
 
-  auto bad_at = cati("report " + db_args() + " --at yesterday");
+  auto bad_at = cati("report " + report_args() + " --at yesterday");
   EXPECT_EQ(bad_at.exit_code, 1);
   EXPECT_EQ(bad_at.output.rfind("cati report: --at: 'yesterday' is not a date (YYYY-MM-DD)", 0), 0u) << bad_at.output;
 
-  auto bad_by = cati("report " + db_args() + " --by sector");
+  auto bad_by = cati("report " + report_args() + " --by sector");
   EXPECT_EQ(bad_by.exit_code, 1);
   EXPECT_NE(bad_by.output.find("--by: unknown breakdown 'sector' (expected overall, day, interviewer, region,"),
             std::string::npos) << bad_by.output;
-  auto contact = cati("report " + db_args() + " --by company");
+  auto contact = cati("report " + report_args() + " --by company");
   EXPECT_EQ(contact.exit_code, 1);
 
-  auto bad_e = cati("report " + db_args() + " --e 1.5");
+  auto bad_e = cati("report " + report_args() + " --e 1.5");
   EXPECT_NE(bad_e.exit_code, 0);  // a usage error, with CLI11's own exit code
   EXPECT_NE(bad_e.output.find("--e: Value 1.5 not in range"), std::string::npos) << bad_e.output;
 

@@ -3,6 +3,7 @@
 #include <future>
 
 #include "store/error.hpp"
+#include "schema/loader.hpp"
 #include "store/fieldwork_port.hpp"
 #include "store_fixture.hpp"
 
@@ -113,6 +114,24 @@ TEST_F(UsersCommand, InterviewerNeedsLanguagesAndNamesAreUnique) {
   auto again = cati("users add ann --role admin", "long enough\n");
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.output.find("user 'ann' already exists"), std::string::npos) << again.output;
+}
+
+// Refusal conversion goes to interviewers with the converter skill: stored with the user, and what the
+// fieldwork's login hands the scheduler (core::user::converter).
+TEST_F(UsersCommand, ConverterSkillIsStoredAndReachesTheFieldwork) {
+  ASSERT_EQ(cati("users add rik --role interviewer --languages nl --skills converter", "long enough\n").exit_code, 0);
+  ASSERT_EQ(cati("users add ann --role interviewer --languages nl", "long enough\n").exit_code, 0);
+  EXPECT_NE(cati("users add bo --role interviewer --languages nl --skills juggler", "long enough\n").exit_code, 0);
+  store::fieldwork_store fw(options_for(db));
+  EXPECT_EQ(fw.find_user("rik")->skills, std::vector<std::string>{"converter"});
+  EXPECT_TRUE(fw.find_user("ann")->skills.empty());
+  EXPECT_FALSE(fw.find_user("bo"));
+  auto study = schema::load_study_or_throw(std::string(CATI_SOURCE_DIR) + "/schema/ai_barometer_2025");
+  store::fieldwork_port port(fw, *study);
+  EXPECT_TRUE(port.find_account("rik")->who.converter);
+  EXPECT_FALSE(port.find_account("ann")->who.converter);
+  auto list = cati("users list");
+  EXPECT_NE(list.output.find("converter"), std::string::npos) << list.output;
 }
 
 TEST_F(UsersCommand, ListAndDisable) {

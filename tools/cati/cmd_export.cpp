@@ -1,10 +1,21 @@
-// `cati export --db F --format sav|dta|csv|dispositions --out PATH [--weights rake [--cap X]]
-//  [--include-partials] [--include-contact-data] [--lang nl|fr|en] [--study DIR] [--at MOMENT]`
+// `cati export --db F --format sav|dta|csv|sss|dispositions|calls --out PATH [--weights rake|none [--cap X]
+//  [--allow-unconverged]] [--include-partials] [--include-contact-data] [--lang nl|fr|en] [--study DIR]
+//  [--at MOMENT]`
 //
+// Weights: raked to the quota margins by default when the study has quota targets (`--weights none`
+// leaves them out). A raking that does not converge (a cap too tight) is refused, exit 1, unless
+// --allow-unconverged; cells under 5 respondents and weights at the cap are warned about. The weight's
+// documentation (targets, achieved shares, passes, cap, design effect, effective n) goes into the
+// codebook and the .sav's documents.
+//
+// sss: Triple-S 2.0 XML metadata (labels in every language of the study) at PATH and its fixed-width
+// data file beside it (.dat), see export_sss.hpp.
 // sav/dta/csv: one row per completed interview (core/report/export_model.hpp says which variables and how the
 // missing kinds are coded). Beside the file: for sav a .sps defining the multiple-response sets, for csv
 // a Markdown codebook (.md). dispositions: every case of the sample with its final AAPOR disposition as
-// of --at (default now), attempts and quota cell, as CSV with its codebook.
+// of --at (default now), attempts and quota cell, as CSV with its codebook. calls: one row per call attempt
+// (core/report/export_calls.hpp), as CSV with its codebook. Neither carries the case number (which links
+// to the sample) unless --include-contact-data.
 // Everything comes from one read transaction, so an export taken while interviews are being written is a
 // consistent snapshot; the file may also be a copy of a live fieldwork's database.
 // Contact data (firm id, company, phones, names) only with --include-contact-data, with a warning.
@@ -24,6 +35,7 @@
 #include "core/report/export_dispositions.hpp"
 #include "export_read.hpp"
 #include "export_readstat.hpp"
+#include "export_sss.hpp"
 #include "export_text.hpp"
 #include "fieldwork_read.hpp"
 
@@ -36,6 +48,7 @@ struct export_options {
   std::string out;
   std::optional<std::string> weights;
   std::optional<double> cap;
+  bool allow_unconverged = false;
   bool include_partials = false;
   bool include_contact = false;
   std::string lang;
@@ -92,19 +105,42 @@ void refuse_writing_onto_the_fieldwork(const export_options& o) {
     }
 }
 
+// Raking by default when the study has something to rake to: a quota cell with a target.
+bool has_quota_targets(const core::questionnaire& study) {
+  for (const auto& q : study.quotas)
+    for (const auto& c : q.cells)
+      if (c.target > 0) return true;
+  return false;
+}
+
+int run_calls(const export_options& o, const export_source& source, const core::export_settings& settings) {
+  auto data = core::calls_dataset(*source.study, settings, source.snapshot.calls);
+  if (!data) throw std::runtime_error(data.err().message);
+  write_text_file(o.out, csv_text(*data));
+  const auto codebook = beside(o.out, ".md");
+  write_text_file(codebook, codebook_text(*data, data->label));
+  std::cout << "exported " << data->rows.size() << " call attempts to " << o.out << " (codebook " << codebook.string()
+            << ")\n";
+  return 0;
+}
+
 int run_export(const export_options& o) {
   refuse_writing_onto_the_fieldwork(o);
-  if (o.cap && !o.weights) throw std::runtime_error("--cap applies to --weights rake: give both");
+  if (o.cap && o.weights == "none") throw std::runtime_error("--cap applies to raking weights, not to --weights none");
   store::export_request request;
   request.contact = o.include_contact;
   request.cases = o.format == "dispositions";
+  request.calls = o.format == "calls";
   const auto source = read_export_source(o.db, o.study, request);
   const auto& study = *source.study;
   core::export_settings settings;
   settings.lang = o.lang.empty() ? study.default_language : o.lang;
   settings.include_contact = o.include_contact;
   settings.include_partials = o.include_partials;
-  settings.weights = o.weights.has_value();
+  const bool weighted = o.format != "dispositions" && o.format != "calls" && (o.weights ? *o.weights == "rake" : has_quota_targets(study));
+  if (o.weights == "rake" && weighted && !has_quota_targets(study))
+    throw std::runtime_error("--weights rake: the study has no quota targets to rake to");
+  settings.weights = weighted;
   if (std::find(study.languages.begin(), study.languages.end(), settings.lang) == study.languages.end())
     throw std::runtime_error("--lang " + settings.lang + ": the study has no texts in that language");
   if (o.include_contact)
@@ -112,15 +148,46 @@ int run_export(const export_options& o) {
                  "names, phone numbers, contact names), which is personal data: keep it apart from the research "
                  "data and share it with nobody who does not need it\n";
   if (o.format == "dispositions") return run_dispositions(o, source, settings);
+  if (o.format == "calls") return run_calls(o, source, settings);
 
   auto respondents = core::select_respondents(source.snapshot.interviews, o.include_partials);
-  if (o.weights) print_weighting(std::cerr, rake_respondents(study, respondents, o.cap), o.cap);
+  std::optional<weighting_run> weighting;
+  if (weighted) {
+    weighting = rake_respondents(study, respondents, o.cap);
+    print_weighting(std::cerr, *weighting, o.cap);
+    for (const auto& w : weighting_warnings(*weighting, o.cap)) std::cerr << "cati export: warning: " << w << "\n";
+    if (!weighting->result.converged && !o.allow_unconverged)
+      throw std::runtime_error("weights did not converge, nothing written: loosen --cap, or give --allow-unconverged "
+                               "to export weights that miss their targets");
+  }
   auto data = core::build_dataset(study, settings, respondents);
   if (!data) throw std::runtime_error(data.err().message);
+  if (weighting)
+    for (auto& n : weighting_notes(*weighting, o.cap)) data->notes.push_back(std::move(n));
+  for (const auto& w : data->warnings) std::cerr << "cati export: warning: " << w << "\n";
 
   std::vector<std::string> extras;
   std::vector<std::string> warnings;
-  if (o.format == "csv") {
+  if (o.format == "sss") {
+    // Labels in every language of the study, the export's language first; the values are the same.
+    std::vector<std::string> languages = {settings.lang};
+    for (const auto& l : study.languages)
+      if (l != settings.lang) languages.push_back(l);
+    std::vector<core::export_dataset> by_language = {*data};
+    for (std::size_t i = 1; i < languages.size(); ++i) {
+      auto other = settings;
+      other.lang = languages[i];
+      auto d = core::build_dataset(study, other, respondents);
+      if (!d) throw std::runtime_error(d.err().message);
+      by_language.push_back(std::move(d).value());
+    }
+    const auto dat = beside(o.out, ".dat");
+    const auto files = triple_s(by_language, languages, study.id, study.title.empty() ? data->label : study.title,
+                                dat.filename().string());
+    write_text_file(o.out, files.xml);
+    write_text_file(dat, files.data);
+    extras.push_back("data " + dat.string());
+  } else if (o.format == "csv") {
     write_text_file(o.out, csv_text(*data));
     const auto codebook = beside(o.out, ".md");
     write_text_file(codebook, codebook_text(*data, data->label));
@@ -151,12 +218,17 @@ void add_export_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<export_options>();
   auto* cmd = app.add_subcommand("export", "export completed interviews (SPSS, Stata, CSV) or the dispositions");
   cmd->add_option("--db", o->db, "the fieldwork file (or a copy of it)")->required();
-  cmd->add_option("--format", o->format, "sav, dta, csv or dispositions")
+  cmd->add_option("--format", o->format,
+                  "sav, dta, csv, sss (Triple-S XML and its .dat), dispositions or calls (one row per call attempt)")
       ->required()
-      ->check(CLI::IsMember({"sav", "dta", "csv", "dispositions"}));
+      ->check(CLI::IsMember({"sav", "dta", "csv", "sss", "dispositions", "calls"}));
   cmd->add_option("--out", o->out, "the file to write (companions go beside it: .sps, .md)")->required();
-  auto* weights = cmd->add_option("--weights", "rake: raking weights to the quota margins")->check(CLI::IsMember({"rake"}));
+  auto* weights = cmd->add_option("--weights", "rake (default when the study has quota targets): raking weights to "
+                                               "the quota margins; none: no weight variable")
+                      ->check(CLI::IsMember({"rake", "none"}));
   auto* cap = cmd->add_option("--cap", "largest weight, as a multiple of the mean (e.g. 5)")->check(CLI::Range(1.0, 1e6));
+  cmd->add_flag("--allow-unconverged", o->allow_unconverged,
+                "export weights even when the raking does not converge (they miss their targets)");
   cmd->add_flag("--include-partials", o->include_partials, "broken-off interviews too, flagged `partial`");
   cmd->add_flag("--include-contact-data", o->include_contact, "firm id, company, phones and names (personal data)");
   cmd->add_option("--lang", o->lang, "labels in this language (default: the study's default language)");

@@ -1,11 +1,12 @@
-// `cati report --db F --study schema/<study> [--at MOMENT] [--e VALUE] [--by overall,region,day,interviewer]`:
+// `cati report --db F --study schema/<study> [--at MOMENT] [--e VALUE] [--by overall,region,day,interviewer]
+//  [--quota-filled not-eligible|eligible] [--dead-number unknown|not-eligible]`:
 // the AAPOR disposition table and rates (RR1-RR6, COOP1-COOP4, REF1-REF3, CON1-CON3) of a fieldwork,
 // overall and per breakdown, as of a moment (default: now). Everything is recomputed from the call
 // history up to that moment, so a past --at shows what the report would have said then.
 //
 // Per breakdown: a table of cases per AAPOR code (overall every code, zeros included, as AAPOR's tables
 // list them; per group only the codes that occur, to keep it short), the AAPOR groups (I, P, R, NC, O,
-// UH, UO, NE) and the total; then a table of e and the rates, "n/a" where a denominator is zero.
+// UH, UO, NE; 4.80 and the dead-number codes in the group the eligibility options put them) and the total; then a table of e and the rates, "n/a" where a denominator is zero.
 // With --weights: the raking weights of the completed interviews to the quota margins (as `cati export
 // --weights rake` computes them), with the design effect, effective sample size and margin of error.
 // Exit 0 printed, 1 refused (missing db, a db of another study, a bad --at, --by or study); bad options
@@ -31,6 +32,8 @@ struct report_options {
   std::optional<double> e;
   std::vector<std::string> by = {"overall", "region", "day", "interviewer"};
   bool weights = false;
+  std::string quota_filled = "not-eligible";
+  std::string dead_number = "unknown";
 };
 
 // The columns a breakdown shows, with their headers: overall has one ("all"); a breakdown has one per
@@ -105,6 +108,9 @@ int run_report(const report_options& o) {
     if (!b) throw std::runtime_error("--by: " + b.err().message);
     breakdowns.push_back(std::move(b).value());
   }
+  core::eligibility_rules rules;
+  rules.quota_filled = core::quota_filled_rule_from(o.quota_filled).value();  // CLI11 checked the spelling
+  rules.dead_number = core::dead_number_rule_from(o.dead_number).value();
   const auto fieldwork = read_fieldwork(o.db, *ctx.study);
 
   std::cout << "Fieldwork report: " << ctx.study->id << " (questionnaire " << fieldwork.study_version << "), "
@@ -116,8 +122,11 @@ int run_report(const report_options& o) {
   } else {
     std::cout << "e estimated per column as AAPOR's calculator does: (I+P+R+NC+O) / (I+P+R+NC+O+NE)\n";
   }
+  std::cout << "quota filled (4.80) counted as " << core::to_string(rules.quota_filled)
+            << "; a firm whose every number is dead (4.10, 4.20, 4.30) as " << core::to_string(rules.dead_number)
+            << " eligibility (--quota-filled, --dead-number; docs/dispositions.md)\n";
   for (const auto& b : breakdowns) {
-    const auto report = core::tabulate_report(fieldwork.cases, at, b, o.e);
+    const auto report = core::tabulate_report(fieldwork.cases, at, b, o.e, rules);
     std::cout << "\n";
     print_dispositions(std::cout, report);
     std::cout << "\n";
@@ -145,6 +154,14 @@ void add_report_command(CLI::App& app, int& exit_code) {
                 ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--by", o->by, "breakdowns, in order: overall, day, interviewer or a frame variable (region)")
       ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--quota-filled", o->quota_filled,
+                  "4.80 quota filled: not-eligible (AAPOR's table) or eligible (the firm passed the screener)")
+      ->check(CLI::IsMember({"not-eligible", "eligible"}))
+      ->capture_default_str();
+  cmd->add_option("--dead-number", o->dead_number,
+                  "a firm whose every number is dead: unknown eligibility (the firm is the unit) or not-eligible")
+      ->check(CLI::IsMember({"unknown", "not-eligible"}))
       ->capture_default_str();
   cmd->add_flag("--weights", o->weights, "also rake the completes to the quota margins: design effect, n_eff, margin of error");
   cmd->callback(reporting_errors("report", exit_code, [o, at, e] {

@@ -3,7 +3,17 @@
 // (bad rows, or the study/fieldwork do not fit), 2 bad options.
 // `cati sample generate --study schema/<study> --count N --seed S --out frame.csv`: a synthetic frame
 // of fictitious firms (core/sample/sample_generate.hpp).
+// `cati sample release --db F --study schema/<study> [--replicates N --seed S] [--next | --replicate K]`:
+// the sample released in replicates (core/sample/replicates.hpp). --replicates splits every case not yet
+// called into N replicates at random, stratified by the quotas' frame variables (region); nothing of them
+// is dialled until released. --next releases the lowest replicate not yet released, --replicate K that
+// one. Without either, prints per replicate: cases, released when, worked out (finalised by the call
+// rules), still callable, completes. The server loads the cases of replicates released while it runs at
+// its next start (a running server keeps working what it has).
+#include <array>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -11,6 +21,10 @@
 
 #include "commands.hpp"
 #include "core/ports/clock.hpp"
+#include "core/calling/case_plan.hpp"
+#include "core/quota/quota_book.hpp"
+#include "core/quota/quota_outlook.hpp"
+#include "core/sample/replicates.hpp"
 #include "core/sample/sample_generate.hpp"
 #include "core/sample/sample_row.hpp"
 #include "schema/loader.hpp"
@@ -18,6 +32,8 @@
 #include "store/error.hpp"
 #include "store/fieldwork_store.hpp"
 #include "store/study_repo.hpp"
+#include "fieldwork_read.hpp"
+#include "table.hpp"
 
 namespace cati::tool {
 namespace {
@@ -106,6 +122,82 @@ int run_generate(const generate_options& o) {
   return 0;
 }
 
+struct release_options {
+  std::string db;
+  std::string study;
+  std::optional<int> replicates;
+  std::uint64_t seed = 1;
+  bool next = false;
+  std::optional<int> replicate;
+};
+
+void print_replicates(const release_options& o, const core::questionnaire& study) {
+  store::fieldwork_store fieldwork({.path = o.db, .create = false});
+  const auto status = fieldwork.read([](SQLite::Database& db) { return store::replicates(db); });
+  // Worked out and left come from the released cases' call histories, planned as the scheduler plans them.
+  const auto fw = read_fieldwork(o.db, study);
+  auto cal = core::calendar::make(study);
+  if (!cal) throw std::runtime_error("study: " + cal.err().message);
+  std::map<int, std::array<int, 3>> counts;  // replicate -> finalised, callable, completes
+  for (const auto& c : fw.cases) {
+    const auto plan = core::plan_case(c, study.rules, *cal);
+    auto& n = counts[c.replicate];
+    ++n[plan.finished() ? 0 : 1];
+    if (plan.final_outcome == core::outcome::complete) ++n[2];
+  }
+  text_table table({{"replicate", align::right}, {"cases", align::right}, {"released"}, {"worked out", align::right},
+                    {"callable", align::right}, {"completes", align::right}});
+  for (const auto& r : status) {
+    const auto& n = counts[r.replicate];
+    const bool out = r.released();
+    table.add_row({std::to_string(r.replicate), std::to_string(r.cases),
+                   r.replicate == 0 ? "as imported" : out ? local_time_text(*cal, *r.released_at) : "no",
+                   out ? std::to_string(n[0]) : "-", out ? std::to_string(n[1]) : std::to_string(r.cases),
+                   out ? std::to_string(n[2]) : "-"});
+  }
+  std::cout << "Replicates of " << o.db << " (rates count released cases only)\n";
+  table.print(std::cout);
+}
+
+int run_release(const release_options& o) {
+  auto study = schema::load_study_or_throw(o.study);
+  if (o.replicates) {
+    store::fieldwork_store fieldwork({.path = o.db, .create = false});
+    auto book = core::quota_book::build(*study);
+    if (!book) throw std::runtime_error("quotas: " + book.err().message);
+    const auto variables = core::quota_frame_variables(*book);
+    const auto cases = fieldwork.read([](SQLite::Database& db) { return store::unsplit_cases(db); });
+    std::vector<core::stratified_case> strata;
+    for (const auto& c : cases) strata.push_back({c.id, core::stratum_of(c, variables)});
+    auto assigned = core::assign_replicates(strata, *o.replicates, o.seed);
+    if (!assigned) throw std::runtime_error("--replicates: " + assigned.err().message);
+    std::map<store::row_id, int> by_case(assigned->begin(), assigned->end());
+    fieldwork.submit([&](SQLite::Database& db) { store::set_replicates(db, by_case); }).get();
+    std::string by;
+    for (const auto& v : variables) by += (by.empty() ? "" : ", ") + v;
+    std::cout << "split " << cases.size() << " cases never called into " << *o.replicates << " replicates (seed "
+              << o.seed << ", stratified by " << (by.empty() ? "nothing" : by) << "); none is released yet\n";
+  }
+  if (o.next || o.replicate) {
+    store::fieldwork_store fieldwork({.path = o.db, .create = false});
+    int which = o.replicate.value_or(0);
+    if (o.next) {
+      const auto status = fieldwork.read([](SQLite::Database& db) { return store::replicates(db); });
+      for (const auto& r : status)
+        if (!r.released()) {
+          which = r.replicate;
+          break;
+        }
+      if (which == 0) throw std::runtime_error("--next: every replicate is released already");
+    }
+    const auto now = core::real_clock().now();
+    fieldwork.submit([&](SQLite::Database& db) { store::release_replicate(db, which, now, std::nullopt); }).get();
+    std::cout << "released replicate " << which << "\n";
+  }
+  print_replicates(o, *study);
+  return 0;
+}
+
 // A command callback running `body`, turning the errors a user can cause into a message and exit code 1.
 template <class F>
 auto reporting_errors(const char* name, int& exit_code, F body) {
@@ -144,6 +236,22 @@ void add_sample_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   gen_cmd->add_option("--first", gen->gen.first_number, "number of the first firm id")->capture_default_str();
   gen_cmd->callback(reporting_errors("generate", exit_code, [gen] { return run_generate(*gen); }));
+
+  auto rel = std::make_shared<release_options>();
+  auto* rel_cmd = sample->add_subcommand("release", "split the sample into replicates, release the next one, show them");
+  rel_cmd->add_option("--db", rel->db, "the fieldwork file")->required();
+  rel_cmd->add_option("--study", rel->study, "the study folder (schema/<study>)")->required();
+  auto* count = rel_cmd->add_option("--replicates", "split the cases never called into this many replicates")
+                    ->check(CLI::PositiveNumber);
+  rel_cmd->add_option("--seed", rel->seed, "random seed of the split")->capture_default_str();
+  auto* next = rel_cmd->add_flag("--next", rel->next, "release the lowest replicate not yet released");
+  auto* one = rel_cmd->add_option("--replicate", "release this replicate")->check(CLI::PositiveNumber);
+  next->excludes(one);
+  rel_cmd->callback(reporting_errors("release", exit_code, [rel, count, one] {
+    if (count->count() > 0) rel->replicates = count->as<int>();
+    if (one->count() > 0) rel->replicate = one->as<int>();
+    return run_release(*rel);
+  }));
 }
 
 }  // namespace cati::tool

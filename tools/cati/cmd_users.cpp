@@ -1,4 +1,5 @@
-// `cati users add NAME --role interviewer|supervisor|admin [--languages nl,fr] --db F`: the password is
+// `cati users add NAME --role interviewer|supervisor|admin [--languages nl,fr] [--skills converter] --db F`:
+// --skills converter lets the interviewer call soft refusals back (refusal conversion). The password is
 // read from the terminal without echo (asked twice), or from the first line of stdin when stdin is not a
 // terminal; never from the command line, where other users and the shell history would see it.
 // `cati users list --db F`, `cati users disable NAME --db F`.
@@ -100,6 +101,7 @@ std::string utc_date(core::time_point t) {
 
 struct add_options {
   std::string db, name, role, languages;
+  std::vector<std::string> skills;
 };
 
 int run_add(const add_options& o) {
@@ -125,7 +127,7 @@ int run_add(const add_options& o) {
     return 1;
   }
   auto now = core::real_clock().now();
-  fieldwork.add_user({o.name, *role, *languages, store::hash_password(*password), now}).get();
+  fieldwork.add_user({o.name, *role, *languages, store::hash_password(*password), now, o.skills}).get();
   std::cout << "added " << o.role << " " << o.name << "\n";
   return 0;
 }
@@ -134,13 +136,15 @@ int run_list(const std::string& db) {
   store::fieldwork_store fieldwork({.path = db, .create = false, .read_only = true});
   auto users = fieldwork.list_users();
   std::cout << std::left << std::setw(20) << "NAME" << std::setw(12) << "ROLE" << std::setw(11) << "LANGUAGES"
-            << std::setw(10) << "STATUS" << "CREATED (UTC)\n";
+            << std::setw(10) << "STATUS" << std::setw(11) << "SKILLS" << "CREATED (UTC)\n";
   for (const auto& u : users) {
     std::string langs;
     for (const auto& l : u.languages) langs += (langs.empty() ? "" : ",") + l;
     std::cout << std::setw(20) << u.name << std::setw(12) << store::to_string(u.role) << std::setw(11)
-              << (langs.empty() ? "-" : langs) << std::setw(10) << (u.disabled ? "disabled" : "active")
-              << utc_date(u.created_at) << "\n";
+              << (langs.empty() ? "-" : langs) << std::setw(10) << (u.disabled ? "disabled" : "active");
+    std::string skills;
+    for (const auto& k : u.skills) skills += (skills.empty() ? "" : ",") + k;
+    std::cout << std::setw(11) << (skills.empty() ? "-" : skills) << utc_date(u.created_at) << "\n";
   }
   return 0;
 }
@@ -177,6 +181,9 @@ void add_users_command(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::IsMember({"interviewer", "supervisor", "admin"}));
   add_cmd->add_option("--languages", add->languages, "interview languages, e.g. nl,fr");
+  add_cmd->add_option("--skills", add->skills, "converter: calls soft refusals back (refusal conversion)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"converter"}));
   add_cmd->add_option("--db", add->db, "the fieldwork file (created if missing)")->required();
   add_cmd->callback(reporting_errors("add", exit_code, [add] { return run_add(*add); }));
 

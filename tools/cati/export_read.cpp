@@ -55,6 +55,7 @@ export_source read_export_source(const std::string& db, const std::optional<std:
   store::export_request req = request;
   for (const auto& f : source.study->frame)
     if (f.type == core::variable_type::phone) req.phone_variable = f.name;
+  req.partial_after = source.study->partial_after;
   // Everything exported comes from this one read transaction.
   source.snapshot = fieldwork.read([&](SQLite::Database& conn) { return store::read_export(conn, req); });
   return source;
@@ -71,6 +72,22 @@ weighting_run rake_respondents(const core::questionnaire& study, std::vector<cor
   weighting_run run;
   for (const auto& m : margins->margins) run.margins.push_back(m.name);
   run.result = std::move(raked).value();
+  for (std::size_t m = 0; m < margins->margins.size(); ++m) {
+    const auto& margin = margins->margins[m];
+    const auto shares = core::weighted_shares(margins->membership, m, margin, run.result.weights);
+    double total = 0;
+    for (double t : margin.targets) total += t;
+    std::vector<weighting_run::category> cats;
+    for (std::size_t c = 0; c < margin.categories.size(); ++c) {
+      weighting_run::category cat;
+      cat.name = margin.categories[c];
+      cat.target = total > 0 ? margin.targets[c] / total : 0;
+      cat.achieved = c < shares.size() ? shares[c] : 0;
+      for (const auto& row : margins->membership) cat.respondents += row[m] == cat.name ? 1 : 0;
+      cats.push_back(std::move(cat));
+    }
+    run.categories.push_back(std::move(cats));
+  }
   for (std::size_t i = 0; i < respondents.size(); ++i) respondents[i].weight = run.result.weights[i];
   return run;
 }
@@ -89,6 +106,41 @@ void print_weighting(std::ostream& out, const weighting_run& run, std::optional<
       << "weights: " << s.n << " respondents, min " << fixed(s.min, 4) << ", max " << fixed(s.max, 4)
       << ", design effect " << fixed(s.design_effect, 4) << ", effective sample size " << fixed(s.effective_n, 1)
       << ", margin of error at 50 %: +-" << fixed(100 * s.margin_of_error(0.5), 1) << " points (95 %)\n";
+}
+
+std::vector<std::string> weighting_notes(const weighting_run& run, std::optional<double> cap) {
+  const auto& r = run.result;
+  const auto s = core::summarise_weights(r.weights);
+  std::vector<std::string> out;
+  std::string margins;
+  for (const auto& m : run.margins) margins += (margins.empty() ? "" : ", ") + m;
+  out.push_back("Weight: raking (iterative proportional fitting) to the quota margins " + margins +
+                ", targets from the questionnaire's quota cells, scaled to mean 1.");
+  out.push_back(std::string(r.converged ? "Converged" : "Did NOT converge") + " in " + std::to_string(r.passes) +
+                " passes; cap " + (cap ? fixed(*cap, 2) + " x the mean (" + std::to_string(r.capped) + " weights at it)" : std::string("none")) +
+                "; design effect (Kish) " + fixed(s.design_effect, 4) + ", effective sample size " + fixed(s.effective_n, 1) +
+                " of " + std::to_string(s.n) + ", weights " + fixed(s.min, 4) + " to " + fixed(s.max, 4) + ".");
+  for (std::size_t m = 0; m < run.categories.size() && m < run.margins.size(); ++m)
+    for (const auto& c : run.categories[m])
+      out.push_back(run.margins[m] + " " + c.name + ": target " + fixed(100 * c.target, 2) + " %, weighted " +
+                    fixed(100 * c.achieved, 2) + " %, " + std::to_string(c.respondents) + " respondents");
+  return out;
+}
+
+std::vector<std::string> weighting_warnings(const weighting_run& run, std::optional<double> cap) {
+  std::vector<std::string> out;
+  if (!run.result.converged)
+    out.push_back("the raking did not converge: the weighted shares miss their targets (largest gap " +
+                  fixed(run.result.max_gap, 4) + ")" + (cap ? "; the cap " + fixed(*cap, 2) + " is too tight" : ""));
+  if (cap && run.result.capped > 0)
+    out.push_back(std::to_string(run.result.capped) + " weights sit at the cap " + fixed(*cap, 2));
+  for (std::size_t m = 0; m < run.categories.size() && m < run.margins.size(); ++m)
+    for (const auto& c : run.categories[m])
+      if (c.target > 0 && c.respondents < min_cell_respondents)
+        out.push_back("weighting cell " + run.margins[m] + " " + c.name + " has " + std::to_string(c.respondents) +
+                      " respondent" + (c.respondents == 1 ? "" : "s") + " (under " + std::to_string(min_cell_respondents) +
+                      "): its weight rests on too few interviews");
+  return out;
 }
 
 }  // namespace cati::tool

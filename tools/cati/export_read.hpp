@@ -29,7 +29,18 @@ export_source read_export_source(const std::string& db, const std::optional<std:
 struct weighting_run {
   std::vector<std::string> margins;  // quota names
   core::rake_result result;
+  // Per margin, per category (in the margin's order): the target share, the weighted share achieved and
+  // how many respondents it has.
+  struct category {
+    std::string name;
+    double target = 0, achieved = 0;
+    int respondents = 0;
+  };
+  std::vector<std::vector<category>> categories;
 };
+
+// A cell with fewer respondents than this gets a warning: its weight rests on too few interviews.
+inline constexpr int min_cell_respondents = 5;
 
 // Rakes `respondents` to the study's quota margins and stores each weight in it. Throws
 // std::runtime_error when they cannot be weighted (a respondent in no cell, a cell without respondents).
@@ -39,5 +50,11 @@ weighting_run rake_respondents(const core::questionnaire& study, std::vector<cor
 // "weights: raked to region, sector: converged in 5 passes (largest gap 2.1e-09); 225 respondents, weights
 // 0.71-1.52, design effect 1.034, effective n 217.6, margin of error +-6.6 points at 50 %".
 void print_weighting(std::ostream& out, const weighting_run& run, std::optional<double> cap);
+
+// What the weight's documentation says (codebook, .sav documents): margins, each category's target and
+// achieved share and respondents, passes, convergence, cap, design effect, effective n.
+std::vector<std::string> weighting_notes(const weighting_run& run, std::optional<double> cap);
+// What a user must be told: cells under min_cell_respondents, weights at the cap, no convergence.
+std::vector<std::string> weighting_warnings(const weighting_run& run, std::optional<double> cap);
 
 }  // namespace cati::tool

@@ -37,6 +37,29 @@ ssize_t write_bytes(const void* data, size_t len, void* ctx) {
   return static_cast<ssize_t>(std::fwrite(data, 1, len, f));
 }
 
+std::vector<std::string> document_lines(const std::string& text, std::size_t width) {
+  std::vector<std::string> lines;
+  std::string line;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto end = text.find(' ', i);
+    if (end == std::string::npos) end = text.size();
+    std::string word = text.substr(i, end - i);
+    i = end + 1;
+    while (word.size() > width) {  // a word longer than a line: split on a character boundary
+      auto head = core::utf8_prefix(word, width);
+      if (head.empty()) head = word.substr(0, width);
+      if (!line.empty()) lines.push_back(std::move(line)), line.clear();
+      lines.push_back(head);
+      word.erase(0, head.size());
+    }
+    if (!line.empty() && line.size() + 1 + word.size() > width) lines.push_back(std::move(line)), line.clear();
+    line += (line.empty() ? "" : " ") + word;
+  }
+  if (!line.empty()) lines.push_back(std::move(line));
+  return lines;
+}
+
 void check(readstat_error_t e, const std::string& what) {
   if (e != READSTAT_OK) throw std::runtime_error(what + ": " + readstat_error_message(e));
 }
@@ -115,6 +138,11 @@ std::vector<std::string> write_stat_file(const export_dataset& data, stat_format
     check(readstat_writer_set_file_format_version(w, 118), "Stata version");  // 118: UTF-8 text
   }
 
+  // The documents (SPSS's DISPLAY DOCUMENTS, Stata's notes): what the codebook says of the weight and the
+  // partial rule. SPSS stores documents in lines of 80 bytes: each note is broken at spaces to fit.
+  for (const auto& note : data.notes)
+    for (const auto& line : document_lines(note, 80)) readstat_add_note(w, line.c_str());
+
   std::vector<readstat_variable_t*> vars;
   for (const auto& v : data.variables) {
     const bool text = v.type == storage_type::text;
@@ -126,6 +154,9 @@ std::vector<std::string> write_stat_file(const export_dataset& data, stat_format
       labels = readstat_add_label_set(w, sav ? READSTAT_TYPE_DOUBLE : READSTAT_TYPE_INT32, ("l_" + v.name).c_str());
       for (const auto& l : v.values) {
         const auto label = core::utf8_prefix(l.label, lim.value_label);
+        if (label.size() < l.label.size())
+          warnings.push_back("variable " + v.name + ": the label of value " + std::to_string(static_cast<long long>(l.code)) + " is cut to " +
+                             std::to_string(lim.value_label) + " bytes");
         if (sav) {
           readstat_label_double_value(labels, l.code, label.c_str());
         } else if (char tag = stata_tag(v, l.code)) {

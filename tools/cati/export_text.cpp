@@ -40,6 +40,12 @@ std::string cell_text(const export_variable& v, const core::export_cell& c) {
   auto n = c.numeric();
   if (!n) return "";
   if (v.format == core::display_format::datetime && c.why == core::absence::none) return utc_text(*n);
+  if (v.format == core::display_format::decimal && c.why == core::absence::none) {
+    // As many decimals as the codebook (and the .sav's format) declares, not the double's full digits.
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", v.decimals, *n);
+    return buf;
+  }
   return number_text(*n);
 }
 
@@ -96,6 +102,16 @@ std::string codebook_text(const export_dataset& data, const std::string& title) 
          "-2 = asked, no answer; choices marked as missing in the questionnaire (don't know) keep their code. "
          "In SPSS all three are user-missing; in Stata -1 is .a, -2 is .b and the missing choices .c, .d, ... "
          "Text variables are empty when not asked or not answered. An empty numeric field is system-missing.\n\n";
+  if (!data.notes.empty()) {
+    out << "## Notes\n\n";
+    for (const auto& n : data.notes) out << "- " << md(n) << "\n";
+    out << "\n";
+  }
+  if (!data.warnings.empty()) {
+    out << "## Warnings\n\n";
+    for (const auto& w : data.warnings) out << "- " << md(w) << "\n";
+    out << "\n";
+  }
   for (std::size_t i = 0; i < data.variables.size(); ++i) {
     const auto& v = data.variables[i];
     std::size_t answered = 0;
@@ -110,8 +126,9 @@ std::string codebook_text(const export_dataset& data, const std::string& title) 
       if (c.why == core::absence::none && c.number) answered += 1;
     }
     out << "## " << v.name << "\n\n"
-        << md(v.label) << "\n\n"
-        << "- type: " << type_text(v) << "; measure: " << measure_text(v.measure) << "\n"
+ << md(v.label) << "\n\n";
+    if (!v.text.empty() && v.text != v.label) out << "Question: " << md(v.text) << "\n\n";
+    out << "- type: " << type_text(v) << "; measure: " << measure_text(v.measure) << "\n"
         << "- base: " << md(v.base.empty() ? "all rows" : v.base) << "; " << answered << " of " << data.rows.size()
         << " rows with a value\n";
     if (!v.missing_choices.empty() || v.has_absence) {

@@ -113,8 +113,32 @@ case_plan plan_case(const case_record& c, const call_rules& rules, const calenda
   call_rule last_rule;
   std::optional<int> last_part;
 
+  const int numbers = std::max(1, c.numbers);
+  int last_number = -1;      // the last number dialled (known)
+  bool last_reached = false;  // and whether that call reached someone at the firm
   for (const auto& call : in_time_order(c, scratch)) {
     const call_rule rule = effective_call_rule(rules, call.result);
+    // A call logged without its number (an interview's own ending) leaves the rotation where it was.
+    if (call.number >= 0) {
+      last_number = call.number;
+      last_reached = contact_of(call.result) == contact_kind::human;
+    }
+    if (contact_of(call.result) == contact_kind::dead_number) {
+      const int dead = number_of(call);
+      auto it = std::lower_bound(p.dead_numbers.begin(), p.dead_numbers.end(), dead);
+      if (it == p.dead_numbers.end() || *it != dead) p.dead_numbers.insert(it, dead);
+      if (static_cast<int>(p.dead_numbers.size()) < numbers) {
+        // Only this number is gone: not an attempt on the firm; the next number is due now.
+        ++p.calls;
+        ++seen[static_cast<std::size_t>(call.result)];
+        add_day(p.days, cal.day_index(call.at));
+        last_rule = retry_rule(call.result, 0);
+        p.last_call = call.at;
+        run_length = 0;
+        run_outcome = call.result;
+        continue;
+      }
+    }
     run_length = p.calls > 0 && call.result == run_outcome ? run_length + 1 : 1;
     run_outcome = call.result;
     ++p.calls;
@@ -128,6 +152,10 @@ case_plan plan_case(const case_record& c, const call_rules& rules, const calenda
 
     if (rule.by_supervisor_choice) p.converters_only = true;
     if (rule.final && !p.final_outcome) p.final_outcome = call.result;
+    // A conversion that fails again is final (at most max_per_case conversions).
+    if (rule.by_supervisor_choice && rule.max_per_case > 0 && seen[static_cast<std::size_t>(call.result)] > rule.max_per_case &&
+        !p.final_outcome)
+      p.final_outcome = call.result;
 
     if (call.callback) {
       pending = pending_appointment{call.callback->at, call.callback->at,
@@ -144,6 +172,15 @@ case_plan plan_case(const case_record& c, const call_rules& rules, const calenda
     }
     last_rule = rule;
     p.last_call = call.at;
+  }
+
+  // A number that reached someone is dialled again; otherwise the next live number after it, in turn.
+  for (int step = last_reached ? 0 : 1; step <= numbers; ++step) {
+    const int candidate = ((last_number < 0 ? -1 : last_number) + step) % numbers;
+    if (!std::binary_search(p.dead_numbers.begin(), p.dead_numbers.end(), candidate)) {
+      p.next_number = candidate;
+      break;
+    }
   }
 
   for (int o = 0; o < outcome_count; ++o) {

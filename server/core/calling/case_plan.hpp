@@ -7,7 +7,12 @@
 // - Each call counts as an attempt, except that a run of the same outcome counts once per
 //   `consecutive_per_attempt` calls (busy with 2: busy, busy = one attempt; three busies = two).
 // - An outcome whose rule is `final` finishes the case for good: later calls (a supervisor handing the
-//   case out by hand) do not reopen it.
+//   case out by hand) do not reopen it. Except a dead number (fax, disconnected, wrong number: the
+//   firm is the unit, not the number): it ends that number only; the call is not an attempt on the firm,
+//   the next live number is due at once, and the case is finished only when every number is dead.
+// - Refusal conversion: an outcome whose rule is `by_supervisor_choice` (soft refusal) is retried once by
+//   a converter after `retry_after_minutes`; once it occurred more than `max_per_case` times (a second
+//   soft refusal with 1) it is final.
 // - A call that sets `callback` makes an appointment; a later callback replaces it. The first call at or
 //   after the appointment time that reaches nobody (contact_kind::none) makes it a missed appointment,
 //   retried once, after the sooner of missed_appointment_retry_minutes and that outcome's retry delay, by
@@ -74,6 +79,10 @@ struct case_plan {
   std::string arranger;                      // personal appointment: who made it; "" = anyone
   bool converters_only = false;              // refusal conversion: supervisor-chosen interviewers only
   std::vector<outcome> spent;                // outcomes whose max_per_case is reached
+  // The number to dial next (index in the case's dialling order): the last number dialled again if it
+  // reached someone at the firm, else the next live one after it, in turn; dead numbers are skipped.
+  int next_number = 0;
+  std::vector<int> dead_numbers;  // ascending
 
   bool finished() const { return stage == case_stage::finished; }
   // Whether a call in `s` meets the day-part and new-day conditions (`due` aside).

@@ -1,5 +1,8 @@
 #include "core/calling/case_record.hpp"
 
+#include <algorithm>
+#include <set>
+
 namespace cati::core {
 
 contact_kind contact_of(outcome o) {
@@ -30,6 +33,15 @@ contact_kind contact_of(outcome o) {
       return contact_kind::human;
   }
   return contact_kind::none;
+}
+
+int number_of(const call_attempt& c) { return std::max(0, c.number); }
+
+bool every_number_dead(const case_record& c, time_point at) {
+  std::set<int> dead;
+  for (const auto& call : c.calls)
+    if (call.at <= at && contact_of(call.result) == contact_kind::dead_number) dead.insert(number_of(call));
+  return static_cast<int>(dead.size()) >= std::max(1, c.numbers);
 }
 
 }  // namespace cati::core

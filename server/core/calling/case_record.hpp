@@ -31,6 +31,9 @@ struct call_attempt {
   std::string interviewer;  // who made it
   outcome result = outcome::unspecified;
   std::optional<appointment> callback;  // set when the call arranged a callback at a time
+  // Which of the case's numbers was dialled: its index in dialling order (0 = the first). -1 when not
+  // known (a history recorded without it): read as the first number.
+  int number = -1;
 };
 
 struct case_record {
@@ -42,7 +45,22 @@ struct case_record {
   // Set by a supervisor: only this interviewer calls the case. "" = nobody in particular.
   std::string assigned_to;
   std::vector<call_attempt> calls;  // the whole call history, oldest first
+  // The sample replicate the case belongs to (core/sample/replicates.hpp); 0: the frame as imported,
+  // always released. Loaders hand the fieldwork released cases only.
+  int replicate = 0;
+  // How many phone numbers the firm has. The sampling unit is the firm: a dead number (fax, disconnected,
+  // wrong number) ends that number only, and the case is finished by it only once every number is dead.
+  int numbers = 1;
+  // When an interview of the case first reached the study's partial point (an answer to
+  // questionnaire::partial_after); nullopt when none did. A break-off from then on is a partial
+  // interview (AAPOR 1.2), before it a break-off (2.12). Derived from the answers log, like the calls.
+  std::optional<time_point> partial_at;
 };
+
+// The index of the number a call reached (call_attempt::number, -1 read as 0).
+int number_of(const call_attempt& c);
+// Whether every number of the case has had a dead-number outcome in the calls made at or before `at`.
+bool every_number_dead(const case_record& c, time_point at);
 
 // What a call's outcome says about reaching the firm.
 enum class contact_kind {

@@ -31,7 +31,7 @@ constexpr std::array<code_info, aapor_code_count> codes = {{
     {"3.14", "answering machine, eligibility unknown", aapor_group::unknown_household, 160},
     {"3.15", "call blocking", aapor_group::unknown_household, 150},
     {"3.16", "technical phone problems", aapor_group::unknown_household, 120},
-    {"3.90", "other, eligibility unknown (no outcome recorded)", aapor_group::unknown_other, 110},
+    {"3.90", "unknown eligibility, other (a dead number of several)", aapor_group::unknown_other, 110},
     {"4.10", "out of sample (wrong number: not the firm)", aapor_group::not_eligible, 300},
     {"4.20", "fax or data line", aapor_group::not_eligible, 300},
     {"4.30", "non-working or disconnected number", aapor_group::not_eligible, 300},
@@ -47,6 +47,25 @@ std::string_view code_text(aapor_code c) { return info(c).text; }
 std::string_view describe(aapor_code c) { return info(c).description; }
 aapor_group group_of(aapor_code c) { return info(c).group; }
 int precedence(aapor_code c) { return info(c).precedence; }
+
+aapor_group group_of(aapor_code c, const eligibility_rules& rules) {
+  if (c == aapor_code::quota_filled && rules.quota_filled == quota_filled_rule::eligible) return aapor_group::other;
+  if (is_dead_number(c) && rules.dead_number == dead_number_rule::unknown) return aapor_group::unknown_household;
+  return group_of(c);
+}
+
+std::string_view to_string(quota_filled_rule r) { return r == quota_filled_rule::eligible ? "eligible" : "not-eligible"; }
+std::string_view to_string(dead_number_rule r) { return r == dead_number_rule::unknown ? "unknown" : "not-eligible"; }
+std::optional<quota_filled_rule> quota_filled_rule_from(std::string_view s) {
+  if (s == "eligible") return quota_filled_rule::eligible;
+  if (s == "not-eligible") return quota_filled_rule::not_eligible;
+  return std::nullopt;
+}
+std::optional<dead_number_rule> dead_number_rule_from(std::string_view s) {
+  if (s == "unknown") return dead_number_rule::unknown;
+  if (s == "not-eligible") return dead_number_rule::not_eligible;
+  return std::nullopt;
+}
 
 std::string_view group_text(aapor_group g) {
   constexpr std::array<std::string_view, aapor_group_count> names = {"I", "P", "R", "NC", "O", "UH", "UO", "NE"};
@@ -82,7 +101,19 @@ aapor_code code_of(outcome o, bool known_eligible, bool message_left) {
   return aapor_code::unknown_other;
 }
 
+bool is_dead_number(aapor_code c) {
+  return c == aapor_code::out_of_sample || c == aapor_code::fax || c == aapor_code::non_working;
+}
+
 disposition final_disposition(std::span<const call_attempt> calls, time_point at) {
+  case_record c;
+  c.calls.assign(calls.begin(), calls.end());
+  return final_disposition(c, at);
+}
+
+disposition final_disposition(const case_record& record, time_point at) {
+  const auto& calls = record.calls;
+  const bool firm_unreachable = every_number_dead(record, at);
   // Eligibility and messages are facts about the case as a whole (up to `at`), not about one call: an
   // answering machine heard before anyone answered still counts as reaching an eligible firm.
   bool known_eligible = false, message_left = false;
@@ -96,7 +127,10 @@ disposition final_disposition(std::span<const call_attempt> calls, time_point at
   for (std::size_t i = 0; i < calls.size(); ++i) {
     const auto& c = calls[i];
     if (c.at > at) continue;
-    const aapor_code code = code_of(c.result, known_eligible, message_left);
+    aapor_code code = code_of(c.result, known_eligible, message_left);
+    if (code == aapor_code::break_off && record.partial_at && *record.partial_at <= c.at) code = aapor_code::partial;
+    // Another number may still reach the firm: this one says nothing about it (lowest unknown rank).
+    if (is_dead_number(code) && !firm_unreachable) code = aapor_code::unknown_other;
     const bool later = !best_at || c.at >= *best_at;
     if (!best.decisive || precedence(code) > precedence(best.code) ||
         (precedence(code) == precedence(best.code) && later)) {

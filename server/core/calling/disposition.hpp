@@ -12,8 +12,11 @@
 //   disconnected: the outcome does not tell which, so the 4.3 group code) | not_eligible 4.70* (screened
 //   out by the interview, over 20 FTE: AAPOR's screen-out code "no eligible respondent", as queXS uses for
 //   screen-outs; 4.10 is kept for units outside the frame's definition; both are NE, so no rate changes)
-//   | over_quota 4.80. Partial interviews (1.2) need the engine's answered-question count: no outcome
-//   maps to 1.2 yet.
+//   | over_quota 4.80. A break_off is 1.2 (partial) instead of 2.12 once the case had reached the study's
+//   partial point (case_record::partial_at, questionnaire::partial_after) by the time of the call.
+// The firm is the unit, not the number: a dead-number code (4.10, 4.20, 4.30) only decides a case once
+// every number of the firm is dead (case_record::numbers). Before that such a call says nothing about
+// the firm and codes 3.90 (unknown eligibility, other), below every call that reached a line in use.
 // A firm counts as known eligible once anyone there answered a call (contact_kind::human) up to `at`:
 // "a firm reached is eligible unless screened out".
 //
@@ -83,10 +86,29 @@ enum class aapor_group : std::uint8_t {
 };
 inline constexpr int aapor_group_count = 8;
 
+// Two classifications AAPOR leaves to the study (docs/dispositions.md says why the defaults are these):
+// - quota filled (4.80): AAPOR lists it with the not-eligible codes; `eligible` counts it as an eligible
+//   non-interview (O) instead, since the firm passed the screener before a full cell turned it away;
+// - a firm whose every number is dead (4.10, 4.20, 4.30): in a list sample of firms the number is not the
+//   unit, so by default the firm's eligibility is unknown (UH); `not_eligible` keeps AAPOR's telephone
+//   (number-as-unit) reading.
+enum class quota_filled_rule : std::uint8_t { not_eligible, eligible };
+enum class dead_number_rule : std::uint8_t { unknown, not_eligible };
+struct eligibility_rules {
+  quota_filled_rule quota_filled = quota_filled_rule::not_eligible;
+  dead_number_rule dead_number = dead_number_rule::unknown;
+};
+// "not-eligible" / "eligible" / "unknown", as the command-line options spell them.
+std::string_view to_string(quota_filled_rule r);
+std::string_view to_string(dead_number_rule r);
+std::optional<quota_filled_rule> quota_filled_rule_from(std::string_view s);
+std::optional<dead_number_rule> dead_number_rule_from(std::string_view s);
+
 std::string_view code_text(aapor_code c);   // "2.111"
 std::string_view describe(aapor_code c);    // "refusal by someone other than the target (receptionist)"
 std::string_view group_text(aapor_group g); // "R"
-aapor_group group_of(aapor_code c);
+aapor_group group_of(aapor_code c);  // AAPOR's table: 4.80 and the dead numbers NE
+aapor_group group_of(aapor_code c, const eligibility_rules& rules);
 // Higher is more informative (see Precedence above).
 int precedence(aapor_code c);
 
@@ -101,6 +123,12 @@ struct disposition {
 
 // The disposition of a case from the calls made at or before `at` (calls after it are ignored, so any
 // past moment can be recomputed). A case still being worked gets the code its calls so far give.
+// Reads the case's numbers and partial point as above.
+disposition final_disposition(const case_record& c, time_point at);
+// The same for a history alone: one number, no partial point.
 disposition final_disposition(std::span<const call_attempt> calls, time_point at);
+
+// Whether the code says only that a number does not reach the firm (4.10, 4.20, 4.30).
+bool is_dead_number(aapor_code c);
 
 }  // namespace cati::core

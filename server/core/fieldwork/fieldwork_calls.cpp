@@ -36,7 +36,7 @@ void fieldwork::flush_locks(change_list& changes) {
 }
 
 void fieldwork::keep_hold(case_id id, const user& who, time_point now) {
-  if (!scheduler_->renew(id, who.name, now)) (void)scheduler_->hold(id, {who.name, who.languages}, now);
+  if (!scheduler_->renew(id, who.name, now)) (void)scheduler_->hold(id, {who.name, who.languages, who.converter}, now);
 }
 
 // --- interviewers ----------------------------------------------------------------------------------
@@ -53,7 +53,7 @@ effect<std::variant<case_offer, idle>> fieldwork::next_case(const user& who, std
     // A resend (the reply was lost): the case it was offered, not another. Only when the terminal stayed
     // away past the lock and someone else took the case meanwhile does it get a new one, below.
     const auto holder = scheduler_->holder(earlier->case_, now);
-    if (holder == who.name || (!holder && scheduler_->hold(earlier->case_, {who.name, who.languages}, now))) {
+    if (holder == who.name || (!holder && scheduler_->hold(earlier->case_, {who.name, who.languages, who.converter}, now))) {
       out.reply = std::variant<case_offer, idle>(offer_of(earlier->case_, nullptr));
       flush_locks(out.changes);
       return out;
@@ -69,7 +69,7 @@ effect<std::variant<case_offer, idle>> fieldwork::next_case(const user& who, std
       return out;
     }
   priority_->outlook();  // fresh verdicts before the scheduler asks
-  auto a = scheduler_->next_case({who.name, who.languages, false}, now);
+  auto a = scheduler_->next_case({who.name, who.languages, who.converter}, now);
   if (!a) {
     out.reply = std::variant<case_offer, idle>(idle{a.err()});
     flush_locks(out.changes);  // the case held before is released
@@ -129,7 +129,13 @@ void fieldwork::log_call(case_id id, const user& who, time_point now, outcome re
   if (dialled.empty())
     if (auto it = extra_.find(id); it != extra_.end() && !it->second.contact.phones.empty())
       dialled = it->second.contact.phones.front();
-  cases_.record_call(id, call_attempt{now, who.name, result, callback});
+  call_attempt call{now, who.name, result, callback};
+  if (auto it = extra_.find(id); it != extra_.end()) {  // (research) which of the firm's numbers: a dead one ends only it
+    const auto& phones = it->second.contact.phones;
+    if (auto p = std::find(phones.begin(), phones.end(), dialled); p != phones.end())
+      call.number = static_cast<int>(p - phones.begin());
+  }
+  cases_.record_call(id, std::move(call));
   changes.push_back(call_logged{id, who.id, now, dialled, result, note, interview, callback});
   count(who, now, result == outcome::complete);
   // The case's plan now, not at the next hand-out: the quota outlook counts the sample left from the

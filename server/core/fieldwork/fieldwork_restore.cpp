@@ -97,7 +97,7 @@ effect<session_view> fieldwork::resume(const user& who, time_point now) {
     if (open_of_who(iv) && scheduler_->holder(iv.case_, now) == who.name) chosen = &iv;
   for (auto it = interviews_.rbegin(); !chosen && it != interviews_.rend(); ++it)
     if (open_of_who(it->second) && !suspended_.contains(it->first) &&
-        scheduler_->hold(it->second.case_, {who.name, who.languages}, now))
+        scheduler_->hold(it->second.case_, {who.name, who.languages, who.converter}, now))
       chosen = &it->second;
   if (!chosen) {
     // No interview: the case they were offered (on the phone, before any interview), if still theirs.
@@ -108,7 +108,7 @@ effect<session_view> fieldwork::resume(const user& who, time_point now) {
     flush_locks(out.changes);
     return out;
   }
-  if (!scheduler_->hold(chosen->case_, {who.name, who.languages}, now)) {
+  if (!scheduler_->hold(chosen->case_, {who.name, who.languages, who.converter}, now)) {
     flush_locks(out.changes);
     return out;
   }

@@ -24,6 +24,8 @@ struct localized {
 enum class question_type { single, multiple, integer, decimal, text, note };
 enum class variable_type { text, code, integer, phone, language };
 enum class cell_policy { normal, allow_over, count_only };
+// The measurement level exports declare (SPSS measure, Stata's codebook); unspecified: by type.
+enum class question_measure { unspecified, nominal, ordinal, scale };
 
 struct choice {
   std::int64_t code = 0;
@@ -51,6 +53,8 @@ struct question {
   localized constraint_message;
   bool randomize = false;
   std::vector<screen_out> screen_outs;
+  localized export_label;  // the short variable label of exports; empty: the label is used
+  question_measure measure = question_measure::unspecified;
   // Set at load: the question whose choice names this one as its `specify` follow-up, and that code.
   std::string specify_of;
   std::int64_t specify_code = 0;
@@ -131,6 +135,8 @@ struct questionnaire {
   std::vector<question> questions;
   std::vector<quota> quotas;
   std::string quota_check_after;
+  // A break-off past this question is a partial interview (AAPOR 1.2); "" = none is.
+  std::string partial_after;
 
   const question* find_question(std::string_view name) const;
   std::optional<std::size_t> question_index(std::string_view name) const;

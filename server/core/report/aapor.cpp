@@ -28,7 +28,7 @@ rate ratio(double num, double known_den, std::optional<double> weighted) {
 long disposition_counts::group(aapor_group g) const {
   long sum = 0;
   for (int c = 0; c < aapor_code_count; ++c)
-    if (group_of(static_cast<aapor_code>(c)) == g) sum += by_code_[static_cast<std::size_t>(c)];
+    if (group_of(static_cast<aapor_code>(c), rules_) == g) sum += by_code_[static_cast<std::size_t>(c)];
   return sum;
 }
 
@@ -96,7 +96,7 @@ std::vector<disposition_row> disposition_table(const disposition_counts& n) {
   rows.reserve(aapor_code_count);
   for (int i = 0; i < aapor_code_count; ++i) {
     auto c = static_cast<aapor_code>(i);
-    rows.push_back({c, code_text(c), describe(c), group_of(c), n[c]});
+    rows.push_back({c, code_text(c), describe(c), group_of(c, n.rules()), n[c]});
   }
   return rows;
 }
@@ -125,11 +125,11 @@ group_key by_day(const calendar& cal) {
 }
 
 std::map<std::string, disposition_counts> tabulate(std::span<const case_record> cases, time_point at,
-                                                   const group_key& key) {
+                                                   const group_key& key, eligibility_rules rules) {
   std::map<std::string, disposition_counts> groups;
   for (const auto& c : cases) {
-    const auto d = final_disposition(c.calls, at);
-    groups[key(c, d)].add(d.code);
+    const auto d = final_disposition(c, at);
+    groups.try_emplace(key(c, d), rules).first->second.add(d.code);
   }
   return groups;
 }

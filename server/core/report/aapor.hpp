@@ -28,9 +28,13 @@
 
 namespace cati::core {
 
-// Cases per final code.
+// Cases per final code, grouped into AAPOR's groups by the study's eligibility rules (default: 4.80 not
+// eligible, a firm with every number dead of unknown eligibility; see disposition.hpp).
 class disposition_counts {
  public:
+  disposition_counts() = default;
+  explicit disposition_counts(eligibility_rules rules) : rules_(rules) {}
+  const eligibility_rules& rules() const { return rules_; }
   void add(aapor_code c, long n = 1) { by_code_[static_cast<std::size_t>(c)] += n; }
   long operator[](aapor_code c) const { return by_code_[static_cast<std::size_t>(c)]; }
   long group(aapor_group g) const;
@@ -38,6 +42,7 @@ class disposition_counts {
   disposition_counts& operator+=(const disposition_counts& o);
 
  private:
+  eligibility_rules rules_;
   std::array<long, aapor_code_count> by_code_{};
 };
 
@@ -64,7 +69,7 @@ struct disposition_row {
   aapor_code code;
   std::string_view text;         // "2.111"
   std::string_view description;
-  aapor_group group;
+  aapor_group group;  // under the counts' eligibility rules
   long count = 0;
 };
 std::vector<disposition_row> disposition_table(const disposition_counts& n);
@@ -79,8 +84,8 @@ group_key by_interviewer();
 // outlive the key.
 group_key by_day(const calendar& cal);
 
-// Dispositions of every case as of `at`, counted per group (std::map: groups in key order).
+// Dispositions of every case as of `at`, counted per group (std::map: groups in key order) under `rules`.
 std::map<std::string, disposition_counts> tabulate(std::span<const case_record> cases, time_point at,
-                                                   const group_key& key);
+                                                   const group_key& key, eligibility_rules rules = {});
 
 }  // namespace cati::core

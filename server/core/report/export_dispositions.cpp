@@ -12,6 +12,7 @@ export_variable variable(std::string name, std::string label, storage_type type)
   v.label = std::move(label);
   v.type = type;
   v.format = type == storage_type::text ? display_format::text : display_format::integer;
+  v.width = type == storage_type::text ? 0 : 8;  // texts: the data's width
   v.measure = type == storage_type::text ? measure_level::nominal : measure_level::scale;
   v.base = "every case of the sample";
   return v;
@@ -30,9 +31,12 @@ result<export_dataset> dispositions_dataset(const questionnaire& study, const ex
   export_dataset data;
   data.label = study.id + " " + study.version + " dispositions";
   auto& vars = data.variables;
-  vars.push_back(variable("case_id", "Case number (sample order)", storage_type::number));
+  // The case number links to the sample (company, phone): it goes with contact data only, so that this file
+  // and the respondent file cannot be joined to contact data by anyone holding just these two.
+  if (settings.include_contact) vars.push_back(variable("case_id", "Case number (sample order)", storage_type::number));
   vars.push_back(variable("respondent_id", builtin_label("respondent_id", settings.lang), storage_type::text));
   for (auto& f : frame_variables(study, settings)) vars.push_back(std::move(f));
+  vars.push_back(variable("replicate", "Sample replicate (0: the frame as imported)", storage_type::number));
   vars.push_back(variable("attempts", "Call attempts", storage_type::number));
   vars.push_back(variable("outcome", "Outcome of the call that decided the disposition", storage_type::text));
   vars.push_back(variable("aapor_code", "Final disposition (AAPOR code)", storage_type::text));
@@ -45,14 +49,15 @@ result<export_dataset> dispositions_dataset(const questionnaire& study, const ex
 
   for (const auto& c : cases) {
     std::vector<export_cell> row;
-    row.push_back(number(static_cast<double>(c.record.id)));
+    if (settings.include_contact) row.push_back(number(static_cast<double>(c.record.id)));
     row.push_back(text(c.respondent_id));
     auto frame = frame_cells(study, settings, c.firm_id, c.record.frame, c.contact, "case " + std::to_string(c.record.id));
     if (!frame) return frame.err();
     for (auto& cell : *frame) row.push_back(std::move(cell));
-    const auto d = final_disposition(c.record.calls, at);
+    const auto d = final_disposition(c.record, at);
     long attempts = 0;
     for (const auto& call : c.record.calls) attempts += call.at <= at ? 1 : 0;
+    row.push_back(number(static_cast<double>(c.record.replicate)));
     row.push_back(number(static_cast<double>(attempts)));
     row.push_back(text(d.decisive ? std::string(to_string(c.record.calls[*d.decisive].result)) : ""));
     row.push_back(text(std::string(code_text(d.code))));

@@ -1,4 +1,5 @@
-// The sample for the methodology report (`cati export --format dispositions`): one row per case with its
+// The sample for the methodology report (`cati export --format dispositions`): one row per released case
+// (rates are computed on released sample) with its replicate,
 // final AAPOR disposition as of a moment, the outcome of the call that decided it, its number of call
 // attempts and the quota cell it falls in (per quota; "" while the values that place it are unknown).
 // Contact data only with export_settings::include_contact, as in the research export.
@@ -24,7 +25,8 @@ struct disposition_case {
   std::map<std::string, std::optional<std::string>, std::less<>> answers;
 };
 
-// Variables: case_id, respondent_id, [firm_id, contact], research frame, attempts, outcome (of the
+// Variables: [case_id], respondent_id, [firm_id, contact] (case_id and contact only with
+// include_contact: the case number links to the sample), research frame, replicate, attempts, outcome (of the
 // deciding call), aapor_code ("2.111"), aapor_group ("R"), then quota_<name> per quota (the cell's
 // values joined by ","). Refused for an unknown frame code (naming the case) or a quota name that makes
 // a bad variable name.

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <sstream>
 
 #include "core/expr/value.hpp"
+#include "core/questionnaire/choice_order.hpp"
 
 namespace cati::core {
 namespace {
@@ -15,15 +17,22 @@ struct builtin {
   std::string_view key, en, nl, fr;
 };
 // The export's own words: meta variables and the codes every question variable shares.
-constexpr std::array<builtin, 16> builtins = {{
+constexpr std::array<builtin, 22> builtins = {{
     {"respondent_id", "Respondent id", "Respondentnummer", "Identifiant du répondant"},
     {"questionnaire_version", "Questionnaire version", "Versie van de vragenlijst", "Version du questionnaire"},
-    {"interviewer_id", "Interviewer id", "Interviewer (nummer)", "Enquêteur (numéro)"},
-    {"interview_language", "Language of the interview", "Taal van het interview", "Langue de l'entretien"},
+    {"interviewer_id", "Interviewer (pseudonym)", "Interviewer (pseudoniem)", "Enquêteur (pseudonyme)"},
+    {"interview_language", "Language the interview ended in", "Taal waarin het interview eindigde",
+     "Langue de fin de l'entretien"},
     {"start_time", "Start of the interview (UTC)", "Begin van het interview (UTC)", "Début de l'entretien (UTC)"},
     {"end_time", "End of the interview (UTC)", "Einde van het interview (UTC)", "Fin de l'entretien (UTC)"},
-    {"duration", "Duration of the interview (minutes)", "Duur van het interview (minuten)",
-     "Durée de l'entretien (minutes)"},
+    {"duration", "Active duration (minutes, suspensions left out)", "Actieve duur (minuten, zonder onderbrekingen)",
+     "Durée active (minutes, hors interruptions)"},
+    {"elapsed", "Elapsed time from start to end (minutes)", "Verstreken tijd van begin tot einde (minuten)",
+     "Temps écoulé du début à la fin (minutes)"},
+    {"attempts", "Call attempts to the firm", "Belpogingen naar het bedrijf", "Tentatives d'appel à l'entreprise"},
+    {"resumed", "Interview suspended and resumed", "Interview onderbroken en hervat", "Entretien interrompu et repris"},
+    {"resumed_0", "no", "nee", "non"},
+    {"resumed_1", "yes", "ja", "oui"},
     {"partial", "Partial interview (broken off)", "Onvolledig interview (afgebroken)", "Entretien partiel (interrompu)"},
     {"partial_0", "complete", "volledig", "complet"},
     {"partial_1", "partial", "onvolledig", "partiel"},
@@ -67,7 +76,7 @@ export_variable text_variable(std::string name, std::string label, variable_grou
   v.group = group;
   v.type = storage_type::text;
   v.format = display_format::text;
-  v.width = 1;
+  v.width = 0;  // no declared width: the data's (fit_text_widths)
   return v;
 }
 
@@ -79,12 +88,50 @@ std::string base_of(const question& q) {
   return base.empty() ? "all respondents" : base;
 }
 
+// A question text with its fills shown as [name]: "${company}" would read as if the fill were missing.
+std::string with_fill_names(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto open = text.find("${", i);
+    const auto close = open == std::string_view::npos ? std::string_view::npos : text.find('}', open);
+    if (close == std::string_view::npos) {
+      out += text.substr(i);
+      break;
+    }
+    out += std::string(text.substr(i, open - i)) + "[" + std::string(text.substr(open + 2, close - open - 2)) + "]";
+    i = close + 1;
+  }
+  return out;
+}
+
+measure_level measure_of(const question& q) {
+  switch (q.measure) {
+    case question_measure::nominal: return measure_level::nominal;
+    case question_measure::ordinal: return measure_level::ordinal;
+    case question_measure::scale: return measure_level::scale;
+    case question_measure::unspecified: break;
+  }
+  return q.has_choices() ? measure_level::nominal : measure_level::scale;
+}
+
+// "1 2 3 4 5 6": the longest text of a multiple choice's codes.
+int codes_width(const question& q) {
+  std::size_t w = 0;
+  for (const auto& c : q.choices) w += std::to_string(c.code).size() + (w ? 1 : 0);
+  return static_cast<int>(std::max<std::size_t>(w, 1));
+}
+
+// A free-text answer is kept to this many bytes in the exports' declared width (wider answers widen it).
+constexpr int free_text_width = 255;
+
 // The question's variables, as the header describes them.
 void add_question_variables(const questionnaire& study, const question& q, std::string_view lang,
                             std::vector<export_variable>& out, std::vector<response_set>& sets) {
-  const std::string label = q.label.get(lang, study.default_language);
+  const std::string label = question_variable_label(study, q, lang);
+  const std::string full_text = with_fill_names(q.label.get(lang, study.default_language));
   auto question_var = [&](export_variable v) {
     v.question = q.name;
+    v.text = full_text;
     v.base = base_of(q);
     v.group = variable_group::question;
     return v;
@@ -99,7 +146,7 @@ void add_question_variables(const questionnaire& study, const question& q, std::
       return;
     case question_type::single: {
       auto v = question_var(number_variable(q.name, label, variable_group::question, display_format::integer,
-                                            measure_level::nominal));
+                                            measure_of(q)));
       absences(v);
       for (const auto& c : q.choices) {
         v.values.push_back({static_cast<double>(c.code), c.label.get(lang, study.default_language)});
@@ -109,7 +156,9 @@ void add_question_variables(const questionnaire& study, const question& q, std::
       return;
     }
     case question_type::multiple: {
-      out.push_back(question_var(text_variable(q.name, label + " (codes)", variable_group::question)));
+      auto codes = question_var(text_variable(q.name, label + " (codes)", variable_group::question));
+      codes.width = codes_width(q);
+      out.push_back(std::move(codes));
       response_set set{q.name, label, {}};
       for (const auto& c : q.choices) {
         auto v = question_var(number_variable(q.name + "_" + std::to_string(c.code),
@@ -129,15 +178,27 @@ void add_question_variables(const questionnaire& study, const question& q, std::
     case question_type::decimal: {
       auto v = question_var(number_variable(
           q.name, label, variable_group::question,
-          q.type == question_type::integer ? display_format::integer : display_format::decimal));
+          q.type == question_type::integer ? display_format::integer : display_format::decimal, measure_of(q)));
       absences(v);
       out.push_back(std::move(v));
       return;
     }
-    case question_type::text:
-      out.push_back(question_var(text_variable(q.name, label, variable_group::question)));
+    case question_type::text: {
+      auto v = question_var(text_variable(q.name, label, variable_group::question));
+      v.width = free_text_width;
+      out.push_back(std::move(v));
       return;
+    }
   }
+}
+
+// Paradata of a randomised question: the order its choices were read out.
+void add_order_variable(const question& q, const std::string& label, std::vector<export_variable>& out) {
+  auto v = text_variable(q.name + "_order", label + " (order read, codes)", variable_group::question);
+  v.question = q.name;
+  v.base = "asked: " + base_of(q);
+  v.width = codes_width(q);
+  out.push_back(std::move(v));
 }
 
 struct study_layout {
@@ -149,17 +210,33 @@ study_layout layout(const questionnaire& study, const export_settings& s) {
   study_layout l;
   auto& v = l.variables;
   const auto& lang = s.lang;
-  v.push_back(text_variable("respondent_id", builtin_label("respondent_id", lang), variable_group::meta));
-  v.push_back(text_variable("questionnaire_version", builtin_label("questionnaire_version", lang), variable_group::meta));
+  auto fixed_text = [&](std::string name, int width) {
+    auto t = text_variable(name, builtin_label(name, lang), variable_group::meta);
+    t.width = width;
+    v.push_back(std::move(t));
+  };
+  std::size_t language_width = 1;
+  for (const auto& code : study.languages) language_width = std::max(language_width, code.size());
+  fixed_text("respondent_id", 11);  // "R" and ten characters (the fieldwork's random_respondent_id)
+  fixed_text("questionnaire_version", std::max(16, static_cast<int>(study.version.size())));
   v.push_back(number_variable("interviewer_id", builtin_label("interviewer_id", lang), variable_group::meta,
                               display_format::integer, measure_level::nominal));
-  v.push_back(text_variable("interview_language", builtin_label("interview_language", lang), variable_group::meta));
+  fixed_text("interview_language", static_cast<int>(language_width));
   v.push_back(number_variable("start_time", builtin_label("start_time", lang), variable_group::meta,
                               display_format::datetime));
   v.push_back(number_variable("end_time", builtin_label("end_time", lang), variable_group::meta,
                               display_format::datetime));
   v.push_back(number_variable("duration", builtin_label("duration", lang), variable_group::meta,
                               display_format::decimal));
+  v.push_back(number_variable("elapsed", builtin_label("elapsed", lang), variable_group::meta,
+                              display_format::decimal));
+  v.push_back(number_variable("attempts", builtin_label("attempts", lang), variable_group::meta));
+  {
+    auto r = number_variable("resumed", builtin_label("resumed", lang), variable_group::meta, display_format::integer,
+                             measure_level::nominal);
+    r.values = {{0, builtin_label("resumed_0", lang)}, {1, builtin_label("resumed_1", lang)}};
+    v.push_back(std::move(r));
+  }
   if (s.include_partials) {
     auto p = number_variable("partial", builtin_label("partial", lang), variable_group::meta,
                              display_format::integer, measure_level::nominal);
@@ -167,11 +244,14 @@ study_layout layout(const questionnaire& study, const export_settings& s) {
     v.push_back(std::move(p));
   }
   for (auto& f : frame_variables(study, s)) v.push_back(std::move(f));
-  for (const auto& q : study.questions) add_question_variables(study, q, lang, v, l.sets);
+  for (const auto& q : study.questions) {
+    add_question_variables(study, q, lang, v, l.sets);
+    if (q.randomize && q.has_choices()) add_order_variable(q, question_variable_label(study, q, lang), v);
+  }
   if (s.weights) {
     auto w = number_variable("weight", builtin_label("weight", lang), variable_group::weight, display_format::decimal);
-    w.decimals = 4;
-    w.width = 10;
+    w.decimals = 6;  // the CSV prints what the codebook declares: enough for shares exact to 1e-6
+    w.width = 12;
     v.push_back(std::move(w));
   }
   return l;
@@ -249,15 +329,28 @@ result<std::vector<export_cell>> respondent_row(const questionnaire& study, cons
   row.push_back(text(r.language));
   row.push_back(number(unix_seconds(r.started_at)));
   row.push_back(number(r.ended_at ? std::optional<double>(unix_seconds(*r.ended_at)) : std::nullopt));
-  std::optional<double> minutes;
-  if (r.ended_at) minutes = (unix_seconds(*r.ended_at) - unix_seconds(r.started_at)) / 60.0;
-  row.push_back(number(minutes));
+  std::optional<double> active, elapsed;
+  if (r.ended_at) {
+    elapsed = (unix_seconds(*r.ended_at) - unix_seconds(r.started_at)) / 60.0;
+    active = r.active_minutes;
+  }
+  row.push_back(number(active));
+  row.push_back(number(elapsed));
+  row.push_back(number(static_cast<double>(r.attempts)));
+  row.push_back(number(r.resumed ? 1.0 : 0.0));
   if (s.include_partials) row.push_back(number(r.final_state == outcome::complete ? 0.0 : 1.0));
   auto frame = frame_cells(study, s, r.firm_id, r.frame, r.contact, who_of(r));
   if (!frame) return frame.err();
   for (auto& c : *frame) row.push_back(std::move(c));
-  for (const auto& q : study.questions)
+  for (const auto& q : study.questions) {
     if (auto st = question_cells(q, r, row); !st) return st.err();
+    if (q.randomize && q.has_choices()) {
+      std::string order;
+      if (r.answers.contains(q.name))  // only when it was asked: then it was read out in this order
+        for (auto i : choice_order(q, r.seed)) order += (order.empty() ? "" : " ") + std::to_string(q.choices[i].code);
+      row.push_back(text(std::move(order)));
+    }
+  }
   if (s.weights) row.push_back(number(r.weight));
   return row;
 }
@@ -288,6 +381,12 @@ std::string builtin_label(std::string_view key, std::string_view lang) {
   for (const auto& b : builtins)
     if (b.key == key) return std::string(lang == "nl" ? b.nl : lang == "fr" ? b.fr : b.en);
   return std::string(key);
+}
+
+std::string interviewer_pseudonym(std::int64_t id) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "INT%02lld", static_cast<long long>(id));
+  return buf;
 }
 
 std::string utf8_prefix(std::string_view text, std::size_t max_bytes) {
@@ -394,8 +493,20 @@ void fit_text_widths(export_dataset& data) {
     if (v.type != storage_type::text) continue;
     std::size_t widest = 1;
     for (const auto& row : data.rows) widest = std::max(widest, row[i].text.size());
-    v.width = static_cast<int>(widest);
+    if (v.width <= 0) {
+      v.width = static_cast<int>(widest);
+    } else if (widest > static_cast<std::size_t>(v.width)) {
+      data.warnings.push_back("variable " + v.name + ": a value of " + std::to_string(widest) +
+                              " bytes is wider than its declared width " + std::to_string(v.width) +
+                              ": widened, so this export's width differs from other waves'");
+      v.width = static_cast<int>(widest);
+    }
   }
+}
+
+std::string question_variable_label(const questionnaire& study, const question& q, std::string_view lang) {
+  const std::string& label = q.export_label.get(lang, study.default_language);
+  return label.empty() ? with_fill_names(q.label.get(lang, study.default_language)) : label;
 }
 
 std::vector<export_respondent> select_respondents(std::vector<export_respondent> interviews, bool include_partials) {
@@ -404,7 +515,7 @@ std::vector<export_respondent> select_respondents(std::vector<export_respondent>
   auto rank = [](const export_respondent& r) { return r.final_state == outcome::complete ? 2 : 1; };
   for (auto& i : interviews) {
     const bool complete = i.final_state == outcome::complete;
-    const bool partial = include_partials && i.final_state == outcome::break_off;
+    const bool partial = include_partials && i.partial;
     if (!complete && !partial) continue;
     auto it = best.find(i.respondent_id);
     if (it == best.end()) {
@@ -432,11 +543,26 @@ result<export_dataset> build_dataset(const questionnaire& study, const export_se
   data.label = study.id + " " + study.version;
   data.variables = std::move(l.variables);
   data.sets = std::move(l.sets);
+  std::set<std::int64_t> interviewers;
   for (const auto& r : respondents) {
     auto row = respondent_row(study, settings, r);
     if (!row) return row.err();
     data.rows.push_back(std::move(row).value());
+    interviewers.insert(r.interviewer_id);
   }
+  if (auto i = data.find("interviewer_id")) {
+    for (auto id : interviewers) data.variables[*i].values.push_back({static_cast<double>(id), interviewer_pseudonym(id)});
+  }
+  for (auto& v : data.variables) {
+    if (v.label.size() <= max_variable_label_bytes) continue;
+    data.warnings.push_back("variable " + v.name + ": its label is " + std::to_string(v.label.size()) +
+                            " bytes, cut to SPSS's " + std::to_string(max_variable_label_bytes) +
+                            (v.question.empty() ? std::string() : ": give question " + v.question + " an export_label"));
+    v.label = utf8_prefix(v.label, max_variable_label_bytes);
+  }
+  if (!study.partial_after.empty())
+    data.notes.push_back("A partial interview (AAPOR 1.2) is a break-off after question " + study.partial_after +
+                         " was answered; an earlier break-off is 2.12 and is not exported.");
   fit_text_widths(data);
   return data;
 }

@@ -4,16 +4,27 @@
 // out in their format, so every format carries the same variables and values.
 //
 // Variables, in order:
-//   respondent_id, questionnaire_version, interviewer_id, language, start_time, end_time, duration
-//   [partial]                                  with include_partials: 1 for a broken-off interview
+//   respondent_id, questionnaire_version, interviewer_id (a pseudonym code, labelled INT07: the user id
+//   of the interviewer whose call ended the interview, as `cati report --by interviewer` credits it),
+//   interview_language, start_time, end_time, duration (active minutes: suspensions left out),
+//   elapsed (end minus start, suspensions included), attempts (calls to the firm up to the end),
+//   resumed (1 when the interview was suspended and taken up again)
+//   [partial]                                  with include_partials: 1 for a partial interview (a
+//                                              break-off past the study's partial_after, AAPOR 1.2)
 //   [firm_id and the contact frame variables]  only with include_contact
 //   the research frame variables               a coded frame variable is numbered 1..n in frame order
 //   per question (notes have none):
 //     single choice   one numeric variable, the choice code
 //     multiple choice `<q>` a text variable of the codes picked ("1 3"), and `<q>_<code>` 0/1 per choice,
 //                     grouped as the multiple-response set `<q>`
+//     randomised      also `<q>_order`: the choice codes in the order they were read out (paradata)
 //     integer/decimal one numeric variable; text: one text variable (other-specify text included)
 //   [weight]                                   with weights
+// Variable labels are the question's export_label (else its text, fills shown as [company]); a label
+// longer than SPSS's 256 bytes is cut on a character boundary and export_dataset::warnings says so.
+// Measures: the question's `measure`, else nominal for choices and scale for numbers. Text widths come
+// from the schema (codes of a multiple choice, the study's languages, 255 for free text), so the exports
+// of two waves declare the same widths; a longer value widens its variable and is warned about.
 // Three kinds of "no answer" are kept apart in every numeric question variable: not asked (the question
 // was not on the respondent's route: code -1), asked but no answer (-2), and a choice marked missing in
 // the questionnaire (don't know, 98): all three are declared missing values (SPSS user-missing; the
@@ -65,6 +76,7 @@ struct export_variable {
   bool has_absence = false;  // a question variable: may be not asked (-1) or asked without answer (-2)
   variable_group group = variable_group::meta;
   std::string question;  // the question it comes from; "" for others
+  std::string text;      // the question's full text (fills as [name]) for the codebook; "" for others
   std::string base;      // who it applies to, for the codebook: "all respondents", "relevant: <expression>"
 
   // Every code declared missing: -2, -1 (when has_absence) and the missing choices, ascending.
@@ -92,6 +104,11 @@ struct export_dataset {
   std::vector<export_variable> variables;
   std::vector<std::vector<export_cell>> rows;  // each has variables.size() cells
   std::vector<response_set> sets;
+  // What a reader must know and the writers cannot say in a variable: labels cut, widths widened. The
+  // caller prints them; the codebook lists them.
+  std::vector<std::string> warnings;
+  // Free text for the codebook and the .sav's documents: the weight's documentation, the partial rule.
+  std::vector<std::string> notes;
 
   std::optional<std::size_t> find(std::string_view name) const;
 };
@@ -113,6 +130,13 @@ struct export_respondent {
   time_point started_at{};
   std::optional<time_point> ended_at;
   std::optional<outcome> final_state;  // nullopt: still open
+  // The interview's last call broke it off (it stays open, to be resumed) and it had reached the study's
+  // partial point (questionnaire::partial_after): a partial interview, AAPOR 1.2.
+  bool partial = false;
+  double active_minutes = 0;  // time spent in the interview, suspensions left out
+  int attempts = 0;           // calls to the firm up to the interview's end
+  bool resumed = false;       // suspended (break-off, callback, appointment) and taken up again
+  std::uint64_t seed = 0;     // the interview's seed: the order its randomised choices were read in
   std::string firm_id;
   std::map<std::string, std::string, std::less<>> frame;    // research frame values
   std::map<std::string, std::string, std::less<>> contact;  // contact frame values ("phone": "a;b")
@@ -123,8 +147,9 @@ struct export_respondent {
 };
 
 // The interviews an export has rows for: per respondent, its complete interview (the latest, should
-// there be more), else, with include_partials, its latest broken-off one. Open interviews and those that
-// ended otherwise (screened out, over quota, callback) are left out. Ordered by respondent id.
+// there be more), else, with include_partials, its latest partial one (export_respondent::partial). Open
+// interviews and those that ended otherwise (screened out, over quota, a break-off before the partial
+// point) are left out. Ordered by respondent id.
 std::vector<export_respondent> select_respondents(std::vector<export_respondent> interviews, bool include_partials);
 
 // The variables of the study's dataset. Refused, naming the variable, when a name does not fit the
@@ -150,12 +175,21 @@ result<std::vector<export_cell>> frame_cells(const questionnaire& study, const e
                                              const std::map<std::string, std::string, std::less<>>& frame,
                                              const std::map<std::string, std::string, std::less<>>& contact,
                                              const std::string& who);
-// Checks names (the rule above) and that none repeats; sets text widths from the rows.
+// Checks names (the rule above) and that none repeats.
 status<> check_names(std::span<const export_variable> variables);
+// Widens a text variable whose values are longer than its declared width (and warns), and gives the
+// width of the data to those declared 0 (no schema width).
 void fit_text_widths(export_dataset& data);
+// SPSS keeps 256 bytes of a variable label.
+inline constexpr std::size_t max_variable_label_bytes = 256;
+// A question's variable label in `lang`: its export_label, else its text with fills as [name].
+std::string question_variable_label(const questionnaire& study, const question& q, std::string_view lang);
 // A label in `lang` from the export's own small dictionary (meta variables, absence codes): "not_asked",
 // "no_answer", ... Unknown languages get English.
 std::string builtin_label(std::string_view key, std::string_view lang);
+
+// "INT07": the label an interviewer's code (their user id) carries in every export.
+std::string interviewer_pseudonym(std::int64_t id);
 
 // The longest prefix of `text` that is at most `max_bytes` long and ends on a UTF-8 character boundary.
 std::string utf8_prefix(std::string_view text, std::size_t max_bytes);

@@ -30,11 +30,11 @@ disposition_column column_of(std::string group, const disposition_counts& counts
 }  // namespace
 
 disposition_report tabulate_report(std::span<const case_record> cases, time_point at, const breakdown& by,
-                                   std::optional<double> e) {
+                                   std::optional<double> e, eligibility_rules rules) {
   disposition_report out;
   out.breakdown = by.name;
-  disposition_counts all;
-  for (const auto& [group, counts] : tabulate(cases, at, by.key)) {
+  disposition_counts all(rules);
+  for (const auto& [group, counts] : tabulate(cases, at, by.key, rules)) {
     out.columns.push_back(column_of(group, counts, e));
     all += counts;
   }

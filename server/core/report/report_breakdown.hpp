@@ -45,9 +45,9 @@ struct disposition_report {
 };
 
 // `e`, when given, is used for every column; otherwise each column's e is estimated from its own counts,
-// as AAPOR's calculator does for a sample of that size.
+// as AAPOR's calculator does for a sample of that size. `rules` group 4.80 and dead numbers.
 disposition_report tabulate_report(std::span<const case_record> cases, time_point at, const breakdown& by,
-                                   std::optional<double> e = std::nullopt);
+                                   std::optional<double> e = std::nullopt, eligibility_rules rules = {});
 
 // The rates in their usual order (RR1..RR6, COOP1..COOP4, REF1..REF3, CON1..CON3), e excluded.
 struct named_rate {
