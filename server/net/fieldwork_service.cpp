@@ -393,6 +393,7 @@ void fieldwork_service::logged_in(const std::shared_ptr<session>& s, std::uint64
   ok->set_now(format_local(now, zone_));
   ok->set_time_zone(study_->time_zone);
   for (const auto& l : study_->languages) ok->add_study_languages(l);
+  ok->set_case_lock_minutes(std::max(1, study_->rules.case_lock_minutes));
   *ok->mutable_today() = to_wire(fieldwork_->today(who, now));
   log_info(resumed ? "resumed session of " : "login of ", who.name, " from ", s->peer());
   // Give the terminal back what it was doing: its case and the screen it was on.
@@ -560,6 +561,10 @@ v1::ServerMessage fieldwork_service::status_message() {
   st->set_completes(days.empty() ? 0 : days.back().cumulative);
   st->set_target(study_->target_completes);
   for (const auto& g : core::rates_by(cases, *study_, calendar_, status_group_by(*study_), now)) fill(*st->add_rates(), g);
+  const auto worked = worked_cases(cases);
+  for (const auto& g : core::rates_by(worked, *study_, calendar_, status_group_by(*study_), now))
+    fill(*st->add_worked_rates(), g);
+  add_notes(*st, fieldwork_->quotas());
 
   std::vector<core::interviewer_presence> presence;
   for (const auto& [name, id] : online_) {

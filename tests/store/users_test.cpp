@@ -70,6 +70,7 @@ class UsersCommand : public ::testing::Test {
   void SetUp() override {
     // CTest builds the tool before this suite (tests/CMakeLists.txt): a missing one is an error.
     if (!fs::exists(cati_binary)) FAIL() << "the cati tool is not built (" << cati_binary << ")";
+    store::fieldwork_store made(options_for(db));  // `users add` never creates the file
   }
   run_result cati(const std::string& args, const std::string& input = "") {
     return run_cati(args + " --db " + db.string(), input, dir);
@@ -132,9 +133,27 @@ TEST_F(UsersCommand, ListAndDisable) {
   EXPECT_NE(unknown.output.find("no user 'nobody'"), std::string::npos) << unknown.output;
 }
 
-TEST_F(UsersCommand, ListDoesNotCreateAFieldwork) {
-  EXPECT_EQ(cati("users list").exit_code, 1);
-  EXPECT_FALSE(fs::exists(db));
+TEST_F(UsersCommand, ListAndAddDoNotCreateAFieldwork) {
+  const auto typo = dir / "fieldwrk.db";
+  auto list = run_cati("users list --db " + typo.string(), "", dir);
+  EXPECT_EQ(list.exit_code, 1);
+  auto add = run_cati("users add ann --role supervisor --db " + typo.string(), "long enough\n", dir);
+  EXPECT_EQ(add.exit_code, 1);
+  EXPECT_NE(add.output.find("no such fieldwork file"), std::string::npos) << add.output;
+  EXPECT_FALSE(fs::exists(typo));
+}
+
+TEST_F(UsersCommand, LoginNamesWithSpacesAreRefusedAndAddingIsAudited) {
+  auto spaced = cati("users add 'ann marie' --role supervisor", "long enough\n");
+  EXPECT_EQ(spaced.exit_code, 1);
+  EXPECT_NE(spaced.output.find("is not a login name"), std::string::npos) << spaced.output;
+  ASSERT_EQ(cati("users add ann --role supervisor", "long enough\n").exit_code, 0);
+  store::fieldwork_store fw(options_for(db));
+  EXPECT_FALSE(fw.find_user("ann marie"));
+  auto audit = fw.audit_log();
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "user_add");
+  EXPECT_EQ(audit[0].details, "ann: supervisor");
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // `cati users add NAME --role interviewer|supervisor|admin [--languages nl,fr] --db F`: the password is
 // read from the terminal without echo (asked twice), or from the first line of stdin when stdin is not a
-// terminal; never from the command line, where other users and the shell history would see it.
+// terminal; never from the command line, where other users and the shell history would see it. The file
+// must exist (a mistyped --db is an error, not a new empty fieldwork); an interviewer's languages default
+// to the study's (kept in the file) and must be languages of the study; the name is a login name
+// (letters, digits, '.', '_', '-'). Adding a user is audited.
 // `cati users list --db F`, `cati users disable NAME --db F`.
 // Exit 0 done, 1 refused (name taken, unknown user, bad password), 2 bad options.
 #include <termios.h>
@@ -13,6 +16,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "fieldwork_read.hpp"
 #include "core/ports/clock.hpp"
 #include "core/util/result.hpp"
 #include "store/error.hpp"
@@ -98,23 +102,65 @@ std::string utc_date(core::time_point t) {
   return text;
 }
 
+// Why `name` cannot be a login name, or nullopt.
+std::optional<std::string> name_problem(const std::string& name) {
+  if (name.empty() || name.size() > 32) return "a login name has 1 to 32 characters";
+  for (const char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == '-';
+    if (!ok) return "'" + name + "' is not a login name: use letters, digits, '.', '_' or '-' (no spaces)";
+  }
+  return std::nullopt;
+}
+
+// The languages of the study kept in the file; empty when none is loaded yet or it does not load.
+std::vector<std::string> stored_languages(const std::string& db) {
+  try {
+    return load_stored_study_context(db).study->languages;
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+std::string joined(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& l : list) out += (out.empty() ? "" : ",") + l;
+  return out;
+}
+
 struct add_options {
   std::string db, name, role, languages;
 };
 
 int run_add(const add_options& o) {
   auto role = store::role_from_string(o.role);
+  if (auto why = name_problem(o.name)) {
+    std::cerr << "cati users add: " << *why << "\n";
+    return 1;
+  }
   auto languages = parse_languages(o.languages);
   if (!languages) {
     std::cerr << "cati users add: --languages: expected language codes separated by commas (nl,fr)\n";
     return 1;
   }
+  // Checked before the password is asked for, so nobody types one for nothing. Never creates the file:
+  // `cati sample import` does, with the study.
+  const auto study_languages = stored_languages(o.db);  // before the file is held open here
+  store::fieldwork_store fieldwork({.path = o.db, .create = false});
+  for (const auto& l : *languages)
+    if (!study_languages.empty() && std::find(study_languages.begin(), study_languages.end(), l) == study_languages.end()) {
+      std::cerr << "cati users add: --languages: '" << l << "' is not a language of the study (" << joined(study_languages)
+                << ")\n";
+      return 1;
+    }
   if (*role == store::user_role::interviewer && languages->empty()) {
-    std::cerr << "cati users add: an interviewer needs --languages (e.g. nl,fr)\n";
-    return 1;
+    if (study_languages.empty()) {
+      std::cerr << "cati users add: an interviewer needs --languages (e.g. nl,fr): " << o.db
+                << " has no study loaded yet to take them from\n";
+      return 1;
+    }
+    *languages = study_languages;
   }
-  // Checked before the password is asked for, so nobody types one for nothing.
-  store::fieldwork_store fieldwork({.path = o.db});
   if (fieldwork.find_user(o.name)) {
     std::cerr << "cati users add: user '" << o.name << "' already exists\n";
     return 1;
@@ -126,7 +172,10 @@ int run_add(const add_options& o) {
   }
   auto now = core::real_clock().now();
   fieldwork.add_user({o.name, *role, *languages, store::hash_password(*password), now}).get();
-  std::cout << "added " << o.role << " " << o.name << "\n";
+  fieldwork.append_audit({now, std::nullopt, "user_add", o.name + ": " + o.role +
+                                                          (languages->empty() ? "" : ", languages " + joined(*languages))})
+      .get();
+  std::cout << "added " << o.role << " " << o.name << (languages->empty() ? "" : " (" + joined(*languages) + ")") << "\n";
   return 0;
 }
 
@@ -176,8 +225,8 @@ void add_users_command(CLI::App& app, int& exit_code) {
   add_cmd->add_option("--role", add->role, "interviewer, supervisor or admin")
       ->required()
       ->check(CLI::IsMember({"interviewer", "supervisor", "admin"}));
-  add_cmd->add_option("--languages", add->languages, "interview languages, e.g. nl,fr");
-  add_cmd->add_option("--db", add->db, "the fieldwork file (created if missing)")->required();
+  add_cmd->add_option("--languages", add->languages, "interview languages, e.g. nl,fr (default: the study's)");
+  add_cmd->add_option("--db", add->db, "the fieldwork file (made by `cati sample import`)")->required();
   add_cmd->callback(reporting_errors("add", exit_code, [add] { return run_add(*add); }));
 
   auto db = std::make_shared<std::string>();
