@@ -156,10 +156,10 @@ std::string format_status(const v1::Status& st, std::size_t width) {
       for (const auto& r : st.rates()) cells.push_back(get(r));
       rates.row(cells);
     };
-    // A rate over the released cases, then over the worked ones: "0.001/0.250".
+    // A rate over the released cases, then over the worked ones: "0.001/0.250" ("-": n/a).
     auto both = [&](const std::string& name, auto has, auto value) {
       line(name, [&](const v1::RateSet& r) {
-        const auto one = [&](const v1::RateSet* x) { return x && has(*x) ? fixed(value(*x), 3) : std::string("n/a"); };
+        const auto one = [&](const v1::RateSet* x) { return x && has(*x) ? fixed(value(*x), 3) : std::string("-"); };
         return one(&r) + "/" + one(worked(r));
       });
     };

@@ -377,6 +377,9 @@ TEST_F(TermModel, LongOpenAnswerKeepsTheEndBeingTypedInView) {
     ASSERT_TRUE(f.cursor);
     EXPECT_LT(f.cursor->col, w);
   }
+  // The key hints keep their two-space gaps and fit one row at 80 columns.
+  EXPECT_NE(screen_text().find("\n Enter answer  PgUp back  F2 lang"), std::string::npos) << screen_text();
+  EXPECT_NE(screen_text().find("F1 help\n"), std::string::npos) << screen_text();
   press(key::of(key::kind::home));  // back at the start: the start shows
   const frame f = render(model_, 80, 24, t0_);
   EXPECT_NE(f.text().find("> word0 word1"), std::string::npos) << f.text();

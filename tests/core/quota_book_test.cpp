@@ -454,7 +454,7 @@ TEST(QuotaSupervisor, TargetBelowCompletesIsRefused) {
   auto refused = book.set_target(commerce, 1);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.err().code, quota_errc::target_below_completes);
-  EXPECT_EQ(refused.err().message, "s3_sector=2: target 1 is below the 2 completes");
+  EXPECT_EQ(refused.err().message, "sector=2: target 1 is below the 2 completes");
   EXPECT_EQ(book.find(commerce)->target, 4);
 }
 
@@ -491,7 +491,7 @@ TEST(QuotaSupervisor, OtherBadTargetsAreRefused) {
   auto count_only = book.set_target(industry, 10);
   ASSERT_FALSE(count_only);
   EXPECT_EQ(count_only.err().code, quota_errc::no_target);
-  EXPECT_EQ(count_only.err().message, "s3_sector=3: a count-only cell has no target");
+  EXPECT_EQ(count_only.err().message, "sector=3: a count-only cell has no target");
   auto negative = book.set_target(vla, -3);
   ASSERT_FALSE(negative);
   EXPECT_EQ(negative.err().code, quota_errc::negative_target);

@@ -121,7 +121,9 @@ TEST(SchemaLint, UnknownReference) {
 TEST(SchemaLint, UnknownFillInALabelIsLocatedInThatLabel) {
   broken_copy c("Voyez-vous un potentiel positif", "Voyez-vous ${firmname} un potentiel positif");
   expect_error_on_line(c, "unknown name ${firmname}");
-  if (const auto* d = c.find("unknown name ${firmname}")) EXPECT_EQ(d->column, 35) << d->to_string();
+  if (const auto* d = c.find("unknown name ${firmname}")) {
+    EXPECT_EQ(d->column, 35) << d->to_string();
+  }
 }
 
 TEST(SchemaLint, ReferenceToLaterQuestion) {

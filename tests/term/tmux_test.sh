@@ -11,7 +11,8 @@
 # screenout, screenout-wide (80x24, 100x30): a wrong server address is refused at once; "not the right
 #   person" shows its whole text and keeps the case for an appointment, each refused time says its rule
 #   (lunch break, after hours, weekend, after the fieldwork), the confirmation repeats the time taken;
-#   codes typed with commas; a long open answer keeps its end in view; Ctrl-C asks before quitting.
+#   codes typed with commas; a long open answer keeps its end in view; Ctrl-C asks before quitting;
+#   meanwhile `cati-term --supervisor` in a window of the same size fits it and redraws in place.
 # Every wait polls capture-pane with a generous deadline; nothing depends on how fast the machine is.
 set -euo pipefail
 mode=$1 server_bin=$2 term_bin=$3 cati_bin=$4 source_dir=$5
@@ -85,6 +86,7 @@ answer() {
 # --- a fresh fieldwork: the seed study's frame and an interviewer -------------------------------------
 "$cati_bin" sample import --db "$db" --study "$study" "$study/frame.csv" >/dev/null
 printf 'anna-secret-pw\n' | "$cati_bin" users add anna --role interviewer --languages nl,fr --db "$db" >/dev/null
+printf 'sara-secret-pw\n' | "$cati_bin" users add sara --role supervisor --db "$db" >/dev/null
 start_server 0
 
 cols=80 rows=24
@@ -205,6 +207,10 @@ if [ "$mode" = screenout ] || [ "$mode" = screenout-wide ]; then
   # Whole screen as one line: a wrapped text reads whole again.
   flat() { screen | tr '\n' ' ' | tr -s ' '; }
   expect_flat() { flat | grep -Eq -- "$1" || fail "the screen does not show /$1/ (even wrapped)"; }
+  # The supervisor's terminal view beside it, in a window of the same size.
+  printf 'sara-secret-pw\n' >"$work/sara-password"
+  tm new-session -d -s sup -x "$cols" -y "$rows" \
+    "'$term_bin' --supervisor --server ws://127.0.0.1:$port --user sara --password-file '$work/sara-password'; sleep 600"
   case_id=$(first_case)
   keys Enter
   answer intro ""
@@ -241,6 +247,15 @@ if [ "$mode" = screenout ] || [ "$mode" = screenout-wide ]; then
   type_text "$long"
   wait_for "THE-END"
   expect_screen "^ > <"
+
+  # The supervisor view followed every change (cases taken, calls, an appointment) redrawn in place: no
+  # row wider than the window (-J joins what tmux wrapped), and nothing scrolled into the history.
+  tm capture-pane -p -t sup | grep -Eq "^quota +cell" || fail "no supervisor view: $(tm capture-pane -p -t sup)"
+  tm capture-pane -p -t sup | grep -Eq "^region +VLA Flanders" || fail "$(tm capture-pane -p -t sup)"
+  widest=$(tm capture-pane -p -J -t sup | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
+  [ "$widest" -le "$cols" ] || fail "a supervisor row is $widest columns wide in $cols: $(tm capture-pane -p -J -t sup)"
+  kept=$(tm capture-pane -p -S - -t sup | wc -l)
+  [ "$kept" -le "$rows" ] || fail "the supervisor view scrolled: $kept lines in the history"
 
   # Ctrl-C asks, says how long the case stays locked; n goes on, a second Ctrl-C quits.
   keys C-c

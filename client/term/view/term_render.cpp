@@ -276,13 +276,26 @@ std::vector<row> bottom_rows(const term_model& m, size_t width, std::optional<cu
   if (m.help()) {
     keys = "any key: back";
   } else if (m.in_interview()) {
-    keys = "Enter answer  PgUp back  F2 lang  F5 appt  F6 break-off  F7/F8 refusal  F1 help";
+    keys = "Enter answer  PgUp back  F2 lang  F5 appt  F6 break-off  F7/F8 refuse  F1 help";
   } else if (m.card()) {
     keys = "Enter interview  letters: outcome  Tab number  F2 lang  ? help  q quit";
   } else {
     keys = "n next case  ? help  q quit";
   }
-  add_wrapped(rows, keys, width, style::dim);
+  // The key hints flow as whole entries ("F6 break-off"), two spaces apart, onto as many rows as needed.
+  std::string line;
+  std::size_t start = 0;
+  while (start < keys.size()) {
+    std::size_t gap = keys.find("  ", start);
+    const std::string entry = keys.substr(start, gap == std::string::npos ? std::string::npos : gap - start);
+    start = gap == std::string::npos ? keys.size() : gap + 2;
+    if (!line.empty() && columns(line) + 2 + columns(entry) + 1 > width) {
+      rows.push_back(row{{span{" " + line, style::dim}}, style::normal});
+      line.clear();
+    }
+    line += (line.empty() ? "" : "  ") + entry;
+  }
+  if (!line.empty()) rows.push_back(row{{span{" " + line, style::dim}}, style::normal});
   return rows;
 }
 
