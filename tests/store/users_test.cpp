@@ -143,6 +143,29 @@ TEST_F(UsersCommand, ListAndAddDoNotCreateAFieldwork) {
   EXPECT_FALSE(fs::exists(typo));
 }
 
+TEST_F(UsersCommand, PasswordResetAndReEnableAreAudited) {
+  ASSERT_EQ(cati("users add bo --role interviewer --languages fr", "long enough\n").exit_code, 0);
+  auto reset = cati("users password bo", "a new password\n");
+  EXPECT_EQ(reset.exit_code, 0) << reset.output;
+  auto short_one = cati("users password bo", "short\n");
+  EXPECT_EQ(short_one.exit_code, 1);
+  EXPECT_NE(short_one.output.find("too short"), std::string::npos) << short_one.output;
+  auto nobody = cati("users password nobody", "a new password\n");
+  EXPECT_EQ(nobody.exit_code, 1);
+  EXPECT_NE(nobody.output.find("no user 'nobody'"), std::string::npos) << nobody.output;
+  ASSERT_EQ(cati("users disable bo").exit_code, 0);
+  ASSERT_EQ(cati("users enable bo").exit_code, 0);
+  store::fieldwork_store fw(options_for(db));
+  auto bo = fw.find_user("bo");
+  ASSERT_TRUE(bo);
+  EXPECT_FALSE(bo->disabled);
+  EXPECT_TRUE(store::verify_password(bo->password_hash, "a new password"));
+  EXPECT_FALSE(store::verify_password(bo->password_hash, "long enough"));
+  std::vector<std::string> actions;
+  for (const auto& a : fw.audit_log()) actions.push_back(a.action);
+  EXPECT_EQ(actions, (std::vector<std::string>{"user_add", "user_password", "user_disable", "user_enable"}));
+}
+
 TEST_F(UsersCommand, LoginNamesWithSpacesAreRefusedAndAddingIsAudited) {
   auto spaced = cati("users add 'ann marie' --role supervisor", "long enough\n");
   EXPECT_EQ(spaced.exit_code, 1);

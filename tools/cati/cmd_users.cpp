@@ -4,7 +4,8 @@
 // must exist (a mistyped --db is an error, not a new empty fieldwork); an interviewer's languages default
 // to the study's (kept in the file) and must be languages of the study; the name is a login name
 // (letters, digits, '.', '_', '-'). Adding a user is audited.
-// `cati users list --db F`, `cati users disable NAME --db F`.
+// `cati users list --db F`, `cati users disable NAME --db F`, `cati users enable NAME --db F` (logging in
+// again), `cati users password NAME --db F` (a new password, read as for add). Each change is audited.
 // Exit 0 done, 1 refused (name taken, unknown user, bad password), 2 bad options.
 #include <termios.h>
 #include <unistd.h>
@@ -201,6 +202,29 @@ int run_disable(const std::string& db, const std::string& name) {
   return 0;
 }
 
+int run_enable(const std::string& db, const std::string& name) {
+  store::fieldwork_store fieldwork({.path = db, .create = false});
+  fieldwork.enable_user(name, core::real_clock().now(), std::nullopt).get();
+  std::cout << "enabled " << name << "\n";
+  return 0;
+}
+
+int run_password(const std::string& db, const std::string& name) {
+  store::fieldwork_store fieldwork({.path = db, .create = false});
+  if (!fieldwork.find_user(name)) {  // before the password is asked for
+    std::cerr << "cati users password: no user '" << name << "'\n";
+    return 1;
+  }
+  auto password = read_new_password(name);
+  if (!password) {
+    std::cerr << "cati users password: " << password.err().message << "\n";
+    return 1;
+  }
+  fieldwork.set_password(name, store::hash_password(*password), core::real_clock().now(), std::nullopt).get();
+  std::cout << "new password set for " << name << "\n";
+  return 0;
+}
+
 template <class F>
 auto reporting_errors(const char* name, int& exit_code, F body) {
   return [name, &exit_code, body] {
@@ -239,6 +263,19 @@ void add_users_command(CLI::App& app, int& exit_code) {
   disable_cmd->add_option("name", target->second, "login name")->required();
   disable_cmd->add_option("--db", target->first, "the fieldwork file")->required();
   disable_cmd->callback(reporting_errors("disable", exit_code, [target] { return run_disable(target->first, target->second); }));
+
+  auto enabled = std::make_shared<std::pair<std::string, std::string>>();
+  auto* enable_cmd = users->add_subcommand("enable", "let a disabled user log in again");
+  enable_cmd->add_option("name", enabled->second, "login name")->required();
+  enable_cmd->add_option("--db", enabled->first, "the fieldwork file")->required();
+  enable_cmd->callback(reporting_errors("enable", exit_code, [enabled] { return run_enable(enabled->first, enabled->second); }));
+
+  auto reset = std::make_shared<std::pair<std::string, std::string>>();
+  auto* password_cmd =
+      users->add_subcommand("password", "set a new password; read from the terminal or stdin, as for add");
+  password_cmd->add_option("name", reset->second, "login name")->required();
+  password_cmd->add_option("--db", reset->first, "the fieldwork file")->required();
+  password_cmd->callback(reporting_errors("password", exit_code, [reset] { return run_password(reset->first, reset->second); }));
 }
 
 }  // namespace cati::tool
