@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -88,6 +89,8 @@ std::string join(const google::protobuf::RepeatedPtrField<std::string>& values, 
 
 std::atomic<bool> stop_requested{false};
 void on_stop_signal(int) { stop_requested = true; }
+std::atomic<bool> resized{false};
+void on_resize_signal(int) { resized = true; }
 
 // From --password-file, else asked on the terminal without echo (or read as a line from a pipe).
 std::string password_of(const term_options& options) {
@@ -127,12 +130,18 @@ std::string format_status(const v1::Status& st, std::size_t width) {
   // CLOSED, or how `cati quota` judges the target (on track, at risk, impossible, unknown, ...).
   const auto quota_rows = [&](int bar_width) {
     text_table quotas(2);
-    quotas.row({"quota", "cell", "target", "done", "in prog", "left", bar_width > 0 ? "progress" : "", "state", "sample"});
+    // Without room for a bar the column goes, its gap too.
+    const auto with_bar = [&](std::vector<std::string> cells, std::string bar_cell) {
+      if (bar_width > 0) cells.insert(cells.begin() + 6, std::move(bar_cell));
+      return cells;
+    };
+    quotas.row(with_bar({"quota", "cell", "target", "done", "in prog", "left", "state", "sample"}, "progress"));
     for (const auto& c : st.cells()) {
       const std::string state = !c.open() ? "CLOSED" : !c.reach().empty() ? c.reach() : c.reachable() ? "reachable" : "impossible";
-      quotas.row({c.quota(), join(c.values(), "/") + (c.label().empty() ? "" : " " + c.label()), std::to_string(c.target()),
-                  std::to_string(c.completes()), std::to_string(c.in_progress()), std::to_string(c.left()),
-                  bar_width > 0 ? bar(c, bar_width) : "", state, std::to_string(c.sample_left())});
+      quotas.row(with_bar({c.quota(), join(c.values(), "/") + (c.label().empty() ? "" : " " + c.label()),
+                           std::to_string(c.target()), std::to_string(c.completes()), std::to_string(c.in_progress()),
+                           std::to_string(c.left()), state, std::to_string(c.sample_left())},
+                          bar_width > 0 ? bar(c, bar_width) : ""));
     }
     return quotas;
   };
@@ -186,7 +195,7 @@ std::string format_status(const v1::Status& st, std::size_t width) {
     out << "no interviewer online or active today\n";
   } else {
     text_table people(2);
-    people.row({"interviewer", "now", "calls", "completes", "calls/h", "compl./h", "mean interview"});
+    people.row({"interviewer", "now", "calls", "completes", "calls/h", "compl./h", "mean"});
     for (const auto& i : st.interviewers())
       people.row({i.user(), i.online() ? i.state() : "offline", std::to_string(i.calls()), std::to_string(i.completes()),
                   fixed(i.calls_per_hour(), 1), fixed(i.completes_per_hour(), 2),
@@ -230,6 +239,7 @@ int run_supervisor_mode(const term_options& options) {
   const std::string password = password_of(options);
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGWINCH, on_resize_signal);  // a resized window is redrawn to its new width at once
 
   client::session_options so;
   so.url = options.server;
@@ -244,7 +254,9 @@ int run_supervisor_mode(const term_options& options) {
   const bool screen = ::isatty(STDOUT_FILENO) != 0;
   bool alternate = false;
   int code = 0;
+  std::optional<v1::Status> shown;  // the last Status drawn, redrawn on a resize
   while (!stop_requested) {
+    if (resized.exchange(false) && alternate && shown) redraw(format_status(*shown, terminal_width()));
     auto e = session.poll(std::chrono::milliseconds(200));
     if (!e) continue;
     if (const auto* s = std::get_if<client::state_event>(&*e)) {
@@ -268,6 +280,7 @@ int run_supervisor_mode(const term_options& options) {
       break;
     }
     if (m->message.has_status()) {
+      shown = m->message.status();
       if (screen) {
         if (!alternate) std::cout << "\x1b[?1049h";  // the alternate screen: the shell's text is back on exit
         alternate = true;

@@ -252,10 +252,20 @@ if [ "$mode" = screenout ] || [ "$mode" = screenout-wide ]; then
   # row wider than the window (-J joins what tmux wrapped), and nothing scrolled into the history.
   tm capture-pane -p -t sup | grep -Eq "^quota +cell" || fail "no supervisor view: $(tm capture-pane -p -t sup)"
   tm capture-pane -p -t sup | grep -Eq "^region +VLA Flanders" || fail "$(tm capture-pane -p -t sup)"
-  widest=$(tm capture-pane -p -J -t sup | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
+  widest=$(tm capture-pane -p -J -t sup | awk '{ sub(/ +$/, ""); if (length($0) > m) m = length($0) } END { print m + 0 }')
   [ "$widest" -le "$cols" ] || fail "a supervisor row is $widest columns wide in $cols: $(tm capture-pane -p -J -t sup)"
   kept=$(tm capture-pane -p -S - -t sup | wc -l)
   [ "$kept" -le "$rows" ] || fail "the supervisor view scrolled: $kept lines in the history"
+  # A narrower window: redrawn to its width at once, without waiting for the next change (at 70 columns
+  # the bars no longer fit, so a redrawn view has no "progress" column; a merely cut one still has it).
+  tm capture-pane -p -t sup | grep -q "progress" || fail "no bars at $cols columns: $(tm capture-pane -p -t sup)"
+  tm resize-window -t sup -x 70 -y "$rows"
+  deadline=$((SECONDS + 15))
+  until [ "$(tm capture-pane -p -J -t sup | awk '{ sub(/ +$/, ""); if (length($0) > m) m = length($0) } END { print m + 0 }')" -le 70 ] &&
+        tm capture-pane -p -t sup | grep -Eq "^quota +cell" && ! tm capture-pane -p -t sup | grep -q "progress"; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "the supervisor view did not fit 70 columns: $(tm capture-pane -p -J -t sup)"
+    sleep 0.2
+  done
 
   # Ctrl-C asks, says how long the case stays locked; n goes on, a second Ctrl-C quits.
   keys C-c
