@@ -57,6 +57,7 @@ key translate(int status, wint_t c) {
     case L'\t': return key::of(key::kind::tab);
     case 27: return key::of(key::kind::escape);
     case 21: return key::of(key::kind::kill_line);  // Ctrl-U
+    case 3: return key::of(key::kind::interrupt);   // Ctrl-C (raw mode: no SIGINT)
     default: return key::character(static_cast<char32_t>(c));
   }
 }
@@ -67,7 +68,7 @@ curses_screen::curses_screen() {
   std::setlocale(LC_ALL, "");  // UTF-8 text in and out
   set_escdelay(25);            // Esc alone cancels a prompt without a noticeable wait
   initscr();
-  cbreak();
+  raw();  // Ctrl-C is a key the model asks about, not a signal that ends the interview mid-sentence
   noecho();
   nonl();
   keypad(stdscr, TRUE);

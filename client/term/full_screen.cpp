@@ -44,6 +44,12 @@ login_result log_in(client::session& s, term_model& model, const std::string& us
       why = *fatal;
       return login_result::failed;
     }
+    // A wrong address or a server that is not running is said at once, not after the login's timeout.
+    if (const auto* st = std::get_if<client::state_event>(&*e);
+        st && st->cause && st->cause->code == client::errc::connect_failed) {
+      why = "cannot connect: " + st->cause->message;
+      return login_result::failed;
+    }
     model.on_event(*e, steady::now());
     if (const auto* m = std::get_if<client::message_event>(&*e); m && m->message.request_id() == id && m->settles) {
       if (m->message.has_login_ok()) return login_result::ok;

@@ -6,6 +6,7 @@
 
 #include <sstream>
 #include <variant>
+#include <stdexcept>
 
 #include "net/http_session.hpp"
 #include "net/io_failure.hpp"
@@ -21,7 +22,8 @@ std::string endpoint_text(const tcp::endpoint& ep) {
 }
 
 [[noreturn]] void throw_listen_error(const beast::error_code& ec, const tcp::endpoint& ep, const char* what) {
-  throw boost::system::system_error(ec, std::string("cannot listen on ") + endpoint_text(ep) + ": " + what);
+  // ec.message() ("Address already in use"), not system_error::what(), which appends Boost's source path.
+  throw std::runtime_error(std::string("cannot listen on ") + endpoint_text(ep) + ": " + what + ": " + ec.message());
 }
 
 }  // namespace

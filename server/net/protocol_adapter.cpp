@@ -321,6 +321,7 @@ void protocol_adapter::logged_in(const std::shared_ptr<session>& s, std::uint64_
   ok->set_now(format_local(now, app_.zone()));
   ok->set_time_zone(app_.study().time_zone);
   for (const auto& l : app_.study().languages) ok->add_study_languages(l);
+  ok->set_case_lock_minutes(std::max(1, app_.study().rules.case_lock_minutes));
   *ok->mutable_today() = to_wire(app_.fieldwork().today(who, now));
   log_info(changes.empty() ? "resumed session of " : "login of ", who.name, " from ", s->peer());
   // Give the terminal back what it was doing: its case and the screen it was on.
@@ -527,6 +528,10 @@ v1::ServerMessage protocol_adapter::status_message() {
   st->set_completes(days.empty() ? 0 : days.back().cumulative);
   st->set_target(app_.study().target_completes);
   for (const auto& g : core::rates_by(cases, app_.study(), app_.calendar(), status_group_by(app_.study()), now)) fill(*st->add_rates(), g);
+  const auto worked = worked_cases(cases);
+  for (const auto& g : core::rates_by(worked, app_.study(), app_.calendar(), status_group_by(app_.study()), now))
+    fill(*st->add_worked_rates(), g);
+  add_notes(*st, app_.fieldwork().quotas());
 
   std::vector<core::interviewer_presence> presence;
   // Supervisors watch; they are not interviewers on the list.

@@ -169,6 +169,7 @@ void fill(v1::QuotaCellStatus& out, const core::quota_row& row) {
                                                                     : v1::COUNT_ONLY);
   out.set_priority(row.priority);
   out.set_reachable(row.reach != core::reachability::impossible);
+  out.set_reach(std::string(core::to_string(row.reach)));
   out.set_sample_left(row.sample_left);
 }
 

@@ -1,5 +1,7 @@
 #include "net/status_mapping.hpp"
 
+#include "core/calling/disposition.hpp"
+
 namespace cati::net {
 
 namespace v1 = cati::v1;
@@ -31,6 +33,23 @@ void fill(v1::InterviewerStatus& out, const core::interviewer_row& row) {
   out.set_calls_per_hour(row.calls_per_hour);
   out.set_completes_per_hour(row.completes_per_hour);
   if (row.mean_interview_minutes) out.set_mean_interview_minutes(*row.mean_interview_minutes);
+}
+
+std::vector<core::case_record> worked_cases(std::span<const core::case_record> cases) {
+  std::vector<core::case_record> out;
+  for (const auto& c : cases)
+    if (!c.calls.empty()) out.push_back(c);
+  return out;
+}
+
+void add_notes(v1::Status& out, const core::quota_book& book) {
+  for (const auto& q : book.quotas())
+    if (q.cell_count > 0)
+      if (auto why = book.margin_warning(book.cells()[q.first_cell].id)) out.add_warnings(*why);
+  for (int c = 0; c < core::aapor_code_count; ++c) {
+    const auto code = static_cast<core::aapor_code>(c);
+    (*out.mutable_disposition_names())[std::string(core::code_text(code))] = std::string(core::describe(code));
+  }
 }
 
 }  // namespace cati::net

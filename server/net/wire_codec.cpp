@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <charconv>
 #include <limits>
 
 namespace cati::net {
@@ -38,6 +39,32 @@ std::optional<wire_format> choose_subprotocol(std::string_view offered) {
   return std::nullopt;
 }
 
+namespace {
+
+// The "requestId" (or "request_id") of a JSON frame that did not map onto a ClientMessage, read without
+// the rest of it: a number or a string of digits at the top level, as the page sends it. 0 when absent.
+std::uint64_t json_request_id(std::string_view frame) {
+  for (std::string_view key : {std::string_view("\"requestId\""), std::string_view("\"request_id\"")}) {
+    auto pos = frame.find(key);
+    if (pos == std::string_view::npos) continue;
+    pos += key.size();
+    const auto skip = [&] {
+      while (pos < frame.size() && (frame[pos] == ' ' || frame[pos] == '\t' || frame[pos] == '\n' || frame[pos] == '\r')) ++pos;
+    };
+    skip();
+    if (pos >= frame.size() || frame[pos] != ':') continue;
+    ++pos;
+    skip();
+    if (pos < frame.size() && frame[pos] == '"') ++pos;
+    std::uint64_t id = 0;
+    const auto [end, ec] = std::from_chars(frame.data() + pos, frame.data() + frame.size(), id);
+    if (ec == std::errc{} && end != frame.data() + pos) return id;
+  }
+  return 0;
+}
+
+}  // namespace
+
 core::result<cati::v1::ClientMessage> decode_client_message(std::string_view frame, bool is_text,
                                                             wire_format format, std::uint64_t& request_id) {
   request_id = 0;
@@ -55,6 +82,8 @@ core::result<cati::v1::ClientMessage> decode_client_message(std::string_view fra
     const auto status = google::protobuf::util::JsonStringToMessage(
         google::protobuf::StringPiece(frame.data(), frame.size()), &message, options);
     if (!status.ok()) {
+      // The reply must reach the request that caused it (a page waits for it): read the id on its own.
+      request_id = json_request_id(frame);
       return core::error{"text frame is not a cati.v1.ClientMessage in JSON: " + status.ToString()};
     }
   }

@@ -25,7 +25,8 @@ std::optional<wire_format> choose_subprotocol(std::string_view offered);
 // Decodes one frame. An error message says what was wrong: a frame of the wrong kind (text on
 // cati.v1, binary on cati.v1.json), bytes that are not a ClientMessage, JSON that does not map onto
 // one (unknown fields included), or a message with no body (maybe a request type this server does not
-// know). `request_id` receives the request id whenever it could be read, so the error can echo it.
+// know). `request_id` receives the request id whenever it could be read, so the error can echo it: from
+// a JSON frame that does not map (a target out of the int32 range, say), it is read on its own.
 core::result<cati::v1::ClientMessage> decode_client_message(std::string_view frame, bool is_text,
                                                             wire_format format, std::uint64_t& request_id);
 

@@ -1,5 +1,7 @@
 #include "schema/lint.hpp"
 
+#include "core/quota/margins.hpp"
+
 #include <date/tz.h>
 
 #include <map>
@@ -346,7 +348,9 @@ class linter {
       const std::string& s = texts.Get(t).text();
       for (std::size_t p = s.find("${"); p != std::string::npos; p = s.find("${", p + 2)) {
         auto end = s.find('}', p);
-        auto where = src_.in_string_value(owner.at(field, t), p);
+        // From the `text` field of the t-th translation: from the translation's start, the first string
+        // would be its `lang`, and a label split over lines would point at the wrong one.
+        auto where = src_.in_string_value(owner.child(field, t).at("text"), p);
         if (end == std::string::npos) {
           error(where, "unclosed fill '${' in " + std::string(field));
           break;
@@ -470,10 +474,9 @@ class linter {
       }
       if (quota.cells().empty()) error(node.where(), what + " has no cells");
       // Margins must agree with the study's size, or the quotas cannot all be met at once.
-      if (all_targeted && !quota.cells().empty() && q_.target_completes() > 0 && sum != q_.target_completes())
-        error(node.where(), what + ": the cell targets add up to " + std::to_string(sum) + ", but target_completes is " +
-                                std::to_string(q_.target_completes()) +
-                                ": make the margins agree (round the shares so that they add up)");
+      if (all_targeted && !quota.cells().empty())
+        if (auto why = core::margin_problem(sum, q_.target_completes()))
+          error(node.where(), what + ": " + *why + ": make the margins agree (round the shares so that they add up)");
     }
   }
 

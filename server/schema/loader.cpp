@@ -55,7 +55,12 @@ load_report load_study(const std::filesystem::path& path) {
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
-  source_text text(buffer.str());
+  return load_study_text(buffer.str(), file);
+}
+
+load_report load_study_text(std::string content, const std::string& file) {
+  load_report report;
+  source_text text(std::move(content));
 
   cati::v1::Questionnaire q;
   google::protobuf::TextFormat::Parser parser;

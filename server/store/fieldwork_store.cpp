@@ -70,6 +70,17 @@ std::future<row_id> fieldwork_store::add_user(new_user user) { return write(&sto
 std::future<void> fieldwork_store::disable_user(std::string name, time_point at, std::optional<row_id> by) {
   return the_writer().submit([name = std::move(name), at, by](SQLite::Database& db) { store::disable_user(db, name, at, by); });
 }
+
+std::future<void> fieldwork_store::enable_user(std::string name, time_point at, std::optional<row_id> by) {
+  return writer_->submit([name = std::move(name), at, by](SQLite::Database& db) { store::enable_user(db, name, at, by); });
+}
+
+std::future<void> fieldwork_store::set_password(std::string name, std::string password_hash, time_point at,
+                                                std::optional<row_id> by) {
+  return writer_->submit([name = std::move(name), hash = std::move(password_hash), at, by](SQLite::Database& db) {
+    store::set_password(db, name, hash, at, by);
+  });
+}
 std::future<row_id> fieldwork_store::record_call_attempt(call_attempt attempt) {
   return write(&store::record_call_attempt, std::move(attempt));
 }

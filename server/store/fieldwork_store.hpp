@@ -67,6 +67,8 @@ class fieldwork_store {
   std::future<import_result> import_sample(core::sample_frame frame, import_context context);
   std::future<row_id> add_user(new_user user);
   std::future<void> disable_user(std::string name, time_point at, std::optional<row_id> by);
+  std::future<void> enable_user(std::string name, time_point at, std::optional<row_id> by);
+  std::future<void> set_password(std::string name, std::string password_hash, time_point at, std::optional<row_id> by);
   std::future<row_id> record_call_attempt(call_attempt attempt);
   std::future<row_id> create_appointment(appointment appt);
   std::future<void> resolve_appointment(row_id id, appointment_state state, time_point at);

@@ -82,6 +82,28 @@ void disable_user(SQLite::Database& db, std::string_view name, time_point at, st
   append_audit(db, {at, by, "user_disable", user->name});
 }
 
+void enable_user(SQLite::Database& db, std::string_view name, time_point at, std::optional<row_id> by) {
+  auto user = find_user(db, name);
+  if (!user) not_found("no user '" + std::string(name) + "'");
+  if (!user->disabled) return;
+  SQLite::Statement update(db, "UPDATE users SET disabled = 0 WHERE id = ?");
+  update.bind(1, user->id);
+  update.exec();
+  append_audit(db, {at, by, "user_enable", user->name});
+}
+
+void set_password(SQLite::Database& db, std::string_view name, const std::string& password_hash, time_point at,
+                  std::optional<row_id> by) {
+  auto user = find_user(db, name);
+  if (!user) not_found("no user '" + std::string(name) + "'");
+  if (password_hash.empty()) throw store_error(store_errc::invalid, "an empty password hash");
+  SQLite::Statement update(db, "UPDATE users SET password_hash = ? WHERE id = ?");
+  update.bind(1, password_hash);
+  update.bind(2, user->id);
+  update.exec();
+  append_audit(db, {at, by, "user_password", user->name});
+}
+
 std::optional<user_record> find_user(SQLite::Database& db, std::string_view name) {
   SQLite::Statement q(db, std::string(user_columns) + " WHERE name = ?");
   q.bind(1, std::string(name));

@@ -23,6 +23,13 @@ row_id add_user(SQLite::Database& db, const new_user& user);
 // Disables `name` and notes it in the audit log (`by` may be unknown: the command line). Disabling a
 // disabled user changes nothing. Throws store_error(not_found).
 void disable_user(SQLite::Database& db, std::string_view name, time_point at, std::optional<row_id> by);
+// Lets a disabled user log in again, audited ("user_enable"); enabling an active user changes nothing.
+// Throws store_error(not_found).
+void enable_user(SQLite::Database& db, std::string_view name, time_point at, std::optional<row_id> by);
+// Replaces `name`'s password hash, audited ("user_password"; the hash is not logged). Sessions already
+// open keep their tokens. Throws store_error(not_found), invalid for an empty hash.
+void set_password(SQLite::Database& db, std::string_view name, const std::string& password_hash, time_point at,
+                  std::optional<row_id> by);
 std::optional<user_record> find_user(SQLite::Database& db, std::string_view name);
 std::vector<user_record> list_users(SQLite::Database& db);  // by name
 

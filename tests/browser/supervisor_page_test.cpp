@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <map>
 
 #include "browser/child_process.hpp"
@@ -218,9 +219,101 @@ TEST(SupervisorPage, LiveQuotaGridProgressRatesAndActionsInHeadlessChromium) {
   child_process term({bin + "/client/cati-term", "--supervisor", "--server", "ws://127.0.0.1:" + std::to_string(port),
                       "--user", "tom"},  // sara is logged in on the page
                      false, "tom-secret-1\n");
-  auto closed = term.wait_for_line([](const std::string& l) { return l.rfind("region  BRU", 0) == 0; }, 60s);
+  auto closed = term.wait_for_line([](const std::string& l) { return l.rfind("region  BRU Brussels", 0) == 0; }, 60s);
   ASSERT_TRUE(closed) << term.output();
   EXPECT_NE(closed->find("CLOSED"), std::string::npos) << *closed;
   EXPECT_NE(term.output().find("completes 1 / 225"), std::string::npos) << term.output();
   EXPECT_EQ(term.stop(SIGTERM), 0);
+  // Every row fits 80 columns (a pipe gets the 80-column layout), dispositions say what they mean.
+  std::istringstream lines(term.output());
+  for (std::string line; std::getline(lines, line);) EXPECT_LE(line.size(), 80u) << line;
+  EXPECT_NE(term.output().find("1.1 complete interview"), std::string::npos) << term.output();
+}
+
+// What a supervisor trips over on the page: a target out of range gets an answer (never "sent..." for
+// ever), Cancel closes whatever is typed, a target that breaks the margins is warned about in the words
+// of `cati lint` with the page's cell names, the dispositions say what they mean, rates are shown over
+// released and worked cases, reach uses `cati quota`'s words, and Log out ends the session.
+TEST(SupervisorPage, TargetsOutOfRangeCancelMarginWarningsDispositionsAndLogOut) {
+  const auto chromium = cati::browser_test::find_on_path("chromium");
+  ASSERT_FALSE(chromium.empty()) << "chromium is not installed (tools/setup installs Debian's chromium)";
+  fieldwork_dir fw;
+  child_process server({bin + "/server/cati-server", "--study", study, "--db", fw.db.string(), "--listen", "127.0.0.1:0",
+                        "--clock", "from:2025-10-14T10:00:00+02:00", "--log-level", "warn"});
+  const auto port = port_of(server);
+  ASSERT_NE(port, 0) << server.output();
+  headless_chromium page(chromium, fs::path(bin) / "tests" / "browser" / "chromium-profile-2");
+  page.navigate("http://127.0.0.1:" + std::to_string(port) + "/");
+  const auto log_in = [&] {
+    page.eval("document.getElementById('user').value = 'sara';"
+              "document.getElementById('password').value = 'sara-secret-1';"
+              "document.getElementById('login-button').click(); true");
+    return page.wait_until("document.querySelectorAll('table.quota tr[data-cell]').length === 6", 60s);
+  };
+  ASSERT_TRUE(log_in()) << page.eval(text_of("#login-error"));
+  ASSERT_TRUE(page.wait_until("!document.getElementById('logout').hidden", 10s));
+
+  // An interview ends, so there is a disposition to describe and a worked case.
+  interviewer anna(port);
+  ASSERT_TRUE(anna.finish(anna.begin()));
+  ASSERT_TRUE(page.wait_until(text_of("#completes") + " === '1'", 60s));
+  EXPECT_EQ(page.eval(text_of("#dispositions-table tr[data-code='1.1'] td.description")), "complete interview");
+  EXPECT_EQ(page.eval("document.querySelectorAll('#rates-table tr[data-rate=RR3] td.worked').length > 0"), "true");
+  EXPECT_NE(page.eval(text_of("#rates-note")).find("Over worked cases"), std::string::npos);
+  const std::string reach = page.eval(text_of("tr[data-cell='sector=1'] td:nth-child(9)"));
+  EXPECT_TRUE(reach == "unknown" || reach == "on track" || reach == "at risk" || reach == "impossible" ||
+              reach == "reached")
+      << reach;
+
+  const auto open_target = [&](const std::string& value) {
+    page.eval("document.querySelectorAll(\"tr[data-cell='sector=1'] td.actions button\")[1].click();"
+              "document.getElementById('confirm-target').value = '" + value + "'; true");
+    return page.eval("document.getElementById('confirm').open") == "true";
+  };
+  // "-5": Confirm says why and stays open; Cancel closes it, nothing sent.
+  page.eval("document.getElementById('action-result').textContent = ''; true");
+  ASSERT_TRUE(open_target("-5"));
+  page.eval("document.getElementById('confirm-ok').click(); true");
+  EXPECT_EQ(page.eval("document.getElementById('confirm').open"), "true");
+  EXPECT_NE(page.eval(text_of("#confirm-error")).find("whole number from 0 to 225"), std::string::npos)
+      << page.eval(text_of("#confirm-error"));
+  page.eval("document.getElementById('confirm-cancel').click(); true");
+  ASSERT_TRUE(page.wait_until("document.getElementById('confirm').open === false", 10s));
+  EXPECT_EQ(page.eval(text_of("#action-result")), "");
+  // 64000000000 from the dialog: refused there, above the study's target.
+  ASSERT_TRUE(open_target("64000000000"));
+  page.eval("document.getElementById('confirm-ok').click(); true");
+  EXPECT_NE(page.eval(text_of("#confirm-error")).find("above the study's target of 225"), std::string::npos);
+  page.eval("document.getElementById('confirm-cancel').click(); true");
+  // The same frame sent as it is: the server answers it with a typed error that reaches the request.
+  page.eval("window.reply = null; send({ quotaAction: { kind: 'SET_TARGET', quota: 'sector', values: ['1'],"
+            " target: 64000000000 } }, (m) => { window.reply = m; }); true");
+  ASSERT_TRUE(page.wait_until("window.reply !== null", 30s));
+  EXPECT_EQ(page.eval("window.reply.error && window.reply.error.code"), "MALFORMED") << page.eval("JSON.stringify(window.reply)");
+  // 5000, within int32: the server refuses it in the page's words.
+  page.eval("window.reply = null; send({ quotaAction: { kind: 'SET_TARGET', quota: 'sector', values: ['1'],"
+            " target: 5000 } }, (m) => { window.reply = m; }); true");
+  ASSERT_TRUE(page.wait_until("window.reply !== null", 30s));
+  EXPECT_EQ(page.eval("window.reply.error.message"),
+            "sector=1 (Services): target 5000 is above the study's target of 225 completes");
+  // 98 is taken, with the margin warning of `cati lint`; back to 97, the warning goes.
+  ASSERT_TRUE(open_target("98"));
+  page.eval("document.getElementById('confirm-ok').click(); true");
+  ASSERT_TRUE(page.wait_until(text_of("tr[data-cell='sector=1'] .target") + " === '98'", 30s))
+      << page.eval(text_of("#action-result"));
+  ASSERT_TRUE(page.wait_until(text_of("#warnings") + ".includes('add up to 226, but target_completes is 225')", 30s))
+      << page.eval(text_of("#warnings"));
+  EXPECT_NE(page.eval(text_of("#warnings")).find("quota 'sector'"), std::string::npos);
+  ASSERT_TRUE(open_target("97"));
+  page.eval("document.getElementById('confirm-ok').click(); true");
+  ASSERT_TRUE(page.wait_until(text_of("#warnings") + " === ''", 30s)) << page.eval(text_of("#warnings"));
+
+  // The screenshot with the new parts, then Log out: back to the login form, and in again.
+  std::ofstream(fs::path(bin) / "tests" / "browser" / "supervisor_page_rates.png", std::ios::binary)
+      << page.screenshot_png();
+  page.eval("document.getElementById('logout').click(); true");
+  ASSERT_TRUE(page.wait_until("!document.getElementById('login-view').hidden", 10s));
+  EXPECT_EQ(page.eval(text_of("#login-error")), "logged out");
+  EXPECT_EQ(page.eval("document.getElementById('main-view').hidden"), "true");
+  ASSERT_TRUE(log_in()) << page.eval(text_of("#login-error"));
 }

@@ -93,13 +93,15 @@ TEST_F(TermModel, AppointmentEntryIsCheckedHereAndByTheServer) {
                    request_kind::call_result));
   ASSERT_TRUE(model_.open_prompt());
   EXPECT_EQ(model_.open_prompt()->entry.text(), "12:30");
-  EXPECT_NE(screen_text().find("> 12:30  ! 12:30 is outside the calling hours"), std::string::npos) << screen_text();
+  EXPECT_NE(screen_text().find("> 12:30\n ! 12:30 is outside the calling hours"), std::string::npos) << screen_text();
   press(key::of(key::kind::kill_line));
   type("15/10 14:00");
   EXPECT_EQ(as<act::record_call>(press(enter())).report.appointment_at, "2025-10-15T14:00:00+02:00");
   feed(recorded(12, v1::APPOINTMENT, 3));
   EXPECT_FALSE(model_.open_prompt());
-  EXPECT_NE(model_.message().text.find("case 12: appointment (date/time) recorded"), std::string::npos);
+  // The confirmation repeats the date and time taken.
+  EXPECT_NE(model_.message().text.find("case 12: appointment (date/time) on 2025-10-15 14:00 recorded"), std::string::npos)
+      << model_.message().text;
 }
 
 TEST_F(TermModel, AppointmentTimesTakeTheZonesOffsetOnTheirDay) {
@@ -124,7 +126,7 @@ TEST_F(TermModel, InterviewScreenShowsTheQuestionAndChecksTheCodes) {
 
   type("7");
   EXPECT_FALSE(press(enter()));
-  EXPECT_NE(screen_text().find("! '7' is not one of the codes 1, 2, 3, 9"), std::string::npos) << screen_text();
+  EXPECT_NE(screen_text().find("! '7' is not one of the codes (1, 2, 3 or 9)"), std::string::npos) << screen_text();
   press(key::of(key::kind::backspace));
   type("2");
   const auto a = as<act::answer>(press(enter()));
@@ -275,6 +277,201 @@ TEST(TermTextLayout, WrapsOnWordsAndCutsLongWords) {
   EXPECT_EQ(wrap("a\nb", 10), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(columns("\xc3\xa9t\xc3\xa9"), 3U);
   EXPECT_EQ(clip("\xc3\xa9t\xc3\xa9", 2), "\xc3\xa9t");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Issue 15: what a new interviewer trips over.
+
+// The rows of a frame as one line of words: a wrapped text reads whole again.
+std::string flat(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n') c = ' ';
+    if (c == ' ' && !out.empty() && out.back() == ' ') continue;
+    out += c;
+  }
+  return out;
+}
+
+void expect_rows_fit(const frame& f, int width) {
+  for (const auto& r : f.rows) {
+    std::size_t cols = 0;
+    for (const auto& sp : r.spans) cols += columns(sp.text);
+    EXPECT_LE(cols, static_cast<std::size_t>(width)) << f.text();
+  }
+}
+
+client::event interview_end(v1::Outcome outcome, std::string code, std::string text) {
+  v1::ServerMessage m;
+  auto* e = m.mutable_interview_end();
+  e->set_interview_id("iv-1");
+  e->set_case_id(12);
+  e->set_outcome(outcome);
+  e->set_aapor_code(std::move(code));
+  e->set_message(std::move(text));
+  return message(std::move(m), request_kind::answer);
+}
+
+const std::string wrong_person_fr =
+    "Merci. Je rappellerai donc pour parler au gérant ou à la personne qui dirige l'entreprise. Quand "
+    "puis-je la joindre le plus facilement ? [Si possible, fixez un rendez-vous avec la bonne personne.]";
+
+TEST_F(TermModel, ScreenOutTextsAreWrappedNeverCut) {
+  in_interview();
+  const std::string too_big =
+      "Merci beaucoup. Votre entreprise compte plus de 20 ETP et ne fait donc pas partie de cette enquête "
+      "sur les petites entreprises. Je vous souhaite une excellente journée.";
+  feed(interview_end(v1::NOT_ELIGIBLE, "4.70", too_big));
+  for (auto [w, h] : {std::pair{80, 24}, std::pair{100, 30}, std::pair{200, 30}, std::pair{60, 16}}) {
+    const frame f = render(model_, w, h, t0_);
+    expect_rows_fit(f, w);
+    EXPECT_NE(flat(f.text()).find(too_big), std::string::npos) << w << "x" << h << "\n" << f.text();
+  }
+}
+
+TEST_F(TermModel, WrongPersonScreenOutKeepsTheCaseAndTakesAnAppointment) {
+  in_interview();
+  feed(interview_end(v1::CALLBACK, "2.21", wrong_person_fr));
+  EXPECT_FALSE(model_.in_interview());
+  ASSERT_TRUE(model_.card()) << "the case stays with the interviewer";
+  ASSERT_TRUE(model_.open_prompt());
+  EXPECT_EQ(model_.open_prompt()->what, prompt::kind::appointment);
+  const frame f = render(model_, 80, 24, t0_);
+  expect_rows_fit(f, 80);
+  EXPECT_NE(flat(f.text()).find(wrong_person_fr), std::string::npos) << f.text();
+  EXPECT_NE(f.text().find("Appointment with the right person"), std::string::npos) << f.text();
+  type("15/10 10:00");
+  const auto call = as<act::record_call>(press(enter()));
+  EXPECT_EQ(call.report.outcome, v1::APPOINTMENT);
+  EXPECT_EQ(call.report.appointment_at, "2025-10-15T10:00:00+02:00");
+  feed(recorded(12, v1::APPOINTMENT, 3));
+  EXPECT_FALSE(model_.card());
+  EXPECT_NE(model_.message().text.find("on 2025-10-15 10:00 recorded"), std::string::npos) << model_.message().text;
+}
+
+TEST_F(TermModel, WrongPersonWithoutAnAppointmentGivesTheCaseBack) {
+  in_interview();
+  feed(interview_end(v1::CALLBACK, "2.21", wrong_person_fr));
+  ASSERT_TRUE(model_.open_prompt());
+  press(key::of(key::kind::escape));
+  EXPECT_FALSE(model_.open_prompt());
+  EXPECT_FALSE(model_.card());
+  EXPECT_NE(model_.message().text.find("case 12 comes back as a call-back. n: next case"), std::string::npos);
+  EXPECT_TRUE(std::holds_alternative<act::next_case>(*press(typed(U'n'))));
+}
+
+TEST_F(TermModel, LongOpenAnswerKeepsTheEndBeingTypedInView) {
+  in_interview();
+  v1::Screen open = screen("q12_other", v1::FREE_TEXT, 12, 3);
+  open.clear_choices();
+  feed(screen_event(open, request_kind::answer));
+  std::string typed_text;
+  for (int i = 0; i < 14; ++i) typed_text += "word" + std::to_string(i) + " ";
+  typed_text += "THE-END";
+  type(typed_text);
+  for (auto [w, h] : {std::pair{80, 24}, std::pair{100, 30}}) {
+    const frame f = render(model_, w, h, t0_);
+    expect_rows_fit(f, w);
+    EXPECT_NE(f.text().find("THE-END"), std::string::npos) << f.text();
+    EXPECT_NE(f.text().find("> <"), std::string::npos) << "the hidden start is marked\n" << f.text();
+    ASSERT_TRUE(f.cursor);
+    EXPECT_LT(f.cursor->col, w);
+  }
+  // The key hints keep their two-space gaps and fit one row at 80 columns.
+  EXPECT_NE(screen_text().find("\n Enter answer  PgUp back  F2 lang"), std::string::npos) << screen_text();
+  EXPECT_NE(screen_text().find("F1 help\n"), std::string::npos) << screen_text();
+  press(key::of(key::kind::home));  // back at the start: the start shows
+  const frame f = render(model_, 80, 24, t0_);
+  EXPECT_NE(f.text().find("> word0 word1"), std::string::npos) << f.text();
+  EXPECT_EQ(f.cursor->col, 3);
+}
+
+TEST_F(TermModel, ServerAppointmentRefusalsWrapToTheWidth) {
+  hold_case();
+  press(typed(U'p'));
+  type("18/10 10:00");
+  ASSERT_TRUE(press(enter()));
+  const std::string why = "Sat 18 Oct 10:00: no calls on Saturdays; the next calling time is Mon 20 Oct 09:00";
+  feed(error_event(v1::Error::INVALID_REQUEST, why, request_kind::call_result));
+  const frame f = render(model_, 80, 24, t0_);
+  expect_rows_fit(f, 80);
+  EXPECT_NE(flat(f.text()).find("! " + why), std::string::npos) << f.text();
+}
+
+TEST_F(TermModel, StaleMessagesAreClearedWhenNoLongerTrue) {
+  // A refused password, then the good one: the refusal is not left on screen.
+  feed(client::state_event{client::connection_state::online, 0, {}, {}});
+  feed(error_event(v1::Error::BAD_CREDENTIALS, "unknown user or wrong password", request_kind::login));
+  EXPECT_EQ(model_.message().text, "unknown user or wrong password");
+  feed(login_ok());
+  EXPECT_EQ(model_.message().text, "");
+  // Offline notices go once the terminal is back online.
+  feed(card_event(12));
+  feed(client::state_event{client::connection_state::offline, 0, {}, {}});
+  v1::ServerMessage bye;
+  bye.mutable_notice()->set_kind(v1::Notice::SHUTTING_DOWN);
+  bye.mutable_notice()->set_message("the server is shutting down");
+  feed(message(std::move(bye), request_kind::none, false));
+  EXPECT_EQ(model_.message().text, "the server is shutting down");
+  feed(client::state_event{client::connection_state::online, 0, {}, {}});
+  EXPECT_EQ(model_.message().text, "") << "online again: the shutdown is over";
+  // Tab says the number now to dial, not the one before.
+  press(key::of(key::kind::tab));
+  EXPECT_EQ(model_.message().text, "case 12: dial +3231234568");
+  EXPECT_EQ(screen_text().find("dial +3231234567\n"), std::string::npos) << screen_text();
+  // A message about the last question goes with it.
+  ASSERT_TRUE(press(enter()));
+  feed(screen_event(screen("q2_ai_use", v1::SINGLE, 2, 2), request_kind::start_interview));
+  feed(client::queued_event{1, request_kind::answer, "iv-1", 2, "q2_ai_use", false});
+  EXPECT_NE(model_.message().text.find("offline"), std::string::npos);
+  feed(screen_event(screen("q3_ai_areas", v1::MULTIPLE, 3, 3), request_kind::answer));
+  EXPECT_EQ(model_.message().text, "");
+}
+
+TEST_F(TermModel, CommasSeparateCodesToo) {
+  in_interview();
+  type("1,2");
+  EXPECT_FALSE(press(enter()));
+  EXPECT_EQ(model_.answer_problem(), "only one answer here: type one code (1, 2, 3 or 9)");
+  feed(screen_event(screen("q3_ai_areas", v1::MULTIPLE, 3, 3), request_kind::answer));
+  press(key::of(key::kind::kill_line));
+  type("2,3");
+  EXPECT_EQ(as<act::answer>(press(enter())).value, "2 3");
+}
+
+TEST_F(TermModel, CtrlCAsksBeforeQuittingAndSaysHowLongTheCaseStaysLocked) {
+  feed(client::state_event{client::connection_state::online, 0, {}, {}});
+  auto login = login_ok();
+  std::get<client::message_event>(login).message.mutable_login_ok()->set_case_lock_minutes(30);
+  feed(login);
+  feed(card_event(12));
+  ASSERT_TRUE(press(enter()));
+  feed(screen_event(screen("q2_ai_use", v1::SINGLE, 2, 2), request_kind::start_interview));
+  const key ctrl_c = key::of(key::kind::interrupt);
+  EXPECT_FALSE(press(ctrl_c));
+  ASSERT_TRUE(model_.open_prompt());
+  EXPECT_NE(model_.open_prompt()->question.find("case 12 stays locked to you for 30 minutes"), std::string::npos)
+      << model_.open_prompt()->question;
+  EXPECT_FALSE(model_.quitting());
+  press(typed(U'n'));
+  EXPECT_FALSE(model_.quitting());
+  EXPECT_TRUE(model_.in_interview());
+  press(ctrl_c);
+  EXPECT_TRUE(std::holds_alternative<act::quit>(*press(ctrl_c))) << "a second Ctrl-C says yes";
+  EXPECT_TRUE(model_.quitting());
+}
+
+TEST(TermTextLayout, ScrolledInputKeepsTheCursorInView) {
+  const input_view short_one = scroll_input("abc", 3, 10);
+  EXPECT_EQ(short_one.text, "abc");
+  EXPECT_EQ(short_one.cursor, 3);
+  const input_view long_one = scroll_input("abcdefghijklmnop", 16, 10);
+  EXPECT_EQ(long_one.text, "<ijklmnop");
+  EXPECT_EQ(long_one.cursor, 9);
+  EXPECT_LE(columns(long_one.text), 10U);
+  const input_view start = scroll_input("abcdefghijklmnop", 0, 10);
+  EXPECT_EQ(start.text, "abcdefghij");
+  EXPECT_EQ(start.cursor, 0);
 }
 
 }  // namespace

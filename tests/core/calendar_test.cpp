@@ -142,6 +142,31 @@ TEST(CalendarTest, DayPartsAndNextCallingTime) {
   EXPECT_EQ(cal.next_calling_time_if(utc(2025, 10, 14, 7, 0), afternoon), utc(2025, 10, 14, 11, 30));
 }
 
+TEST(CalendarTest, AppointmentRefusalsNameTheRuleAndTheNextCallingTime) {
+  auto cal = make("2025-10-13", "2025-10-23");
+  const auto now = utc(2025, 10, 13, 7, 5);  // Mon 09:05
+  EXPECT_EQ(cal.appointment_problem(utc(2025, 10, 14, 8, 0), now), std::nullopt);  // Tue 10:00
+  EXPECT_EQ(cal.appointment_problem(utc(2025, 10, 14, 10, 30), now),
+            "12:30 is in the break between morning and afternoon (12:00-13:30); the next calling time is Tue 14 Oct 13:30");
+  EXPECT_EQ(cal.appointment_problem(utc(2025, 10, 14, 15, 30), now),
+            "Tue 14 Oct 17:30 is after calling hours (09:00-12:00, 13:30-17:30: calls end at 17:30); the next calling "
+            "time is Wed 15 Oct 09:00");
+  EXPECT_EQ(cal.appointment_problem(utc(2025, 10, 14, 20, 0), now),
+            "Tue 14 Oct 22:00 is after calling hours (09:00-12:00, 13:30-17:30: calls end at 17:30); the next calling "
+            "time is Wed 15 Oct 09:00");
+  EXPECT_EQ(cal.appointment_problem(utc(2025, 10, 14, 5, 0), now),
+            "Tue 14 Oct 07:00 is before calling hours (09:00-12:00, 13:30-17:30); the next calling time is Tue 14 Oct 09:00");
+  EXPECT_EQ(cal.appointment_problem(utc(2025, 10, 18, 8, 0), now),
+            "Sat 18 Oct 10:00: no calls on Saturdays; the next calling time is Mon 20 Oct 09:00");
+  EXPECT_EQ(cal.appointment_problem(utc(2025, 10, 24, 8, 0), now),
+            "Fri 24 Oct 10:00 is after the fieldwork, whose last calls end Thu 23 Oct 17:30");
+  EXPECT_EQ(cal.appointment_problem(utc(2025, 10, 13, 7, 0), now),
+            "Mon 13 Oct 09:00 has passed (it is Mon 13 Oct 09:05); the next calling time is Mon 13 Oct 09:05");
+  EXPECT_EQ(cal.appointment_problem(utc(2025, 10, 10, 8, 0), utc(2025, 10, 9, 8, 0)),
+            "Fri 10 Oct 10:00 is before the fieldwork, which starts Mon 13 Oct 00:00; the next calling time is Mon 13 Oct "
+            "09:00");
+}
+
 TEST(CalendarTest, LocalDatesAndDayIndexes) {
   auto cal = make("2025-10-13", "2025-10-23");
   // 23:30 UTC on the 13th is 01:30 on the 14th in Brussels.

@@ -395,6 +395,34 @@ TEST(QuotaLifecycle, ResumingAfterExpiryTakesAFreshLease) {
 
 // --- supervisor actions ---
 
+TEST(QuotaSupervisor, TargetsAboveTheStudyAreRefusedAndBrokenMarginsWarnedInThePagesWords) {
+  questionnaire study;
+  for (const char* name : {"region", "sector_frame"}) {
+    frame_variable f;
+    f.name = name;
+    study.frame.push_back(f);
+  }
+  study.target_completes = 225;
+  study.quotas = {region_quota(131, 70, 24), sector_quota(97, 64)};
+  study.quotas[0].cells[0].label = "Flanders";
+  auto book = quota_book::build(study);
+  ASSERT_TRUE(book) << book.err().message;
+  EXPECT_EQ(book->margin_warning(vla), std::nullopt);
+  auto huge = book->set_target(vla, 5000);
+  ASSERT_FALSE(huge);
+  EXPECT_EQ(huge.err().code, quota_errc::target_above_study);
+  EXPECT_EQ(huge.err().message, "region=VLA (Flanders): target 5000 is above the study's target of 225 completes");
+  EXPECT_EQ(book->find(vla)->target, 131);
+  // Within the study's target: taken, and the quota's margins are said not to add up until they do.
+  ASSERT_TRUE(book->set_target(vla, 132));
+  EXPECT_EQ(book->margin_warning(vla), "quota 'region': the cell targets add up to 226, but target_completes is 225");
+  ASSERT_TRUE(book->set_target(cell("region", {"WAL"}), 69));
+  EXPECT_EQ(book->margin_warning(vla), std::nullopt);
+  auto negative = book->set_target(bru, -5);
+  ASSERT_FALSE(negative);
+  EXPECT_EQ(negative.err().message.rfind("region=BRU: ", 0), 0u) << negative.err().message;
+}
+
 TEST(QuotaSupervisor, SetTargetRaisesAndLowers) {
   auto book = full_book();
   auto raised = book.set_target(bru, 30);
@@ -426,7 +454,7 @@ TEST(QuotaSupervisor, TargetBelowCompletesIsRefused) {
   auto refused = book.set_target(commerce, 1);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.err().code, quota_errc::target_below_completes);
-  EXPECT_EQ(refused.err().message, "s3_sector=2: target 1 is below the 2 completes");
+  EXPECT_EQ(refused.err().message, "sector=2: target 1 is below the 2 completes");
   EXPECT_EQ(book.find(commerce)->target, 4);
 }
 
@@ -463,7 +491,7 @@ TEST(QuotaSupervisor, OtherBadTargetsAreRefused) {
   auto count_only = book.set_target(industry, 10);
   ASSERT_FALSE(count_only);
   EXPECT_EQ(count_only.err().code, quota_errc::no_target);
-  EXPECT_EQ(count_only.err().message, "s3_sector=3: a count-only cell has no target");
+  EXPECT_EQ(count_only.err().message, "sector=3: a count-only cell has no target");
   auto negative = book.set_target(vla, -3);
   ASSERT_FALSE(negative);
   EXPECT_EQ(negative.err().code, quota_errc::negative_target);

@@ -179,6 +179,30 @@ TEST(Fieldwork, AppointmentOutsideCallingHoursIsRefused) {
   EXPECT_TRUE(ok.reply);
 }
 
+TEST(Fieldwork, AppointmentRefusalSaysWhichRule) {
+  harness h(1);
+  auto offer = h.next(h.anna);
+  auto saturday = h.fw->record_call(h.anna, offer.id, outcome::appointment, at("2025-10-18T10:00:00+02:00"), true, "", "", h.now);
+  ASSERT_FALSE(saturday.reply);
+  EXPECT_EQ(saturday.reply.err().message,
+            "Sat 18 Oct 10:00: no calls on Saturdays; the next calling time is Mon 20 Oct 09:00");
+}
+
+// "Not the right person": the screen-out (a call-back) keeps the case held by the interviewer, who makes
+// the appointment with the right person on the same call (record_call refuses a case not held).
+TEST(Fieldwork, WrongPersonScreenOutKeepsTheCaseForAnAppointment) {
+  harness h(1);
+  auto offer = h.next(h.anna);
+  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  for (const auto& a : {"", "2"}) h.say(h.anna, iv, a);
+  ASSERT_TRUE(iv.ended);
+  EXPECT_EQ(*iv.ended, outcome::callback);
+  auto appointment = h.take(h.fw->record_call(h.anna, offer.id, outcome::appointment,
+                                              at("2025-10-14T10:00:00+02:00"), true, "", "", h.now));
+  EXPECT_EQ(appointment.result, outcome::appointment);
+  EXPECT_EQ(h.count_changes<call_logged>(), 2u);  // the screen-out's call-back, then the appointment
+}
+
 TEST(Fieldwork, FullSectorCellEndsOverQuota) {
   harness h;
   h.take(h.fw->quota_action(h.sue, 0, fieldwork::quota_op::close, {"sector", {"2"}}, 0, h.now));
@@ -412,7 +436,7 @@ TEST(FieldworkQuota, LoweringATargetBelowTheCompletesIsRefusedWithAMessageAndCha
   auto low = h.fw->quota_action(h.sue, 0, fieldwork::quota_op::set_target, services, 0, h.now);
   ASSERT_FALSE(low.reply);
   EXPECT_EQ(low.reply.err().code, fault_code::invalid_request);
-  EXPECT_NE(low.reply.err().message.find("s3_sector=1: target 0 is below the 1 completes"), std::string::npos)
+  EXPECT_NE(low.reply.err().message.find("sector=1 (Services): target 0 is below the 1 completes"), std::string::npos)
       << low.reply.err().message;
   EXPECT_TRUE(low.changes.empty()) << "a refused change is not audited as made";
   EXPECT_EQ(h.fw->quotas().find(services)->target, 97);

@@ -53,6 +53,22 @@ TEST(NetWireCodecTest, RefusesWhatIsNotAClientMessage) {
   EXPECT_NE(empty.err().message.find("no body"), std::string::npos);
 }
 
+// The page's target of 64000000000 does not fit an int32: the frame does not map, but its request id is
+// read on its own so that the page's waiting request gets the MALFORMED answer.
+TEST(NetWireCodecTest, JsonThatDoesNotMapStillGivesItsRequestId) {
+  std::uint64_t id = 0;
+  const auto huge = decode_client_message(
+      R"({"requestId": "17", "quotaAction": {"kind": "SET_TARGET", "quota": "sector", "values": ["1"], "target": 64000000000}})",
+      true, wire_format::json, id);
+  ASSERT_FALSE(huge);
+  EXPECT_EQ(id, 17U);
+  EXPECT_NE(huge.err().message.find("target"), std::string::npos) << huge.err().message;
+  EXPECT_FALSE(decode_client_message(R"({"request_id":23,"nextCase":{"x":1}})", true, wire_format::json, id));
+  EXPECT_EQ(id, 23U);
+  EXPECT_FALSE(decode_client_message(R"({"nextCase":{"x":1}})", true, wire_format::json, id));
+  EXPECT_EQ(id, 0U);  // none given: none echoed
+}
+
 TEST(NetWireCodecTest, EncodesBothFormats) {
   cati::v1::ServerMessage m;
   m.set_request_id(5);

@@ -115,6 +115,16 @@ TEST(SchemaLint, UnknownReference) {
   expect_error_on_line(c, "unknown name ${q2_ai_usage}");
 }
 
+// A fill in the French label of a question whose `relevant` is three lines above: the error points at
+// the fill in that label, not at the question's first string.
+TEST(SchemaLint, UnknownFillInALabelIsLocatedInThatLabel) {
+  broken_copy c("Voyez-vous un potentiel positif", "Voyez-vous ${firmname} un potentiel positif");
+  expect_error_on_line(c, "unknown name ${firmname}");
+  if (const auto* d = c.find("unknown name ${firmname}")) {
+    EXPECT_EQ(d->column, 35) << d->to_string();
+  }
+}
+
 TEST(SchemaLint, ReferenceToLaterQuestion) {
   broken_copy c("relevant: \"${q2_ai_use} >= 1 and ${q2_ai_use} <= 3\"", "relevant: \"${q5_potential} = 1\"");
   expect_error_on_line(c, "${q5_potential}, which is asked later");

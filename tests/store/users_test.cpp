@@ -71,6 +71,7 @@ class UsersCommand : public ::testing::Test {
   void SetUp() override {
     // CTest builds the tool before this suite (tests/CMakeLists.txt): a missing one is an error.
     if (!fs::exists(cati_binary)) FAIL() << "the cati tool is not built (" << cati_binary << ")";
+    store::fieldwork_store made(options_for(db));  // `users add` never creates the file
   }
   run_result cati(const std::string& args, const std::string& input = "") {
     return run_cati(args + " --db " + db.string(), input, dir);
@@ -151,9 +152,50 @@ TEST_F(UsersCommand, ListAndDisable) {
   EXPECT_NE(unknown.output.find("no user 'nobody'"), std::string::npos) << unknown.output;
 }
 
-TEST_F(UsersCommand, ListDoesNotCreateAFieldwork) {
-  EXPECT_EQ(cati("users list").exit_code, 1);
-  EXPECT_FALSE(fs::exists(db));
+TEST_F(UsersCommand, ListAndAddDoNotCreateAFieldwork) {
+  const auto typo = dir / "fieldwrk.db";
+  auto list = run_cati("users list --db " + typo.string(), "", dir);
+  EXPECT_EQ(list.exit_code, 1);
+  auto add = run_cati("users add ann --role supervisor --db " + typo.string(), "long enough\n", dir);
+  EXPECT_EQ(add.exit_code, 1);
+  EXPECT_NE(add.output.find("no such fieldwork file"), std::string::npos) << add.output;
+  EXPECT_FALSE(fs::exists(typo));
+}
+
+TEST_F(UsersCommand, PasswordResetAndReEnableAreAudited) {
+  ASSERT_EQ(cati("users add bo --role interviewer --languages fr", "long enough\n").exit_code, 0);
+  auto reset = cati("users password bo", "a new password\n");
+  EXPECT_EQ(reset.exit_code, 0) << reset.output;
+  auto short_one = cati("users password bo", "short\n");
+  EXPECT_EQ(short_one.exit_code, 1);
+  EXPECT_NE(short_one.output.find("too short"), std::string::npos) << short_one.output;
+  auto nobody = cati("users password nobody", "a new password\n");
+  EXPECT_EQ(nobody.exit_code, 1);
+  EXPECT_NE(nobody.output.find("no user 'nobody'"), std::string::npos) << nobody.output;
+  ASSERT_EQ(cati("users disable bo").exit_code, 0);
+  ASSERT_EQ(cati("users enable bo").exit_code, 0);
+  store::fieldwork_store fw(options_for(db));
+  auto bo = fw.find_user("bo");
+  ASSERT_TRUE(bo);
+  EXPECT_FALSE(bo->disabled);
+  EXPECT_TRUE(store::verify_password(bo->password_hash, "a new password"));
+  EXPECT_FALSE(store::verify_password(bo->password_hash, "long enough"));
+  std::vector<std::string> actions;
+  for (const auto& a : fw.audit_log()) actions.push_back(a.action);
+  EXPECT_EQ(actions, (std::vector<std::string>{"user_add", "user_password", "user_disable", "user_enable"}));
+}
+
+TEST_F(UsersCommand, LoginNamesWithSpacesAreRefusedAndAddingIsAudited) {
+  auto spaced = cati("users add 'ann marie' --role supervisor", "long enough\n");
+  EXPECT_EQ(spaced.exit_code, 1);
+  EXPECT_NE(spaced.output.find("is not a login name"), std::string::npos) << spaced.output;
+  ASSERT_EQ(cati("users add ann --role supervisor", "long enough\n").exit_code, 0);
+  store::fieldwork_store fw(options_for(db));
+  EXPECT_FALSE(fw.find_user("ann marie"));
+  auto audit = fw.audit_log();
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "user_add");
+  EXPECT_EQ(audit[0].details, "ann: supervisor");
 }
 
 }  // namespace

@@ -8,6 +8,11 @@
 # offline: the server is stopped mid-interview; the status bar says so, an answer typed meanwhile is
 #   kept ("offline, 1 answer waiting"); the server is restarted on the same port, the answer goes
 #   through and the interview completes.
+# screenout, screenout-wide (80x24, 100x30): a wrong server address is refused at once; "not the right
+#   person" shows its whole text and keeps the case for an appointment, each refused time says its rule
+#   (lunch break, after hours, weekend, after the fieldwork), the confirmation repeats the time taken;
+#   codes typed with commas; a long open answer keeps its end in view; Ctrl-C asks before quitting;
+#   meanwhile `cati-term --supervisor` in a window of the same size fits it and redraws in place.
 # Every wait polls capture-pane with a generous deadline; nothing depends on how fast the machine is.
 set -euo pipefail
 mode=$1 server_bin=$2 term_bin=$3 cati_bin=$4 source_dir=$5
@@ -81,9 +86,28 @@ answer() {
 # --- a fresh fieldwork: the seed study's frame and an interviewer -------------------------------------
 "$cati_bin" sample import --db "$db" --study "$study" "$study/frame.csv" >/dev/null
 printf 'anna-secret-pw\n' | "$cati_bin" users add anna --role interviewer --languages nl,fr --db "$db" >/dev/null
+printf 'sara-secret-pw\n' | "$cati_bin" users add sara --role supervisor --db "$db" >/dev/null
 start_server 0
 
-tm -f /dev/null new-session -d -s term -x 80 -y 24 \
+cols=80 rows=24
+[ "$mode" != screenout-wide ] || { cols=100 rows=30; }
+if [ "$mode" = screenout ] || [ "$mode" = screenout-wide ]; then
+  # A wrong address: "connection refused" at once, not a login timeout after the password (on a real
+  # terminal: with stdin not a terminal cati-term would run a script).
+  printf 'anna-secret-pw\n' >"$work/password"
+  started=$SECONDS
+  tm -f /dev/null new-session -d -s refused -x "$cols" -y "$rows" \
+    "'$term_bin' --server ws://127.0.0.1:1 --user anna --password-file '$work/password' --journal-dir '$work/j2'; echo cati-term exited \$?; sleep 600"
+  until tm capture-pane -p -t refused | grep -q "cati-term exited"; do
+    [ $((SECONDS - started)) -lt 10 ] || fail "cati-term took over 10 s to say the port is closed: $(tm capture-pane -p -t refused)"
+    sleep 0.1
+  done
+  tm capture-pane -p -t refused | grep -q "cati-term exited 1" || fail "$(tm capture-pane -p -t refused)"
+  tm capture-pane -p -t refused | grep -qi "connection refused" || fail "no 'connection refused': $(tm capture-pane -p -t refused)"
+  tm kill-session -t refused
+fi
+
+tm -f /dev/null new-session -d -s term -x "$cols" -y "$rows" \
   "'$term_bin' --server ws://127.0.0.1:$port --user anna --journal-dir '$work/journal'; echo cati-term exited \$?; sleep 600"
 wait_for "password for anna at ws://127.0.0.1:$port"
 type_text anna-secret-pw
@@ -176,6 +200,85 @@ if [ "$mode" = interview ]; then
   keys y
   wait_for "cati-term exited 0"
   echo "PASS: interview (case $busy busy, case $case_id complete)"
+  exit 0
+fi
+
+if [ "$mode" = screenout ] || [ "$mode" = screenout-wide ]; then
+  # Whole screen as one line: a wrapped text reads whole again.
+  flat() { screen | tr '\n' ' ' | tr -s ' '; }
+  expect_flat() { flat | grep -Eq -- "$1" || fail "the screen does not show /$1/ (even wrapped)"; }
+  # The supervisor's terminal view beside it, in a window of the same size.
+  printf 'sara-secret-pw\n' >"$work/sara-password"
+  tm new-session -d -s sup -x "$cols" -y "$rows" \
+    "'$term_bin' --supervisor --server ws://127.0.0.1:$port --user sara --password-file '$work/sara-password'; sleep 600"
+  case_id=$(first_case)
+  keys Enter
+  answer intro ""
+  answer s1_decider 2
+  # The screen-out text to read out, whole, and the appointment entry for the right person.
+  wait_for "Appointment with the right person"
+  expect_flat "(Dank u\. Dan bel ik graag terug|Merci\. Je rappellerai donc|Thank you\. In that case)"
+  expect_flat "(Maak zo mogelijk een afspraak met de juiste persoon|Si possible, fixez un rendez-vous avec la bonne personne|If possible, make an appointment with the right person)\.\]"
+  expect_screen "^ Case $case_id "
+  # Each refused time says which rule refused it, and the next calling time.
+  try_time() { keys C-u; type_text "$1"; keys Enter; wait_for "$2"; }
+  try_time "14/10 12:30" "12:30 is in the break between morning and"
+  expect_flat "the next calling time is Tue 14 Oct 13:30"
+  try_time "18/10 10:00" "no calls on Saturdays"
+  expect_flat "the next calling time is Mon 20 Oct 09:00"
+  try_time "14/10 17:30" "is after calling hours"
+  try_time "24/10 10:00" "is after the fieldwork"
+  try_time "2025-10-14 10:15" "on 2025-10-14 10:15 recorded"
+  expect_screen "No case held"
+
+  # Codes with commas, and a long open answer (q3_other) that stays visible while typed.
+  keys n
+  wait_for "^ Case [0-9]+ "
+  keys Enter
+  answer intro ""
+  answer s1_decider 1
+  answer s2_fte 5
+  answer s3_sector 1
+  answer q1_market 2
+  answer q2_ai_use 1
+  answer q3_ai_areas "1,6"
+  wait_for "^ q3_other +question"
+  long="we use a chatbot that drafts quotes for customers, a planning tool for the vans and a translation service for our website THE-END"
+  type_text "$long"
+  wait_for "THE-END"
+  expect_screen "^ > <"
+
+  # The supervisor view followed every change (cases taken, calls, an appointment) redrawn in place: no
+  # row wider than the window (-J joins what tmux wrapped), and nothing scrolled into the history.
+  tm capture-pane -p -t sup | grep -Eq "^quota +cell" || fail "no supervisor view: $(tm capture-pane -p -t sup)"
+  tm capture-pane -p -t sup | grep -Eq "^region +VLA Flanders" || fail "$(tm capture-pane -p -t sup)"
+  widest=$(tm capture-pane -p -J -t sup | awk '{ sub(/ +$/, ""); if (length($0) > m) m = length($0) } END { print m + 0 }')
+  [ "$widest" -le "$cols" ] || fail "a supervisor row is $widest columns wide in $cols: $(tm capture-pane -p -J -t sup)"
+  kept=$(tm capture-pane -p -S - -t sup | wc -l)
+  [ "$kept" -le "$rows" ] || fail "the supervisor view scrolled: $kept lines in the history"
+  # A narrower window: redrawn to its width at once, without waiting for the next change (at 70 columns
+  # the bars no longer fit, so a redrawn view has no "progress" column; a merely cut one still has it).
+  tm capture-pane -p -t sup | grep -q "progress" || fail "no bars at $cols columns: $(tm capture-pane -p -t sup)"
+  tm resize-window -t sup -x 70 -y "$rows"
+  deadline=$((SECONDS + 15))
+  until [ "$(tm capture-pane -p -J -t sup | awk '{ sub(/ +$/, ""); if (length($0) > m) m = length($0) } END { print m + 0 }')" -le 70 ] &&
+        tm capture-pane -p -t sup | grep -Eq "^quota +cell" && ! tm capture-pane -p -t sup | grep -q "progress"; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "the supervisor view did not fit 70 columns: $(tm capture-pane -p -J -t sup)"
+    sleep 0.2
+  done
+
+  # Ctrl-C asks, says how long the case stays locked; n goes on, a second Ctrl-C quits.
+  keys C-c
+  wait_for "Quit in the middle of the interview\?"
+  expect_flat "stays locked to you for 30 minutes"
+  keys n
+  wait_for "cancelled"
+  expect_screen "THE-END"
+  keys C-c
+  wait_for "Quit in the middle"
+  keys C-c
+  wait_for "cati-term exited 0"
+  echo "PASS: $mode (${cols}x$rows: screen-out, appointment rules, commas, long answer, Ctrl-C)"
   exit 0
 fi
 

@@ -1,4 +1,5 @@
-// `cati quota --db F --study schema/<study> [--at-now MOMENT]`: the quota table, one line per cell:
+// `cati quota --db F [--study schema/<study>] [--at-now MOMENT]` (the file keeps the questionnaire it
+// last loaded, which serves when --study is not given): the quota table, one line per cell:
 // target, completes, in progress (leases held), left (target - completes), open/closed, priority, whether
 // the target can still be reached, and the sample left that could fall in the cell.
 //
@@ -64,12 +65,12 @@ void print_quota_table(std::ostream& out, const core::quota_book& book, const co
 }
 
 int run_quota(const quota_options& o) {
-  auto ctx = load_study_context(o.study);
+  auto ctx = study_of(o.study, o.db);
   const auto now = moment_or_now(o.now, ctx.cal, "--at-now");
   const auto fieldwork = read_fieldwork(o.db, *ctx.study);
 
   auto built = core::quota_book::build(*ctx.study);
-  if (!built) throw std::runtime_error(o.study + ": quotas: " + built.err().message);
+  if (!built) throw std::runtime_error(ctx.study->id + ": quotas: " + built.err().message);
   auto book = core::quota_book::restore(std::move(built).value(), fieldwork.quotas);
   if (!book) throw std::runtime_error(o.db + ": quota state: " + book.err().message);
   // Only the picture changes: the events are not written back (the server's own sweep does that).
@@ -96,7 +97,7 @@ void add_quota_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<quota_options>();
   auto* cmd = app.add_subcommand("quota", "the quota table: targets, completes, in progress, reachability");
   cmd->add_option("--db", o->db, "the fieldwork file")->required();
-  cmd->add_option("--study", o->study, "the study folder (schema/<study>)")->required();
+  cmd->add_option("--study", o->study, "the study folder (schema/<study>); default: the questionnaire kept in the file");
   auto* now = cmd->add_option("--at-now", "the current moment, for a replayed fieldwork (study time zone, as "
                                           "for report --at); default the real clock");
   cmd->callback(reporting_errors("quota", exit_code, [o, now] {

@@ -1,7 +1,8 @@
 // `cati sim --study schema/<study> --interviewers 12 --seed 7 --out var/sim/ [--server URL --db F]
 // [--days N] [--frame-size N]`: replays the fieldwork with simulated interviewers against a real
 // cati-server (tools/cati/sim/fieldwork_sim.hpp) and writes the report into --out.
-// Exit 0: every quota met, none over, no answer lost or doubled; 1: the report says what fell short, or
+// Exit 0: every quota met (or, with --days, the days asked for simulated), none over, no answer lost or
+// doubled; 1: the report says what fell short, or
 // the simulation could not run (the message says why); 2: bad options. SIGINT/SIGTERM: it stops its
 // cati-server, then ends by that signal (sim/interrupt.hpp).
 #include <memory>

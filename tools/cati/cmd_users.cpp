@@ -1,8 +1,12 @@
 // `cati users add NAME --role interviewer|supervisor|admin [--languages nl,fr] [--skills converter] --db F`:
 // --skills converter lets the interviewer call soft refusals back (refusal conversion). The password is
 // read from the terminal without echo (asked twice), or from the first line of stdin when stdin is not a
-// terminal; never from the command line, where other users and the shell history would see it.
-// `cati users list --db F`, `cati users disable NAME --db F`.
+// terminal; never from the command line, where other users and the shell history would see it. The file
+// must exist (a mistyped --db is an error, not a new empty fieldwork); an interviewer's languages default
+// to the study's (kept in the file) and must be languages of the study; the name is a login name
+// (letters, digits, '.', '_', '-'). Adding a user is audited.
+// `cati users list --db F`, `cati users disable NAME --db F`, `cati users enable NAME --db F` (logging in
+// again), `cati users password NAME --db F` (a new password, read as for add). Each change is audited.
 // Exit 0 done, 1 refused (name taken, unknown user, bad password), 2 bad options.
 #include <termios.h>
 #include <unistd.h>
@@ -14,6 +18,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "fieldwork_read.hpp"
 #include "core/ports/clock.hpp"
 #include "core/util/result.hpp"
 #include "store/error.hpp"
@@ -99,6 +104,32 @@ std::string utc_date(core::time_point t) {
   return text;
 }
 
+// Why `name` cannot be a login name, or nullopt.
+std::optional<std::string> name_problem(const std::string& name) {
+  if (name.empty() || name.size() > 32) return "a login name has 1 to 32 characters";
+  for (const char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == '-';
+    if (!ok) return "'" + name + "' is not a login name: use letters, digits, '.', '_' or '-' (no spaces)";
+  }
+  return std::nullopt;
+}
+
+// The languages of the study kept in the file; empty when none is loaded yet or it does not load.
+std::vector<std::string> stored_languages(const std::string& db) {
+  try {
+    return load_stored_study_context(db).study->languages;
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+std::string joined(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& l : list) out += (out.empty() ? "" : ",") + l;
+  return out;
+}
+
 struct add_options {
   std::string db, name, role, languages;
   std::vector<std::string> skills;
@@ -106,17 +137,33 @@ struct add_options {
 
 int run_add(const add_options& o) {
   auto role = store::role_from_string(o.role);
+  if (auto why = name_problem(o.name)) {
+    std::cerr << "cati users add: " << *why << "\n";
+    return 1;
+  }
   auto languages = parse_languages(o.languages);
   if (!languages) {
     std::cerr << "cati users add: --languages: expected language codes separated by commas (nl,fr)\n";
     return 1;
   }
+  // Checked before the password is asked for, so nobody types one for nothing. Never creates the file:
+  // `cati sample import` does, with the study.
+  const auto study_languages = stored_languages(o.db);  // before the file is held open here
+  store::fieldwork_store fieldwork({.path = o.db, .create = false});
+  for (const auto& l : *languages)
+    if (!study_languages.empty() && std::find(study_languages.begin(), study_languages.end(), l) == study_languages.end()) {
+      std::cerr << "cati users add: --languages: '" << l << "' is not a language of the study (" << joined(study_languages)
+                << ")\n";
+      return 1;
+    }
   if (*role == store::user_role::interviewer && languages->empty()) {
-    std::cerr << "cati users add: an interviewer needs --languages (e.g. nl,fr)\n";
-    return 1;
+    if (study_languages.empty()) {
+      std::cerr << "cati users add: an interviewer needs --languages (e.g. nl,fr): " << o.db
+                << " has no study loaded yet to take them from\n";
+      return 1;
+    }
+    *languages = study_languages;
   }
-  // Checked before the password is asked for, so nobody types one for nothing.
-  store::fieldwork_store fieldwork({.path = o.db});
   if (fieldwork.find_user(o.name)) {
     std::cerr << "cati users add: user '" << o.name << "' already exists\n";
     return 1;
@@ -128,7 +175,10 @@ int run_add(const add_options& o) {
   }
   auto now = core::real_clock().now();
   fieldwork.add_user({o.name, *role, *languages, store::hash_password(*password), now, o.skills}).get();
-  std::cout << "added " << o.role << " " << o.name << "\n";
+  fieldwork.append_audit({now, std::nullopt, "user_add", o.name + ": " + o.role +
+                                                          (languages->empty() ? "" : ", languages " + joined(*languages))})
+      .get();
+  std::cout << "added " << o.role << " " << o.name << (languages->empty() ? "" : " (" + joined(*languages) + ")") << "\n";
   return 0;
 }
 
@@ -156,6 +206,29 @@ int run_disable(const std::string& db, const std::string& name) {
   return 0;
 }
 
+int run_enable(const std::string& db, const std::string& name) {
+  store::fieldwork_store fieldwork({.path = db, .create = false});
+  fieldwork.enable_user(name, core::real_clock().now(), std::nullopt).get();
+  std::cout << "enabled " << name << "\n";
+  return 0;
+}
+
+int run_password(const std::string& db, const std::string& name) {
+  store::fieldwork_store fieldwork({.path = db, .create = false});
+  if (!fieldwork.find_user(name)) {  // before the password is asked for
+    std::cerr << "cati users password: no user '" << name << "'\n";
+    return 1;
+  }
+  auto password = read_new_password(name);
+  if (!password) {
+    std::cerr << "cati users password: " << password.err().message << "\n";
+    return 1;
+  }
+  fieldwork.set_password(name, store::hash_password(*password), core::real_clock().now(), std::nullopt).get();
+  std::cout << "new password set for " << name << "\n";
+  return 0;
+}
+
 template <class F>
 auto reporting_errors(const char* name, int& exit_code, F body) {
   return [name, &exit_code, body] {
@@ -180,11 +253,11 @@ void add_users_command(CLI::App& app, int& exit_code) {
   add_cmd->add_option("--role", add->role, "interviewer, supervisor or admin")
       ->required()
       ->check(CLI::IsMember({"interviewer", "supervisor", "admin"}));
-  add_cmd->add_option("--languages", add->languages, "interview languages, e.g. nl,fr");
+  add_cmd->add_option("--languages", add->languages, "interview languages, e.g. nl,fr (default: the study's)");
   add_cmd->add_option("--skills", add->skills, "converter: calls soft refusals back (refusal conversion)")
       ->delimiter(',')
       ->check(CLI::IsMember({"converter"}));
-  add_cmd->add_option("--db", add->db, "the fieldwork file (created if missing)")->required();
+  add_cmd->add_option("--db", add->db, "the fieldwork file (made by `cati sample import`)")->required();
   add_cmd->callback(reporting_errors("add", exit_code, [add] { return run_add(*add); }));
 
   auto db = std::make_shared<std::string>();
@@ -197,6 +270,19 @@ void add_users_command(CLI::App& app, int& exit_code) {
   disable_cmd->add_option("name", target->second, "login name")->required();
   disable_cmd->add_option("--db", target->first, "the fieldwork file")->required();
   disable_cmd->callback(reporting_errors("disable", exit_code, [target] { return run_disable(target->first, target->second); }));
+
+  auto enabled = std::make_shared<std::pair<std::string, std::string>>();
+  auto* enable_cmd = users->add_subcommand("enable", "let a disabled user log in again");
+  enable_cmd->add_option("name", enabled->second, "login name")->required();
+  enable_cmd->add_option("--db", enabled->first, "the fieldwork file")->required();
+  enable_cmd->callback(reporting_errors("enable", exit_code, [enabled] { return run_enable(enabled->first, enabled->second); }));
+
+  auto reset = std::make_shared<std::pair<std::string, std::string>>();
+  auto* password_cmd =
+      users->add_subcommand("password", "set a new password; read from the terminal or stdin, as for add");
+  password_cmd->add_option("name", reset->second, "login name")->required();
+  password_cmd->add_option("--db", reset->first, "the fieldwork file")->required();
+  password_cmd->callback(reporting_errors("password", exit_code, [reset] { return run_password(reset->first, reset->second); }));
 }
 
 }  // namespace cati::tool

@@ -20,6 +20,27 @@ study_context load_study_context(const std::string& dir) {
   return {std::move(study), std::move(cal).value()};
 }
 
+study_context load_stored_study_context(const std::string& db) {
+  store::fieldwork_store fieldwork({.path = db, .create = false});
+  auto stored = fieldwork.current_study();
+  if (!stored)
+    throw std::runtime_error(db + ": no study loaded in this fieldwork yet (load a sample with `cati sample import`)");
+  auto report = schema::load_study_text(stored->questionnaire_text, db + " (questionnaire " + stored->version + ")");
+  if (!report.ok()) {
+    std::string all = db + ": the questionnaire kept in the file does not load; give --study:";
+    for (const auto& d : report.diagnostics)
+      if (!d.warning) all += "\n" + d.to_string();
+    throw std::runtime_error(all);
+  }
+  auto cal = core::calendar::make(*report.study);
+  if (!cal) throw std::runtime_error(db + ": " + cal.err().message);
+  return {std::move(report.study), std::move(cal).value()};
+}
+
+study_context study_of(const std::string& study_dir, const std::string& db) {
+  return study_dir.empty() ? load_stored_study_context(db) : load_study_context(study_dir);
+}
+
 core::time_point moment_or_now(const std::optional<std::string>& text, const core::calendar& cal,
                                const std::string& option) {
   if (!text) return core::real_clock().now();

@@ -25,6 +25,11 @@ struct study_context {
 
 // Loads schema/<study> and builds its calendar. Throws std::runtime_error saying what is wrong.
 study_context load_study_context(const std::string& dir);
+// The study the fieldwork file `db` last loaded (its questionnaire text is kept in the file), so that a
+// command needs no --study. Throws std::runtime_error for a missing file or one without a study yet.
+study_context load_stored_study_context(const std::string& db);
+// --study when given, else the study kept in `db`.
+study_context study_of(const std::string& study_dir, const std::string& db);
 
 // `text` read as calendar::parse_moment does (in the study's time zone), or the real clock's now when
 // there is none. Throws std::runtime_error naming `option` when the text is not a moment.

@@ -10,9 +10,12 @@ namespace cati::term {
 
 namespace {
 
-std::vector<std::string> split(std::string_view s) {
+// Words between spaces; for codes, commas separate too ("2,5" and "2, 5" are "2 5").
+std::vector<std::string> split(std::string_view s, bool commas = false) {
   std::vector<std::string> words;
-  std::istringstream in{std::string(s)};
+  std::string text(s);
+  if (commas) std::replace(text.begin(), text.end(), ',', ' ');
+  std::istringstream in{text};
   for (std::string w; in >> w;) words.push_back(w);
   return words;
 }
@@ -40,9 +43,12 @@ bool decimal(std::string_view s) {
   return digit;
 }
 
+// "1, 2, 3 or 9".
 std::string codes_of(const v1::Screen& screen) {
   std::string out;
-  for (const auto& c : screen.choices()) out += (out.empty() ? "" : ", ") + std::to_string(c.code());
+  const int n = screen.choices_size();
+  for (int i = 0; i < n; ++i)
+    out += (i == 0 ? "" : i + 1 == n ? " or " : ", ") + std::to_string(screen.choices(i).code());
   return out;
 }
 
@@ -54,7 +60,8 @@ bool has_code(const v1::Screen& screen, long long code) {
 }  // namespace
 
 checked_answer check_answer(const v1::Screen& screen, std::string_view typed) {
-  const auto words = split(typed);
+  const bool codes = screen.type() == v1::SINGLE || screen.type() == v1::MULTIPLE;
+  const auto words = split(typed, codes);
   checked_answer r;
   switch (screen.type()) {
     case v1::NOTE: return r;  // Enter goes on
@@ -70,14 +77,14 @@ checked_answer check_answer(const v1::Screen& screen, std::string_view typed) {
   if (words.empty()) return r;  // empty: the server says whether the question may be left unanswered
   if (screen.type() == v1::SINGLE || screen.type() == v1::MULTIPLE) {
     if (screen.type() == v1::SINGLE && words.size() > 1) {
-      r.problem = "one code only: " + codes_of(screen);
+      r.problem = "only one answer here: type one code (" + codes_of(screen) + ")";
       return r;
     }
     std::set<long long> seen;
     for (const auto& w : words) {
       auto code = whole(w);
       if (!code || !has_code(screen, *code)) {
-        r.problem = "'" + w + "' is not one of the codes " + codes_of(screen);
+        r.problem = "'" + w + "' is not one of the codes (" + codes_of(screen) + ")";
         return r;
       }
       if (!seen.insert(*code).second) {

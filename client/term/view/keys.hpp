@@ -22,6 +22,7 @@ struct key {
     escape,
     function,   // F1..F12: `number`
     kill_line,  // Ctrl-U
+    interrupt,  // Ctrl-C: asks before quitting (the terminal reads it as a key, not as a signal)
     resize,     // the terminal changed size: nothing to do but redraw
   };
   kind what = kind::character;

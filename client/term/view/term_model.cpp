@@ -80,6 +80,8 @@ void term_model::on_state(const client::state_event& s) {
   switch (s.state) {
     case client::connection_state::online:
       been_online_ = true;
+      // Back online: "offline ...", "the server is shutting down" and the like are no longer true.
+      if (link_ != link::online && message_.look == style::error) message_ = {};
       link_ = link::online;
       break;
     case client::connection_state::offline: link_ = link::offline; break;
@@ -109,6 +111,8 @@ void term_model::on_message(const client::message_event& m, clock::time_point he
       completes_ = l.today().completes();
       clock_.set_zone(l.time_zone());
       clock_.sync(l.now(), here);
+      lock_minutes_ = l.case_lock_minutes();
+      message_ = {};  // a refused password before this one is history
       break;
     }
     case v1::ServerMessage::kError: on_error(msg.error(), m.kind); break;
@@ -135,7 +139,9 @@ void term_model::on_message(const client::message_event& m, clock::time_point he
       const auto& r = msg.call_recorded();
       calls_ = r.today().calls();
       completes_ = r.today().completes();
-      say("case " + std::to_string(r.case_id()) + ": " + label_of(r.outcome()) + " recorded. n: next case", style::good);
+      std::string text = "case " + std::to_string(r.case_id()) + ": " + label_of(r.outcome());
+      if (r.outcome() == v1::APPOINTMENT && !appointment_sent_.empty()) text += " on " + clock_.show_time(appointment_sent_);
+      say(text + " recorded. n: next case", style::good);
       if (card_ && card_->case_id() == r.case_id()) card_.reset();
       prompt_.reset();
       break;
@@ -149,6 +155,7 @@ void term_model::on_message(const client::message_event& m, clock::time_point he
         // Enter (typing ahead) stays.
         if (input_.empty() && !s.current_answer().empty()) input_.set(s.current_answer());
       }
+      if (moved) message_ = {};  // what was said about the last question is not about this one
       screen_ = s;
       if (prompt_ && prompt_->sending) prompt_.reset();
       if (m.kind == request_kind::start_interview) say("interview started in " + s.language());
@@ -160,13 +167,29 @@ void term_model::on_message(const client::message_event& m, clock::time_point he
       calls_ = e.today().calls();
       completes_ = e.today().completes();
       std::string text = "interview ended: " + label_of(e.outcome()) + " (AAPOR " + e.aapor_code() + ")";
-      if (!e.message().empty()) text += ": " + e.message();
-      say(text + ". n: next case", e.outcome() == v1::COMPLETE ? style::good : style::normal);
+      if (e.outcome() == v1::APPOINTMENT && !appointment_sent_.empty())
+        text = "interview suspended: appointment on " + clock_.show_time(appointment_sent_) + " recorded";
+      const bool wrong_person = e.outcome() == v1::CALLBACK && m.kind == request_kind::answer && card_ &&
+                                card_->case_id() == e.case_id();
       screen_.reset();
-      card_.reset();
       prompt_.reset();
       input_.clear();
       answer_problem_.clear();
+      if (wrong_person) {
+        // The screen-out asks when the right person can be reached: the server keeps the case held, and
+        // the appointment is taken here, on the same call.
+        say(text, style::normal);
+        card_->clear_interview_id();
+        open_appointment(false);
+        prompt_->read_aloud = e.message();
+        prompt_->after_screen_out = true;
+        prompt_->question = "Appointment with the right person (HH:MM, DD/MM HH:MM or YYYY-MM-DD HH:MM), Enter to "
+                            "record; Esc: no appointment, the case comes back as a call-back:";
+        break;
+      }
+      if (!e.message().empty()) text += ": " + e.message();
+      say(text + ". n: next case", e.outcome() == v1::COMPLETE ? style::good : style::normal);
+      card_.reset();
       break;
     }
     case v1::ServerMessage::kNotice: say(msg.notice().message(), style::error); break;
@@ -204,10 +227,37 @@ std::optional<action> term_model::issue(action a) {
   return a;
 }
 
+std::string term_model::lock_text() const {
+  if (lock_minutes_ <= 0) return "for a while";
+  return "for " + std::to_string(lock_minutes_) + (lock_minutes_ == 1 ? " minute" : " minutes");
+}
+
+void term_model::ask_quit() {
+  std::string question = "Quit cati-term?";
+  if (screen_ && card_) {
+    question = "Quit in the middle of the interview? It stays open, and case " + std::to_string(card_->case_id()) +
+               " stays locked to you " + lock_text() + ": start cati-term again to go on.";
+  } else if (card_) {
+    question = "Quit? Case " + std::to_string(card_->case_id()) + " stays locked to you " + lock_text() + ".";
+  }
+  confirm(std::move(question), act::quit{});
+  prompt_->quitting = true;
+}
+
 std::optional<action> term_model::on_key(const key& k, clock::time_point here) {
   if (k.what == key::kind::resize) return std::nullopt;
   if (help_) {  // any key leaves the help screen
     help_ = false;
+    return std::nullopt;
+  }
+  if (k.what == key::kind::interrupt) {
+    if (prompt_ && prompt_->quitting) {  // Ctrl-C twice: yes
+      prompt_.reset();
+      quit_ = true;
+      return act::quit{};
+    }
+    if (prompt_ && prompt_->sending) return std::nullopt;
+    ask_quit();
     return std::nullopt;
   }
   if (prompt_) return prompt_key(k, here);
@@ -222,7 +272,15 @@ std::optional<action> term_model::prompt_key(const key& k, clock::time_point her
   prompt& p = *prompt_;
   if (p.sending) return std::nullopt;  // the server is answering it
   if (k.what == key::kind::escape || (p.what == prompt::kind::confirm && (k.is(U'n') || k.is(U'N')))) {
+    const bool screened_out = p.after_screen_out;
     prompt_.reset();
+    if (screened_out && card_) {
+      // No time for the right person: the call stays coded as the screen-out's call-back, and asking for
+      // the next case releases this one.
+      say("no appointment: case " + std::to_string(card_->case_id()) + " comes back as a call-back. n: next case");
+      card_.reset();
+      return std::nullopt;
+    }
     say("cancelled");
     return std::nullopt;
   }
@@ -244,6 +302,7 @@ std::optional<action> term_model::prompt_key(const key& k, clock::time_point her
   }
   p.sending = true;
   p.problem.clear();
+  appointment_sent_ = *at;
   if (p.in_interview) {
     client::suspend_report r;
     r.outcome = v1::APPOINTMENT;
@@ -282,8 +341,7 @@ std::string term_model::next_language(const std::string& current) const {
 
 std::optional<action> term_model::case_key(const key& k) {
   if (k.is(U'q')) {
-    confirm(card_ ? "Quit? Case " + std::to_string(card_->case_id()) + " stays locked to you for a while." : "Quit cati-term?",
-            act::quit{});
+    ask_quit();
     return std::nullopt;
   }
   if (waiting_) {
@@ -307,6 +365,7 @@ std::optional<action> term_model::case_key(const key& k) {
     const auto& n = card_->numbers();
     auto it = std::find(n.begin(), n.end(), dial_);
     dial_ = (it == n.end() || std::next(it) == n.end()) ? n[0] : *std::next(it);
+    say("case " + std::to_string(card_->case_id()) + ": dial " + dial_);
     return std::nullopt;
   }
   if (k.is_fn(2)) {

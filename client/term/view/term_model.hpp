@@ -13,7 +13,15 @@
 //   answer is saved and waiting.
 // - Outcomes that close a case, break-off and refusals ask for a confirmation (y); an appointment asks
 //   for a date and time, checked here for form and against the study's clock, and by the server against
-//   the calling hours: a refusal keeps the entry open with the server's message.
+//   the calling hours: a refusal keeps the entry open with the server's message; the confirmation
+//   repeats the time taken.
+// - A screen-out that asks for a call-back (the wrong person answered) keeps the case: the server holds
+//   it, and the terminal shows the text to read out and opens the appointment entry for the right person.
+//   Esc there gives the case back as a call-back.
+// - Messages say what is true now: a login error, "offline", a server notice are cleared once the
+//   terminal is back online or moves to another screen.
+// - Ctrl-C and q ask before quitting, and say how long the held case stays locked (LoginOk's
+//   case_lock_minutes).
 //
 // Thread-safety: none; the front end's loop owns it.
 #pragma once
@@ -77,6 +85,9 @@ struct prompt {
   line_editor entry;
   std::string problem;           // why the last entry was refused (here or by the server)
   bool sending = false;          // submitted; stays open until the server answers
+  std::string read_aloud;        // shown above the question: the screen-out text that led to this prompt
+  bool after_screen_out = false; // appointment after "not the right person": Esc gives the case back
+  bool quitting = false;         // confirm: the quit question (a second Ctrl-C says yes)
 };
 
 // The connection as the interviewer sees it.
@@ -133,6 +144,8 @@ class term_model {
   void confirm(std::string question, action a);
   std::string next_language(const std::string& current) const;
   void say(std::string text, style look = style::normal) { message_ = feedback{std::move(text), look}; }
+  void ask_quit();
+  std::string lock_text() const;
 
   std::string user_;
   std::string study_title_;
@@ -143,6 +156,7 @@ class term_model {
   int calls_ = 0;
   int completes_ = 0;
   study_clock clock_;
+  int lock_minutes_ = 0;  // how long a held case stays locked (0: not said by the server)
 
   std::optional<v1::CaseCard> card_;
   std::string dial_;
@@ -156,6 +170,7 @@ class term_model {
   std::string submitted_;       // the last answer sent, restored if the server refuses it
   std::string answer_problem_;  // inline under the answer line
   std::optional<prompt> prompt_;
+  std::string appointment_sent_;  // the appointment time last sent (RFC 3339), repeated in the confirmation
   feedback message_;
 };
 

@@ -11,7 +11,9 @@ namespace {
 
 using std::size_t;
 
-constexpr int bottom_rows = 3;  // feedback, keys or prompt entry, status bar (the body's builder ends above)
+// The bottom lines (feedback or an open prompt, keys, the status bar) are laid out first, wrapped to the
+// width, and the body gets the rows above them: a text to read out is never cut. They take at most half
+// of the screen; the body keeps the rest.
 
 // Entries "key label" flowed into rows of at most `width` columns, two spaces apart.
 std::vector<row> key_rows(const std::vector<std::pair<std::string, std::string>>& entries, size_t width) {
@@ -40,7 +42,7 @@ row labelled(const std::string& label, std::string value, style look = style::no
 std::string answer_form(const v1::Screen& s) {
   switch (s.type()) {
     case v1::SINGLE: return "type one code, Enter";
-    case v1::MULTIPLE: return "type codes separated by spaces, Enter";
+    case v1::MULTIPLE: return "type codes separated by spaces or commas, Enter";
     case v1::INTEGER_NUMBER: return "a whole number, Enter";
     case v1::DECIMAL_NUMBER: return "a number, Enter";
     case v1::FREE_TEXT: return "type the answer, Enter";
@@ -129,8 +131,11 @@ void interview_screen(frame_builder& b, const term_model& m, size_t width) {
              span{pad("", width - std::min(width, columns(s.question()) + 1 + columns(pos))), style::normal},
              span{pos, style::dim}},
             style::normal});
-  // The fixed rows under the question: answer line, its problem, progress.
-  constexpr int below = 4;
+  // The fixed rows under the question: a blank, the answer line, its problem (up to two rows), progress.
+  const std::vector<std::string> problem =
+      m.answer_problem().empty() ? std::vector<std::string>{} : wrap("! " + m.answer_problem(), width > 4 ? width - 4 : 1);
+  const int problem_rows = std::clamp(static_cast<int>(problem.size()), 1, 2);
+  const int below = 3 + problem_rows;
   std::vector<row> top;
   for (auto& line : wrap(s.text(), text_width)) top.push_back(row{{span{" " + line, style::normal}}, style::normal});
   if (!s.hint().empty()) {
@@ -178,14 +183,15 @@ void interview_screen(frame_builder& b, const term_model& m, size_t width) {
   // The answer line.
   const std::string prompt = " > ";
   const int input_row = b.used();
-  b.add(row{{span{prompt, style::key}, span{m.input().text(), style::input},
+  const input_view typed = scroll_input(m.input().text(), m.input().cursor(), width > 4 ? width - 4 : 1);
+  b.add(row{{span{prompt, style::key}, span{typed.text, style::input},
              span{m.input().empty() ? "  (" + answer_form(s) + ")" : "", style::dim}},
             style::normal});
-  if (!m.open_prompt()) b.place_cursor(input_row, static_cast<int>(columns(prompt) + m.input().cursor()));
+  if (!m.open_prompt()) b.place_cursor(input_row, static_cast<int>(columns(prompt)) + typed.cursor);
   if (m.answer_waiting_offline()) {
     b.add("   answer saved on this terminal: the next question comes when the server is back", style::error);
   } else if (!m.answer_problem().empty()) {
-    b.add("   ! " + m.answer_problem(), style::error);
+    for (int i = 0; i < problem_rows; ++i) b.add("   " + problem[static_cast<std::size_t>(i)], style::error);
   } else if (m.waiting()) {
     b.add("   sending ...", style::dim);
   } else {
@@ -217,7 +223,7 @@ void help_screen(frame_builder& b, const term_model& m, size_t width) {
   for (auto& r : key_rows(outcomes, width)) b.add(std::move(r));
   b.add(" Interview screen", style::dim);
   std::vector<std::pair<std::string, std::string>> interview = {
-      {"codes", "+ Enter: answer (several codes: spaces between)"}, {"PgUp", "back one question"},
+      {"codes", "+ Enter: answer (several codes: spaces or commas between)"}, {"PgUp", "back one question"},
       {"F2", "next language (" + [&] {
          std::string l;
          for (const auto& x : m.languages()) l += (l.empty() ? "" : "/") + x;
@@ -235,34 +241,65 @@ void help_screen(frame_builder& b, const term_model& m, size_t width) {
   b.add(" * asks for a confirmation (y/n)", style::dim);
 }
 
-void bottom(frame_builder& b, const term_model& m, size_t width, std::chrono::steady_clock::time_point here) {
-  b.fill_to(bottom_rows);
+// `text` wrapped to the width less a margin, one row per line, each line led by a space.
+void add_wrapped(std::vector<row>& rows, const std::string& text, size_t width, style look) {
+  for (auto& line : wrap(text, width > 2 ? width - 2 : 1)) rows.push_back(row{{span{" " + line, look}}, style::normal});
+}
+
+// The rows above the status bar: an open prompt (what to read out, the question, the entry and why it
+// was refused), or the last message and the keys. `cursor_row` is set to the entry's row, if any.
+std::vector<row> bottom_rows(const term_model& m, size_t width, std::optional<cursor_at>& cursor) {
+  std::vector<row> rows;
   if (const auto& p = m.open_prompt()) {
-    b.add(" " + p->question, p->what == prompt::kind::confirm ? style::error : style::heading);
+    if (!p->read_aloud.empty()) add_wrapped(rows, p->read_aloud, width, style::heading);
+    add_wrapped(rows, p->question, width, p->what == prompt::kind::confirm ? style::error : style::heading);
     if (p->what == prompt::kind::appointment) {
-      const int r = b.used();
-      std::string tail = p->sending ? "  sending ..." : p->problem.empty() ? "" : "  ! " + p->problem;
-      b.add(row{{span{" > ", style::key}, span{p->entry.text(), style::input},
-                 span{tail, p->sending ? style::dim : style::error}},
-                style::normal});
-      b.place_cursor(r, static_cast<int>(3 + p->entry.cursor()));
+      const input_view typed = scroll_input(p->entry.text(), p->entry.cursor(), width > 4 ? width - 4 : 1);
+      cursor = cursor_at{static_cast<int>(rows.size()), 3 + typed.cursor};
+      rows.push_back(row{{span{" > ", style::key}, span{typed.text, style::input},
+                          span{p->sending ? "  sending ..." : "", style::dim}},
+                         style::normal});
+      if (!p->sending && !p->problem.empty()) add_wrapped(rows, "! " + p->problem, width, style::error);
     } else {
-      b.blank();
+      rows.push_back(row{{span{" y", style::key}, span{" yes  ", style::normal}, span{"n", style::key},
+                          span{"/", style::normal}, span{"Esc", style::key}, span{" no", style::normal}},
+                         style::normal});
     }
-  } else {
-    b.add(" " + m.message().text, m.message().look);
-    std::string keys;
-    if (m.help()) {
-      keys = "any key: back";
-    } else if (m.in_interview()) {
-      keys = "Enter answer  PgUp back  F2 lang  F5 appt  F6 break-off  F7/F8 refusal  F1 help";
-    } else if (m.card()) {
-      keys = "Enter interview  letters: outcome  Tab number  F2 lang  ? help  q quit";
-    } else {
-      keys = "n next case  ? help  q quit";
-    }
-    b.add(" " + keys, style::dim);
+    return rows;
   }
+  if (m.message().text.empty()) {
+    rows.push_back(row{});
+  } else {
+    add_wrapped(rows, m.message().text, width, m.message().look);
+  }
+  std::string keys;
+  if (m.help()) {
+    keys = "any key: back";
+  } else if (m.in_interview()) {
+    keys = "Enter answer  PgUp back  F2 lang  F5 appt  F6 break-off  F7/F8 refuse  F1 help";
+  } else if (m.card()) {
+    keys = "Enter interview  letters: outcome  Tab number  F2 lang  ? help  q quit";
+  } else {
+    keys = "n next case  ? help  q quit";
+  }
+  // The key hints flow as whole entries ("F6 break-off"), two spaces apart, onto as many rows as needed.
+  std::string line;
+  std::size_t start = 0;
+  while (start < keys.size()) {
+    std::size_t gap = keys.find("  ", start);
+    const std::string entry = keys.substr(start, gap == std::string::npos ? std::string::npos : gap - start);
+    start = gap == std::string::npos ? keys.size() : gap + 2;
+    if (!line.empty() && columns(line) + 2 + columns(entry) + 1 > width) {
+      rows.push_back(row{{span{" " + line, style::dim}}, style::normal});
+      line.clear();
+    }
+    line += (line.empty() ? "" : "  ") + entry;
+  }
+  if (!line.empty()) rows.push_back(row{{span{" " + line, style::dim}}, style::normal});
+  return rows;
+}
+
+void status_bar(frame_builder& b, const term_model& m, size_t width, std::chrono::steady_clock::time_point here) {
   const std::string conn = connection_text(m);
   const std::string counts = "calls " + std::to_string(m.calls_today()) + "  completes " + std::to_string(m.completes_today());
   const std::string when = m.time().show(here) + " ";
@@ -291,8 +328,17 @@ frame render(const term_model& m, int width, int height, std::chrono::steady_clo
   frame_builder b(width, height);
   const size_t w = static_cast<size_t>(std::max(width, 0));
   title_bar(b, m);
+  std::optional<cursor_at> bottom_cursor;
+  std::vector<row> lower = bottom_rows(m, w, bottom_cursor);
+  // What does not fit in half the screen loses its first rows (the entry and the keys stay).
+  const std::size_t most = static_cast<std::size_t>(std::max(2, (height - 2) / 2));
+  if (lower.size() > most) {
+    const std::size_t cut = lower.size() - most;
+    lower.erase(lower.begin(), lower.begin() + static_cast<std::ptrdiff_t>(cut));
+    if (bottom_cursor) bottom_cursor->row -= static_cast<int>(cut);
+  }
   // The body has the rows between the title and the bottom lines, so it can never push them off.
-  frame_builder body_builder(width, height - 1 - bottom_rows);
+  frame_builder body_builder(width, height - 1 - 1 - static_cast<int>(lower.size()));
   if (m.help()) {
     help_screen(body_builder, m, w);
   } else if (m.in_interview()) {
@@ -304,7 +350,10 @@ frame render(const term_model& m, int width, int height, std::chrono::steady_clo
   const int top = b.used();
   for (auto& r : body.rows) b.add(std::move(r));
   if (body.cursor) b.place_cursor(body.cursor->row + top, body.cursor->col);
-  bottom(b, m, w, here);
+  const int lower_top = b.used();
+  for (auto& r : lower) b.add(std::move(r));
+  if (bottom_cursor && bottom_cursor->row >= 0) b.place_cursor(lower_top + bottom_cursor->row, bottom_cursor->col);
+  status_bar(b, m, w, here);
   return b.take();
 }
 

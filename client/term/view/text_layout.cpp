@@ -1,5 +1,7 @@
 #include "term/view/text_layout.hpp"
 
+#include <algorithm>
+
 namespace cati::term {
 
 namespace {
@@ -21,6 +23,16 @@ std::size_t byte_offset(std::string_view s, std::size_t index) {
     if (seen++ == index) return i;
   }
   return s.size();
+}
+
+input_view scroll_input(std::string_view text, std::size_t cursor, std::size_t width) {
+  const std::size_t n = columns(text);
+  cursor = std::min(cursor, n);
+  if (width < 3 || cursor + 1 < width) return {clip(text, width), static_cast<int>(cursor)};
+  // Scrolled: '<' then the text from `first`, the cursor at most in the last column.
+  const std::size_t first = cursor + 2 - width;
+  std::string shown = "<" + clip(text.substr(byte_offset(text, first)), width - 1);
+  return {std::move(shown), static_cast<int>(cursor - first + 1)};
 }
 
 std::string clip(std::string_view s, std::size_t width) { return std::string(s.substr(0, byte_offset(s, width))); }

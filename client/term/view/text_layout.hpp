@@ -60,6 +60,15 @@ std::vector<std::string> wrap(std::string_view s, std::size_t width);
 // Byte offset of code point `index` in `s` (s.size() past the end).
 std::size_t byte_offset(std::string_view s, std::size_t index);
 
+// One line of typed input in `width` columns: when it is longer, it scrolls so that the cursor stays in
+// view, and a '<' in the first column says that text is hidden on the left (a long open answer must show
+// the end being typed, not its beginning).
+struct input_view {
+  std::string text;  // at most `width` columns
+  int cursor = 0;    // the cursor's column within `text`
+};
+input_view scroll_input(std::string_view text, std::size_t cursor, std::size_t width);
+
 // Clips every row to the frame's width as spans are added.
 class frame_builder {
  public:

@@ -192,4 +192,63 @@ sc::year_month_day calendar::local_date(time_point t) const {
   return from_day_count(local_day.time_since_epoch().count());
 }
 
+std::string calendar::show(time_point t) const {
+  return date::format("%a %d %b %H:%M", date::floor<minutes>(zone_->to_local(t)));
+}
+
+namespace {
+
+std::string hh_mm(int minute) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02d:%02d", minute / 60 % 100, minute % 60);
+  return buf;
+}
+
+}  // namespace
+
+std::optional<std::string> calendar::appointment_problem(time_point at, time_point now) const {
+  const std::string when = show(at);
+  const auto next_text = [&](time_point from) -> std::string {
+    auto next = next_calling_time(from);
+    return next ? "; the next calling time is " + show(*next) : "; the fieldwork has no calling time left";
+  };
+  if (at <= now) return when + " has passed (it is " + show(now) + ")" + next_text(now);
+  if (at < opens()) return when + " is before the fieldwork, which starts " + show(opens()) + next_text(at);
+  if (at >= closes()) {
+    const std::string last = slots_.empty() ? show(closes()) : show(slots_.back().end);
+    return when + " is after the fieldwork, whose last calls end " + last;
+  }
+  if (slot_at(at)) return std::nullopt;
+  // The calling periods of that local day, in the order of the day.
+  const int day = day_index(at);
+  std::vector<const slot*> today;
+  for (const auto& s : slots_)
+    if (s.day == day) today.push_back(&s);
+  const auto local_minute = [&](time_point t) {
+    auto local = zone_->to_local(t);  // in seconds (or finer): date adds seconds to the duration
+    return static_cast<int>(date::floor<std::chrono::minutes>(local - date::floor<date::days>(local)).count());
+  };
+  const auto hours = [&] {
+    std::string out;
+    for (const slot* s : today)
+      out += (out.empty() ? "" : ", ") + hh_mm(local_minute(s->begin)) + "-" + hh_mm(local_minute(s->end));
+    return out;
+  };
+  const std::string at_time = hh_mm(local_minute(at));
+  if (today.empty()) {
+    const unsigned wd = sc::weekday{sc::sys_days{local_date(at)}}.iso_encoding();
+    return when + ": no calls on " + weekday_names[wd] + "s" + next_text(at);
+  }
+  if (at < today.front()->begin) return when + " is before calling hours (" + hours() + ")" + next_text(at);
+  if (at >= today.back()->end)
+    return when + " is after calling hours (" + hours() + ": calls end at " + hh_mm(local_minute(today.back()->end)) +
+           ")" + next_text(at);
+  for (std::size_t i = 0; i + 1 < today.size(); ++i)
+    if (at >= today[i]->end && at < today[i + 1]->begin)
+      return at_time + " is in the break between " + day_part_name(today[i]->part) + " and " +
+             day_part_name(today[i + 1]->part) + " (" + hh_mm(local_minute(today[i]->end)) + "-" +
+             hh_mm(local_minute(today[i + 1]->begin)) + ")" + next_text(at);
+  return when + " is outside calling hours (" + hours() + ")" + next_text(at);
+}
+
 }  // namespace cati::core

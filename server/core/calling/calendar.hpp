@@ -79,6 +79,13 @@ class calendar {
     return std::nullopt;
   }
 
+  // Why an appointment at `at` cannot be taken at `now`, naming the rule and offering the next calling
+  // time, in the study's local time ("Sat 18 Oct 10:00: no calls on Saturdays; the next calling time is
+  // Mon 20 Oct 09:00"); nullopt when it can be taken (in the future and inside calling hours).
+  std::optional<std::string> appointment_problem(time_point at, time_point now) const;
+  // "Mon 13 Oct 09:00" in the study's time zone.
+  std::string show(time_point t) const;
+
   // Day-parts are the distinct calling-period names, in the order they first appear (an unnamed period
   // is its own day-part, "period N"). At most 32.
   int day_part_count() const { return static_cast<int>(part_names_.size()); }

@@ -107,9 +107,8 @@ effect<call_done> fieldwork::record_call(const user& who, std::uint64_t request,
       out.reply = fault{fault_code::invalid_request, "an appointment needs a date and time"};
       return out;
     }
-    if (*appointment_at <= now || !calendar_.is_calling_time(*appointment_at)) {
-      out.reply = fault{fault_code::invalid_request,
-                        "the appointment must be in the future and inside calling hours of the fieldwork window"};
+    if (auto why = calendar_.appointment_problem(*appointment_at, now)) {
+      out.reply = fault{fault_code::invalid_request, std::move(*why)};
       return out;
     }
     callback = appointment{*appointment_at, personal};

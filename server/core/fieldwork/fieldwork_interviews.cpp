@@ -227,7 +227,10 @@ void fieldwork::end_interview(live_interview& iv, const user& who, time_point no
   changes.push_back(interview_closed{iv.id, result, now});
   extra_[iv.case_].open_interview.reset();
   suspended_.erase(iv.id);
-  scheduler_->release(iv.case_, who.name);
+  // A call-back screen-out (the wrong person answered) keeps the case held by the interviewer, who is
+  // told to make an appointment with the right person on the same call; asking for the next case, or the
+  // lock's expiry, releases it.
+  if (result != outcome::callback) scheduler_->release(iv.case_, who.name);
 }
 
 effect<interview_view> fieldwork::back(const user& who, std::uint64_t, interview_id id, std::uint32_t seq,
@@ -304,9 +307,12 @@ effect<interview_view> fieldwork::suspend(const user& who, std::uint64_t, interv
   }
   std::optional<appointment> callback;
   if (result == outcome::appointment) {
-    if (!appointment_at || *appointment_at <= now || !calendar_.is_calling_time(*appointment_at)) {
-      out.reply = fault{fault_code::invalid_request,
-                        "the appointment must be in the future and inside calling hours of the fieldwork window"};
+    if (!appointment_at) {
+      out.reply = fault{fault_code::invalid_request, "an appointment needs a date and time"};
+      return out;
+    }
+    if (auto why = calendar_.appointment_problem(*appointment_at, now)) {
+      out.reply = fault{fault_code::invalid_request, std::move(*why)};
       return out;
     }
     callback = appointment{*appointment_at, true};

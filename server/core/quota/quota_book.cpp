@@ -1,5 +1,7 @@
 #include "core/quota/quota_book.hpp"
 
+#include "core/quota/margins.hpp"
+
 #include <algorithm>
 #include <cassert>
 #include <iterator>
@@ -70,7 +72,9 @@ result<quota_book, quota_error> quota_book::build(const questionnaire& study) {
   std::vector<std::string> frame;
   frame.reserve(study.frame.size());
   for (const auto& f : study.frame) frame.push_back(f.name);
-  return build(study.quotas, frame);
+  auto book = build(study.quotas, frame);
+  if (book) book.value().study_target_ = study.target_completes;
+  return book;
 }
 
 result<quota_book, quota_error> quota_book::build(std::span<const quota> quotas,
@@ -262,7 +266,7 @@ result<quota_events, quota_error> quota_book::set_target(const cell_id& id, int 
   if (!i) return i.err();
   auto& cell = cells_[*i];
   const auto said = [&](quota_errc code, const std::string& why) {
-    return quota_error{code, cell.name + ": " + why};
+    return quota_error{code, display_name(cell) + ": " + why};
   };
   if (!cell.has_target()) return said(quota_errc::no_target, "a count-only cell has no target");
   if (target < 0) return said(quota_errc::negative_target, "a target cannot be negative (" + std::to_string(target) + ")");
@@ -275,6 +279,7 @@ result<quota_events, quota_error> quota_book::set_target(const cell_id& id, int 
                     " completes plus " + std::to_string(cell.in_progress) +
                     " interviews in progress; close the cell to stop new interviews and lower the target once "
                     "they have ended");
+  if (auto why = cell_target_problem(target, study_target_)) return said(quota_errc::target_above_study, *why);
   if (target == cell.target) return quota_events{};
   const int from = cell.target;
   cell.target = target;
@@ -326,6 +331,26 @@ std::optional<std::size_t> quota_book::index_of(const cell_id& cell) const {
   auto it = std::find_if(cells_.begin(), cells_.end(), [&](const quota_cell_state& c) { return c.id == cell; });
   if (it == cells_.end()) return std::nullopt;
   return static_cast<std::size_t>(it - cells_.begin());
+}
+
+std::string quota_book::display_name(const quota_cell_state& cell) {
+  std::string out = cell.id.quota + "=";
+  for (std::size_t i = 0; i < cell.id.values.size(); ++i) out += (i == 0 ? "" : "/") + cell.id.values[i];
+  if (!cell.label.empty()) out += " (" + cell.label + ")";
+  return out;
+}
+
+std::optional<std::string> quota_book::margin_warning(const cell_id& id) const {
+  auto i = index_of(id);
+  if (!i) return std::nullopt;
+  const quota_info& q = quotas_[cells_[*i].quota];
+  long long sum = 0;
+  for (std::size_t c = q.first_cell; c < q.first_cell + q.cell_count; ++c) {
+    if (!cells_[c].has_target()) return std::nullopt;  // a count-only cell: the margins need not add up
+    sum += cells_[c].target;
+  }
+  if (auto why = margin_problem(sum, study_target_)) return "quota '" + q.name + "': " + *why;
+  return std::nullopt;
 }
 
 result<std::size_t, quota_error> quota_book::supervised_cell(const cell_id& cell) const {

@@ -157,8 +157,15 @@ class quota_book {
   // --- supervisor actions ---
 
   // Refused: unknown cell, count-only cell, negative, below the completes, or (normal cells) below
-  // completes + in progress: close the cell to stop new interviews and lower the target once they end.
+  // completes + in progress: close the cell to stop new interviews and lower the target once they end;
+  // or above the study's target_completes (a book built from a questionnaire knows it). Refusals name the
+  // cell as the supervisor sees it: "sector=1 (Services)".
   result<quota_events, quota_error> set_target(const cell_id& cell, int target);
+  // The margin rule (margins.hpp) for the quota `cell` belongs to, with its targets as they are now:
+  // what is wrong, or nullopt when they add up (or the study has no target, or a cell is count-only).
+  std::optional<std::string> margin_warning(const cell_id& cell) const;
+  // A cell as the supervisor's page names it: quota=value[/value] (label).
+  static std::string display_name(const quota_cell_state& cell);
   // Stops / resumes new leases; held leases are untouched. Closing a closed cell changes nothing.
   result<quota_events, quota_error> close(const cell_id& cell);
   result<quota_events, quota_error> reopen(const cell_id& cell);
@@ -182,6 +189,7 @@ class quota_book {
   };
 
   quota_book() = default;
+  int study_target_ = 0;  // the questionnaire's target_completes; 0 when built without one
   std::optional<std::size_t> index_of(const cell_id& cell) const;
   result<std::size_t, quota_error> supervised_cell(const cell_id& cell) const;
   std::vector<std::size_t> place(const quota_values& values) const;

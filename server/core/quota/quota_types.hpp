@@ -42,6 +42,7 @@ enum class quota_errc {
   negative_target,
   target_below_completes,
   target_below_in_progress,  // normal cells only: completes + in-progress leases would exceed it
+  target_above_study,   // one cell's target above the study's target_completes (core/quota/margins.hpp)
   no_lease,             // the interview holds no lease (never taken, released, completed or expired)
 };
 

@@ -2,6 +2,8 @@
 // proto/cati/v1/wire.proto), asks for status pushes (WatchStatus) and redraws from each Status. Quota
 // actions go out as QuotaAction; the server's answer (the new Status, or an Error saying why it refused)
 // is shown under the totals. After a dropped connection it reconnects and resumes with its session token.
+// A reply that cannot be matched to a request (an error on a frame the server could not read) is shown
+// under the totals too, and ends whatever action was waiting: the page never stays on "sent..." for ever.
 "use strict";
 
 // Request ids never repeat for a user (the server answers a repeated id with the original reply: a page
@@ -62,10 +64,19 @@ function connect(onOpen) {
 }
 
 function receive(m) {
-  const onReply = m.requestId ? state.pending.get(m.requestId) : undefined;
-  if (onReply && !m.notice) state.pending.delete(m.requestId);
+  let onReply = m.requestId ? state.pending.get(m.requestId) : undefined;
+  let id = m.requestId;
+  if (!onReply && m.error && state.pending.size) {  // an error without a usable id: the oldest request's
+    id = state.pending.keys().next().value;
+    onReply = state.pending.get(id);
+  }
+  if (onReply && !m.notice) state.pending.delete(id);
   if (m.status) render(m.status);
   if (onReply) onReply(m);
+  else if (m.error && !$("main-view").hidden) {
+    $("action-result").className = "refused";
+    $("action-result").textContent = "error from the server: " + m.error.message;
+  }
 }
 
 function loggedIn(m) {
@@ -78,6 +89,7 @@ function loggedIn(m) {
     return false;
   }
   state.token = ok.token;
+  $("logout").hidden = false;
   $("study").textContent = (ok.studyTitle || ok.studyId) + " " + (ok.studyVersion || "");
   $("login-view").hidden = true;
   $("main-view").hidden = false;
@@ -90,12 +102,32 @@ function resume() {
   send({ resumeSession: { token: state.token } }, (m) => {
     if (m.loginOk) return loggedIn(m);
     state.token = null;  // expired: log in again
-    $("main-view").hidden = true;
-    $("login-view").hidden = false;
-    $("login-error").textContent = m.error ? m.error.message : "the session ended: log in again";
+    showLogin(m.error ? m.error.message : "the session ended: log in again");
     setConnection("offline", false);
   });
 }
+
+function showLogin(message) {
+  $("main-view").hidden = true;
+  $("login-view").hidden = false;
+  $("logout").hidden = true;
+  $("login-error").textContent = message || "";
+  $("password").value = "";
+}
+
+// Log out: the server ends the session (its token stops working), and the page goes back to the login.
+$("logout").addEventListener("click", () => {
+  const ws = state.ws;
+  state.token = null;
+  state.pending.clear();
+  if (ws && ws.readyState === WebSocket.OPEN) {
+    send({ logout: {} });
+    state.ws = null;  // its close is expected: no reconnect
+    setTimeout(() => ws.close(), 200);
+  }
+  setConnection("logged out", false);
+  showLogin("logged out");
+});
 
 $("login-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
@@ -111,20 +143,37 @@ $("login-form").addEventListener("submit", (ev) => {
 
 // --- quota actions -----------------------------------------------------------------------------------
 
+// Cells are named as on the page (and in the server's refusals): quota=value (label).
 function cellName(c) { return c.quota + "=" + (c.values || []).join("/") + (c.label ? " (" + c.label + ")" : ""); }
+
+// The typed target: a whole number from 0 to the study's target (a cell can never need more), or why not.
+function readTarget(text) {
+  const most = num(state.status && state.status.target) || 2147483647;
+  if (!/^\s*\d+\s*$/.test(text)) return { problem: "type a whole number from 0 to " + most };
+  const v = Number(text);
+  if (v > most) return { problem: "a cell's target cannot be above the study's target of " + most + " completes" };
+  return { value: v };
+}
 
 function quotaAction(kind, cell) {
   const dialog = $("confirm");
   const isTarget = kind === "SET_TARGET";
   $("confirm-target-label").hidden = !isTarget;
   $("confirm-target").value = cell.target || 0;
+  $("confirm-error").textContent = "";
   $("confirm-text").textContent = isTarget ? "Change the target of " + cellName(cell) + " (now " + (cell.target || 0) + ")?"
     : (kind === "CLOSE" ? "Close " : "Reopen ") + cellName(cell) + "?";
   dialog.returnValue = "";
+  // Confirm checks the target first and keeps the dialog open with the reason; Cancel always closes.
+  $("confirm-ok").onclick = (ev) => {
+    if (!isTarget) return;
+    const t = readTarget($("confirm-target").value);
+    if (t.problem) { ev.preventDefault(); $("confirm-error").textContent = t.problem; }
+  };
   dialog.onclose = () => {
     if (dialog.returnValue !== "ok") return;
     const action = { kind: kind, quota: cell.quota, values: cell.values || [] };
-    if (isTarget) action.target = parseInt($("confirm-target").value, 10) || 0;
+    if (isTarget) action.target = readTarget($("confirm-target").value).value;
     const result = $("action-result");
     result.className = "";
     result.textContent = "sent: " + kind.toLowerCase().replace("_", " ") + " " + cellName(cell);
@@ -160,11 +209,18 @@ function cellRow(c, first) {
     el("td", { class: "in-progress" }, num(c.inProgress)), el("td", { class: "left" }, num(c.left)),
     el("td", {}, bar(c)),
     el("td", { class: open ? "state-open" : "state-closed" }, open ? "open" : "closed"),
-    el("td", { class: c.reachable ? "reach-yes" : "reach-no" }, c.reachable ? "reachable" : "not reachable"),
+    el("td", { class: reachClass(c) }, reachText(c)),
     el("td", { class: "sample-left" }, num(c.sampleLeft)),
     el("td", { class: "actions" },
       el("button", { onclick: () => quotaAction(open ? "CLOSE" : "REOPEN", c) }, open ? "Close" : "Reopen"), " ",
       el("button", { onclick: () => quotaAction("SET_TARGET", c) }, "Target…")));
+}
+
+// The words of `cati quota` (reached, on track, at risk, impossible, unknown, no target).
+function reachText(c) { return c.reach || (c.reachable ? "reachable" : "impossible"); }
+function reachClass(c) {
+  const r = reachText(c);
+  return r === "impossible" || r === "at risk" ? "reach-no" : r === "unknown" || r === "no target" ? "reach-unknown" : "reach-yes";
 }
 
 const cellHead = () => el("tr", {}, ...["cell", "label", "target", "completes", "in progress", "left", "", "state",
@@ -233,18 +289,25 @@ function renderProgress(st) {
   $("progress").replaceChildren(s, legend);
 }
 
-function renderRates(rates) {
+// Each rate twice: over the released cases (AAPOR's figure) and over the worked ones (called at least
+// once), side by side per group; what each means is said under the table.
+function renderRates(rates, worked, names) {
   const groups = rates.map((r) => r.group);
+  const workedOf = (g) => (worked || []).find((w) => w.group === g) || {};
   const rows = [["interviews", (r) => num(r.interviews)], ["RR3", (r) => pct(r.rr3)], ["COOP1", (r) => pct(r.coop1)],
                 ["REF1", (r) => pct(r.ref1)], ["CON1", (r) => pct(r.con1)]];
   $("rates").replaceChildren(el("table", { id: "rates-table" },
-    el("tr", {}, el("th", {}, ""), ...groups.map((g) => el("th", {}, g))),
-    ...rows.map(([name, f]) => el("tr", { "data-rate": name }, el("td", {}, name), ...rates.map((r) => el("td", {}, f(r)))))));
+    el("tr", {}, el("th", {}, ""), ...groups.map((g) => el("th", { colspan: 2 }, g))),
+    el("tr", {}, el("th", {}, ""), ...groups.flatMap(() => [el("th", { title: "over every released case" }, "released"),
+                                                          el("th", { title: "over the cases called at least once" }, "worked")])),
+    ...rows.map(([name, f]) => el("tr", { "data-rate": name }, el("td", {}, name),
+      ...rates.flatMap((r) => [el("td", { class: "released" }, f(r)), el("td", { class: "worked" }, f(workedOf(r.group)))])))));
   const codes = [...new Set(rates.flatMap((r) => Object.keys(r.dispositions || {})))]
     .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   $("dispositions").replaceChildren(el("table", { id: "dispositions-table" },
-    el("tr", {}, el("th", {}, "AAPOR code"), ...groups.map((g) => el("th", {}, g))),
-    ...codes.map((code) => el("tr", {}, el("td", {}, code),
+    el("tr", {}, el("th", {}, "AAPOR code"), el("th", { class: "text" }, "disposition"), ...groups.map((g) => el("th", {}, g))),
+    ...codes.map((code) => el("tr", { "data-code": code }, el("td", {}, code),
+      el("td", { class: "description" }, (names || {})[code] || ""),
       ...rates.map((r) => el("td", {}, num((r.dispositions || {})[code])))))));
 }
 
@@ -283,6 +346,8 @@ function render(st) {
   $("completes-bar").style.width = Math.min(100, 100 * num(st.completes) / Math.max(num(st.target), 1)) + "%";
   renderQuotas(st.cells || []);
   renderProgress(st);
-  renderRates(st.rates || []);
+  renderRates(st.rates || [], st.workedRates || [], st.dispositionNames || {});
+  $("warnings").replaceChildren(...(st.warnings || []).map((w) =>
+    el("li", {}, "warning: " + w + ": the margins cannot all be met at once; change another cell's target to agree")));
   renderInterviewers(st.interviewers || []);
 }

@@ -146,10 +146,24 @@ int run_simulation(const sim_options& o) {
     if (day_starts.empty() || cal->day_index(day_starts.back()) != s.day) day_starts.push_back(s.begin);
   report_context ctx{&*study, &*cal, o.study, db, o.out, o.interviewers, o.frame_size, day_starts};
   const auto summary = write_report(ctx, world);
-  std::cout << "simulated " << day_starts.size() << " days: " << world.completes << " completes"
-            << (world.filled_at ? ", every quota met" : ", quotas not filled") << "; answers lost " << summary.lost
-            << ", doubled " << summary.doubled << "; report: " << (o.out / "report.md").string() << "\n";
-  return summary.quotas_met && summary.lost == 0 && summary.doubled == 0 ? 0 : 1;
+  // Which day the quotas were met on, when they were: the days after it were simulated with nothing
+  // left to do, and "simulated 9 days" alone would hide it.
+  std::string met = ", quotas not filled";
+  if (world.filled_at) {
+    const int day = cal->day_index(*world.filled_at);
+    int nth = 0;
+    for (const auto& d : day_starts)
+      if (cal->day_index(d) <= day) ++nth;
+    met = ", every quota met on fieldwork day " + std::to_string(nth) + " (" + core::format_date(cal->local_date(*world.filled_at)) + ")";
+  } else if (o.days) {
+    met = ", quotas not filled in the " + std::to_string(*o.days) + " day(s) asked for";
+  }
+  std::cout << "simulated " << day_starts.size() << " fieldwork day(s): " << world.completes << " completes" << met
+            << "; answers lost " << summary.lost << ", doubled " << summary.doubled
+            << "; report: " << (o.out / "report.md").string() << "\n";
+  // With --days the run stops early on purpose: unfilled quotas are what was asked, not a failure.
+  const bool quotas_ok = summary.quotas_met || (o.days && !world.filled_at && !summary.over);
+  return quotas_ok && summary.lost == 0 && summary.doubled == 0 ? 0 : 1;
 }
 
 }  // namespace cati::tool::sim

@@ -165,6 +165,7 @@ report_summary write_report(const report_context& ctx, const sim_world& world) {
   bool over = false;
   for (const auto& q : res.quotas) over = over || q.completes > q.target;
   summary.quotas_met = unfilled.empty() && !over;
+  summary.over = over;
   if (world.filled_at) {
     const auto day = cal.local_date(*world.filled_at);
     std::size_t index = 0;

@@ -29,6 +29,7 @@ struct report_context {
 
 struct report_summary {
   bool quotas_met = false;
+  bool over = false;  // some cell ended above its target
   int lost = 0, doubled = 0;
 };
 
