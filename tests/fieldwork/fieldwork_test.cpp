@@ -182,7 +182,7 @@ TEST(Fieldwork, AppointmentOutsideCallingHoursIsRefused) {
 TEST(Fieldwork, AppointmentRefusalSaysWhichRule) {
   harness h(1);
   auto offer = h.next(h.anna);
-  auto saturday = h.fw->record_call(h.anna, offer.id, outcome::appointment, at("2025-10-18T10:00:00+02:00"), true, "", "", h.now);
+  auto saturday = h.fw->record_call(h.anna, 0, offer.id, outcome::appointment, at("2025-10-18T10:00:00+02:00"), true, "", "", h.now);
   ASSERT_FALSE(saturday.reply);
   EXPECT_EQ(saturday.reply.err().message,
             "Sat 18 Oct 10:00: no calls on Saturdays; the next calling time is Mon 20 Oct 09:00");
@@ -193,11 +193,11 @@ TEST(Fieldwork, AppointmentRefusalSaysWhichRule) {
 TEST(Fieldwork, WrongPersonScreenOutKeepsTheCaseForAnAppointment) {
   harness h(1);
   auto offer = h.next(h.anna);
-  auto iv = h.take(h.fw->start_interview(h.anna, offer.id, "", h.now));
+  auto iv = h.take(h.fw->start_interview(h.anna, 0, offer.id, "", h.now));
   for (const auto& a : {"", "2"}) h.say(h.anna, iv, a);
   ASSERT_TRUE(iv.ended);
   EXPECT_EQ(*iv.ended, outcome::callback);
-  auto appointment = h.take(h.fw->record_call(h.anna, offer.id, outcome::appointment,
+  auto appointment = h.take(h.fw->record_call(h.anna, 0, offer.id, outcome::appointment,
                                               at("2025-10-14T10:00:00+02:00"), true, "", "", h.now));
   EXPECT_EQ(appointment.result, outcome::appointment);
   EXPECT_EQ(h.count_changes<call_logged>(), 2u);  // the screen-out's call-back, then the appointment
@@ -521,9 +521,9 @@ TEST(Fieldwork, ADeadNumberEndsThatNumberNotTheFirm) {
 
   auto offer = h.next(h.anna);
   EXPECT_EQ(offer.number_to_dial, 0);
-  h.take(h.fw->record_call(h.anna, offer.id, outcome::disconnected, {}, false, "", "+3292000001", h.now));
+  h.take(h.fw->record_call(h.anna, 0, offer.id, outcome::disconnected, {}, false, "", "+3292000001", h.now));
   h.now += std::chrono::minutes(1);
-  auto again = h.take(h.fw->next_case(h.anna, h.now));
+  auto again = h.take(h.fw->next_case(h.anna, 0, h.now));
   ASSERT_TRUE(std::holds_alternative<case_offer>(again))
       << static_cast<int>(std::get<idle>(again).why.reason) << " next "
       << (std::get<idle>(again).why.next ? format_instant(*std::get<idle>(again).why.next) : std::string("-"));
@@ -531,9 +531,9 @@ TEST(Fieldwork, ADeadNumberEndsThatNumberNotTheFirm) {
   EXPECT_EQ(offer.id, 1);
   EXPECT_EQ(offer.number_to_dial, 1);  // the second number, at once
   EXPECT_EQ(offer.attempt, 1);         // the dead number was no attempt on the firm
-  h.take(h.fw->record_call(h.anna, offer.id, outcome::fax_modem, {}, false, "", "+3292000002", h.now));
+  h.take(h.fw->record_call(h.anna, 0, offer.id, outcome::fax_modem, {}, false, "", "+3292000002", h.now));
   h.now += std::chrono::minutes(1);
-  auto v = h.take(h.fw->next_case(h.anna, h.now));
+  auto v = h.take(h.fw->next_case(h.anna, 0, h.now));
   ASSERT_TRUE(std::holds_alternative<idle>(v));
   EXPECT_EQ(std::get<idle>(v).why.reason, idle_reason::finished);
 }
@@ -543,12 +543,12 @@ TEST(Fieldwork, ASoftRefusalGoesToAConverterAfterThreeDays) {
   harness h(1);
   user rik{4, "rik", user_role::interviewer, {"nl", "fr"}, true};
   auto offer = h.next(h.anna);
-  h.take(h.fw->record_call(h.anna, offer.id, outcome::soft_refusal, {}, false, "", "", h.now));
+  h.take(h.fw->record_call(h.anna, 0, offer.id, outcome::soft_refusal, {}, false, "", "", h.now));
   h.now = at("2025-10-15T09:05:00+02:00");  // two days later: not yet, not even for a converter
-  auto early = h.take(h.fw->next_case(rik, h.now));
+  auto early = h.take(h.fw->next_case(rik, 0, h.now));
   EXPECT_TRUE(std::holds_alternative<idle>(early));
   h.now = at("2025-10-16T09:10:00+02:00");  // three days later
-  auto anna = h.take(h.fw->next_case(h.anna, h.now));
+  auto anna = h.take(h.fw->next_case(h.anna, 0, h.now));
   EXPECT_TRUE(std::holds_alternative<idle>(anna));  // not a converter
   auto conversion = h.next(rik);
   EXPECT_EQ(conversion.id, 1);

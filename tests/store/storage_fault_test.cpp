@@ -120,7 +120,7 @@ struct reopened {
     port = std::make_unique<store::fieldwork_port>(*store, *seed_study());
     fw = std::make_unique<core::fieldwork>(seed_study(), cal, port->quotas(), port->next_interview_id(), 7);
     fw->load_cases(port->cases_after(0));
-    auto failed = fw->load_interviews(port->open_interviews());
+    auto failed = fw->load_interviews(port->open_interviews(), fieldwork_time(5));
     if (!failed.empty()) ADD_FAILURE() << "interview " << failed.front().first << " not restored: " << failed.front().second;
   }
 };
@@ -169,14 +169,14 @@ class script {
 
   // An interview on the case `who` holds: to the end, or `stop_after` answers and a break-off.
   void interview(const core::user& who, core::case_id id, int stop_after) {
-    auto v = commit(r_->fw->start_interview(who, id, "", now_));
+    auto v = commit(r_->fw->start_interview(who, ++request_, id, "", now_));
     for (int n = 0; v && v->current; ++n) {
       now_ += std::chrono::seconds(20);
       if (n == stop_after) {
-        v = commit(r_->fw->suspend(who, v->id, v->next_seq, outcome::break_off, std::nullopt, "", now_));
+        v = commit(r_->fw->suspend(who, ++request_, v->id, v->next_seq, outcome::break_off, std::nullopt, "", now_));
         return;
       }
-      v = commit(r_->fw->answer(who, v->id, v->next_seq, v->current->name, eligible.at(v->current->name), now_));
+      v = commit(r_->fw->answer(who, ++request_, v->id, v->next_seq, v->current->name, eligible.at(v->current->name), now_));
     }
   }
 
@@ -184,18 +184,18 @@ class script {
     const auto& ivs = t_.interviewers;
     for (int round = 0; round < 3 && !failed_; ++round) {
       for (std::size_t i = 0; i < ivs.size() && !failed_; ++i) {
-        auto next = commit(r_->fw->next_case(ivs[i], now_));
+        auto next = commit(r_->fw->next_case(ivs[i], ++request_, now_));
         if (!next || !std::holds_alternative<core::case_offer>(*next)) continue;
         const auto id = std::get<core::case_offer>(*next).id;
         switch ((round + static_cast<int>(i)) % 4) {
           case 0: interview(ivs[i], id, -1); break;
-          case 1: commit(r_->fw->record_call(ivs[i], id, outcome::busy, {}, false, "", "", now_)); break;
+          case 1: commit(r_->fw->record_call(ivs[i], ++request_, id, outcome::busy, {}, false, "", "", now_)); break;
           case 2: interview(ivs[i], id, 4); break;
-          default: commit(r_->fw->record_call(ivs[i], id, outcome::no_answer, {}, false, "", "", now_)); break;
+          default: commit(r_->fw->record_call(ivs[i], ++request_, id, outcome::no_answer, {}, false, "", "", now_)); break;
         }
         now_ += std::chrono::minutes(1);
       }
-      commit(r_->fw->quota_action(t_.supervisor, core::fieldwork::quota_op::set_target, {"region", {"VLA"}},
+      commit(r_->fw->quota_action(t_.supervisor, ++request_, core::fieldwork::quota_op::set_target, {"region", {"VLA"}},
                                   140 + round, now_));
     }
   }
@@ -206,6 +206,7 @@ class script {
   reopened* r_ = nullptr;
   core::time_point now_ = fieldwork_time(5);
   int acked_ = 0;
+  std::uint64_t request_ = 0;  // request ids, new for every request (core::fieldwork logs them)
   bool failed_ = false;
 };
 
