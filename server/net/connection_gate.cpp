@@ -105,7 +105,10 @@ void connection_gate::ticket::release() noexcept {
 }
 
 bool connection_gate::ticket::start_login() {
-  if (!gate_ || login_.load()) return false;
+  if (!gate_) return false;
+  // A further login on a connection whose login is unanswered holds no second place: it goes on to the
+  // service, whose access layer throttles it in request order (a refusal here would overtake earlier replies).
+  if (login_.load()) return true;
   if (!gate_->start_login()) return false;
   login_ = true;
   return true;

@@ -35,8 +35,9 @@ class connection_gate : public std::enable_shared_from_this<connection_gate> {
     ticket& operator=(const ticket&) = delete;
     ~ticket();
 
-    // Counts a login request as in progress; false (and nothing counted) when max_logins_in_progress
-    // are already, or when this connection has one in progress already.
+    // Counts a login request as in progress (a connection's further logins while one is unanswered are not
+    // counted again, and pass); false (and nothing counted) when max_logins_in_progress
+    // are already.
     bool start_login();
     // The login in progress on this connection got its reply (or the connection ended). Idempotent.
     void end_login();

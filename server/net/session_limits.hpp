@@ -16,8 +16,9 @@ struct session_limits {
   // reverse proxy, behind which every client has that address) connect from there.
   std::size_t max_connections_per_address = 1'000;
   // Login requests handed to the service and not yet answered (each costs a deliberately slow password
-  // hash), server-wide; one more is refused at once with THROTTLED. One per connection at a time.
-  std::size_t max_logins_in_progress = 64;
+  // hash), server-wide, one counted per connection; one more is refused at once with THROTTLED. As high as
+  // access's bound on queued checks (net/access/login_guard.hpp), which refuses in request order first.
+  std::size_t max_logins_in_progress = 8'192;
   // An HTTP request's start line and headers at most; a larger one gets 431 and the connection closes.
   std::size_t max_http_header_bytes = 8 * 1024;
   // A WebSocket message (frame) larger than this closes the connection with code 1009 (too big).

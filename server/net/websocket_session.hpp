@@ -8,8 +8,9 @@
 // session_link members post to it and are thread-safe.
 // Writes: a FIFO queue with one async_write in flight (chat-multi), bounded by session_limits; a client
 // that lets it overflow is cut off.
-// Logins: a Login is handed to the service only while fewer than max_logins_in_progress are waiting for
-// their reply server-wide, and one per connection; otherwise it is refused at once with THROTTLED.
+// Logins: a connection's first unanswered Login is handed to the service only while fewer than
+// max_logins_in_progress connections wait for their reply server-wide; otherwise it is refused at once with
+// THROTTLED. Further logins on a connection pass (the service throttles them, replying in request order).
 #pragma once
 
 #include <boost/beast/core/flat_buffer.hpp>

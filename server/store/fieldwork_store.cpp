@@ -1,5 +1,10 @@
 #include "store/fieldwork_store.hpp"
 
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "store/audit_repo.hpp"
@@ -37,6 +42,7 @@ fieldwork_store::fieldwork_store(open_options options) : options_(std::move(opti
     options_.create = false;
     auto probe = open_read_connection(options_);
     check_readable(*probe, options_.path.filename().string());
+    if (schema_version(*probe) < latest_schema_version()) read_a_migrated_copy(*probe);
     readers_ = std::make_unique<reader_pool>(options_);
     return;
   }
@@ -56,6 +62,37 @@ writer& fieldwork_store::the_writer() const {
 
 fieldwork_store::~fieldwork_store() {
   if (writer_) writer_->stop();
+  if (!migrated_copy_.empty()) {
+    readers_.reset();
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      auto part = migrated_copy_;
+      part += suffix;
+      std::filesystem::remove(part, ignored);
+    }
+  }
+}
+
+void fieldwork_store::read_a_migrated_copy(SQLite::Database& file) {
+  // One consistent snapshot of the file (VACUUM INTO reads it in one transaction, as a backup would),
+  // upgraded in the copy only: an older server may be serving the file, and only it may change it.
+  auto dir = std::filesystem::temp_directory_path();
+  std::string name = "cati-read-" + std::to_string(::getpid()) + "-" +
+                     std::to_string(reinterpret_cast<std::uintptr_t>(this)) + ".db";
+  migrated_copy_ = dir / name;
+  std::string quoted;
+  for (char c : migrated_copy_.string()) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  file.exec("VACUUM INTO '" + quoted + "'");
+  auto copy = options_;
+  copy.path = migrated_copy_;
+  copy.read_only = false;
+  copy.create = false;
+  copy.vfs.clear();
+  {
+    auto db = open_write_connection(copy);
+    migrate(*db, options_.path.filename().string() + " (a migrated copy, for reading)");
+  }
+  options_.path = migrated_copy_;
 }
 
 // Member names hide the repository functions of the same name: those are called qualified.

@@ -118,7 +118,12 @@ class fieldwork_store {
 
   writer& the_writer() const;  // throws store_error(read_only) without one
 
+  // A read-only store of a file older than this cati reads a migrated copy of it (a temporary file made
+  // with VACUUM INTO, removed with the store): the file itself is never written, not even to upgrade it.
+  void read_a_migrated_copy(SQLite::Database& file);
+
   open_options options_;
+  std::filesystem::path migrated_copy_;  // empty unless read_a_migrated_copy() made one
   std::unique_ptr<writer> writer_;
   std::unique_ptr<reader_pool> readers_;
 };

@@ -220,7 +220,9 @@ TEST(StoreReadOnly, AnOlderFileStaysByteIdenticalAndUnmigrated) {
   {
     auto conn = store::open_write_connection(options_for(db));
     store::migrate(*conn, "fieldwork.db", 3);
-    store::add_user(*conn, {"anna", store::user_role::interviewer, {"nl"}, "not-a-real-hash", fieldwork_time()});
+    // Plain SQL of version 1's users table: today's add_user writes columns an older file lacks.
+    conn->exec("INSERT INTO users (name, role, languages, password_hash, created_at)"
+               " VALUES ('anna', 'interviewer', 'nl', 'not-a-real-hash', 0)");
     conn->exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
   const auto before = bytes_of(db);

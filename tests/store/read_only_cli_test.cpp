@@ -30,7 +30,9 @@ void make_fieldwork(const fs::path& db, int version) {
   store::migrate(*conn, db.filename().string(), version);
   const auto text = bytes_of(fs::path(seed_dir) / "questionnaire.textproto");
   store::register_study(*conn, {"ai_barometer_2025", "2025.1", store::study_hash(text), text, fieldwork_time()});
-  store::add_user(*conn, {"anna", store::user_role::interviewer, {"nl", "fr"}, "not-a-real-hash", fieldwork_time()});
+  // Plain SQL of version 1's users table: today's add_user writes columns an older file lacks.
+  conn->exec("INSERT INTO users (name, role, languages, password_hash, created_at)"
+             " VALUES ('anna', 'interviewer', 'nl,fr', 'not-a-real-hash', 0)");
   conn->exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 

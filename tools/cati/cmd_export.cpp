@@ -137,7 +137,7 @@ int run_export(const export_options& o) {
   settings.lang = o.lang.empty() ? study.default_language : o.lang;
   settings.include_contact = o.include_contact;
   settings.include_partials = o.include_partials;
-  const bool weighted = o.format != "dispositions" && o.format != "calls" && (o.weights ? *o.weights == "rake" : has_quota_targets(study));
+  bool weighted = o.format != "dispositions" && o.format != "calls" && (o.weights ? *o.weights == "rake" : has_quota_targets(study));
   if (o.weights == "rake" && weighted && !has_quota_targets(study))
     throw std::runtime_error("--weights rake: the study has no quota targets to rake to");
   settings.weights = weighted;
@@ -151,6 +151,13 @@ int run_export(const export_options& o) {
   if (o.format == "calls") return run_calls(o, source, settings);
 
   auto respondents = core::select_respondents(source.snapshot.interviews, o.include_partials);
+  if (weighted && !o.weights && respondents.empty()) {
+    // The default weights need respondents to rake: an export before the first complete (a check of the
+    // file's layout on day one) still works, without the weight variable. Asked for by name, it is an error.
+    std::cerr << "cati export: no respondents yet: written without a weight variable\n";
+    weighted = false;
+    settings.weights = false;
+  }
   std::optional<weighting_run> weighting;
   if (weighted) {
     weighting = rake_respondents(study, respondents, o.cap);
