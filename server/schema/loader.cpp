@@ -45,17 +45,21 @@ std::string diagnostic::to_string() const {
 }
 
 load_report load_study(const std::filesystem::path& path) {
-  load_report report;
   auto file_path = std::filesystem::is_directory(path) ? path / "questionnaire.textproto" : path;
-  const std::string file = file_path.string();
   std::ifstream in(file_path, std::ios::binary);
   if (!in) {
-    report.diagnostics.push_back({file, 0, 0, "cannot read the questionnaire file", false});
+    load_report report;
+    report.diagnostics.push_back({file_path.string(), 0, 0, "cannot read the questionnaire file", false});
     return report;
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
-  source_text text(buffer.str());
+  return load_study_text(buffer.str(), file_path.string());
+}
+
+load_report load_study_text(std::string textproto, const std::string& file) {
+  load_report report;
+  source_text text(std::move(textproto));
 
   cati::v1::Questionnaire q;
   google::protobuf::TextFormat::Parser parser;

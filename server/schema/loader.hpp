@@ -29,6 +29,8 @@ struct load_report {
 
 // `path` is the study folder (or the .textproto file itself). Parses, maps and lints.
 load_report load_study(const std::filesystem::path& path);
+// The same for the file's text, already read; `file` names it in the diagnostics.
+load_report load_study_text(std::string textproto, const std::string& file);
 
 // Loads or throws std::runtime_error with every error, one per line: for programs that cannot run
 // without a valid study (server, sample import, ...).
