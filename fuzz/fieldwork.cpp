@@ -81,6 +81,12 @@ const date::time_zone* study_zone() {
   return zone;
 }
 
+// CATI_FUZZ_TRACE=1: each request and its reply on stderr, to see how deep an input gets.
+bool trace() {
+  static const bool on = std::getenv("CATI_FUZZ_TRACE") != nullptr;
+  return on;
+}
+
 const user users[] = {{1, "anna", user_role::interviewer, {"nl", "fr"}},
                       {2, "bert", user_role::interviewer, {"nl"}},
                       {3, "sue", user_role::supervisor, {"nl", "fr"}}};
@@ -229,6 +235,13 @@ struct run {
         (void)fw.ended_interviews();
         break;
       default: return;
+    }
+    if (trace()) {
+      std::fprintf(stderr, "%s %s -> %s %s\n", who->name.c_str(), std::string(net::wire_type_name(m)).c_str(),
+                   std::string(net::wire_type_name(reply)).c_str(),
+                   reply.has_error()       ? reply.error().message().c_str()
+                   : reply.has_case_card() ? std::to_string(reply.case_card().case_id()).c_str()
+                                           : "");
     }
     const auto json = net::encode_server_message(reply, net::wire_format::json);
     require(json.find("reply could not be encoded as JSON") == std::string::npos, "a reply does not encode as JSON");

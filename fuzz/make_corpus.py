@@ -53,18 +53,19 @@ REQUESTS = {
     "logout": "request_id: 61 logout {}",
 }
 
-# Request sequences for the fieldwork target (it starts with anna holding a case, interview 1 open).
+# Request sequences for the fieldwork target (it starts with anna holding a case, interview 1 open; the
+# next case the seed fieldwork hands her is case 10).
 SESSIONS = {
     "complete_interview": [answer(i + 1, q, v) for i, (q, v) in enumerate(RUN)] + [REQUESTS["next_case"]],
     "break_off_then_call": [answer(1, "intro", ""), answer(2, "s1_decider", "1"), REQUESTS["suspend_break_off"]
-                            .replace("seq: 5", "seq: 3"), REQUESTS["next_case"], REQUESTS["call_busy"]],
+                            .replace("seq: 5", "seq: 3"), REQUESTS["next_case"], REQUESTS["call_busy"].replace("case_id: 1 ", "case_id: 10 ")],
     "appointment": [answer(1, "intro", ""), REQUESTS["suspend_appointment"].replace("seq: 5", "seq: 2"),
                     REQUESTS["next_case"]],
     "back_and_repeat": [answer(1, "intro", ""), answer(2, "s1_decider", "1"),
                         'request_id: 30 back { interview_id: "1" seq: 3 }', answer(4, "s1_decider", "1"),
                         answer(4, "s1_decider", "1"), answer(5, "s2_fte", "501")],
     "screen_out": [answer(1, "intro", ""), answer(2, "s1_decider", "2"), REQUESTS["next_case"],
-                   REQUESTS["call_appointment"]],
+                   REQUESTS["call_appointment"].replace("case_id: 2 ", "case_id: 10 ")],
     "other_interviewer": ['request_id: 1 login { user: "bert" password: "x" }', REQUESTS["next_case"],
                           answer(1, "intro", ""), 'request_id: 7 start_interview { case_id: 1 }',
                           'request_id: 8 login { user: "anna" }', answer(1, "intro", "")],
