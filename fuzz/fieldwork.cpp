@@ -184,37 +184,37 @@ struct run {
     if (who == nullptr) return;  // not logged in: the access layer refuses it
     switch (m.body_case()) {
       case v1::ClientMessage::kResumeSession: settle(fw.resume(*who, now), reply); break;
-      case v1::ClientMessage::kNextCase: settle(fw.next_case(*who, now), reply); break;
+      case v1::ClientMessage::kNextCase: settle(fw.next_case(*who, m.request_id(), now), reply); break;
       case v1::ClientMessage::kCallResult: {
         const auto& c = m.call_result();
         auto at = when(c.appointment_at());
         if (!at) return;
-        settle(fw.record_call(*who, c.case_id(), net::from_wire(c.outcome()), *at, c.personal_appointment(), c.note(),
+        settle(fw.record_call(*who, m.request_id(), c.case_id(), net::from_wire(c.outcome()), *at, c.personal_appointment(), c.note(),
                               c.number(), now),
                reply);
         break;
       }
       case v1::ClientMessage::kStartInterview:
-        settle(fw.start_interview(*who, m.start_interview().case_id(), m.start_interview().language(), now), reply);
+        settle(fw.start_interview(*who, m.request_id(), m.start_interview().case_id(), m.start_interview().language(), now), reply);
         break;
       case v1::ClientMessage::kAnswer: {
         const auto& a = m.answer();
-        if (auto id = id_of(a.interview_id())) settle(fw.answer(*who, *id, a.seq(), a.question(), a.value(), now), reply);
+        if (auto id = id_of(a.interview_id())) settle(fw.answer(*who, m.request_id(), *id, a.seq(), a.question(), a.value(), now), reply);
         break;
       }
       case v1::ClientMessage::kBack:
-        if (auto id = id_of(m.back().interview_id())) settle(fw.back(*who, *id, m.back().seq(), now), reply);
+        if (auto id = id_of(m.back().interview_id())) settle(fw.back(*who, m.request_id(), *id, m.back().seq(), now), reply);
         break;
       case v1::ClientMessage::kSuspend: {
         const auto& s = m.suspend();
         auto id = id_of(s.interview_id());
         auto at = when(s.appointment_at());
-        if (id && at) settle(fw.suspend(*who, *id, s.seq(), net::from_wire(s.outcome()), *at, s.note(), now), reply);
+        if (id && at) settle(fw.suspend(*who, m.request_id(), *id, s.seq(), net::from_wire(s.outcome()), *at, s.note(), now), reply);
         break;
       }
       case v1::ClientMessage::kSetLanguage:
         if (auto id = id_of(m.set_language().interview_id()))
-          settle(fw.set_language(*who, *id, m.set_language().language(), now), reply);
+          settle(fw.set_language(*who, m.request_id(), *id, m.set_language().language(), now), reply);
         break;
       case v1::ClientMessage::kQuotaAction: {
         const auto& q = m.quota_action();
@@ -225,7 +225,7 @@ struct run {
           case v1::QuotaAction::REOPEN: op = fieldwork::quota_op::reopen; break;
           default: return;
         }
-        settle(fw.quota_action(*who, op, cell_id{q.quota(), {q.values().begin(), q.values().end()}}, q.target(), now),
+        settle(fw.quota_action(*who, m.request_id(), op, cell_id{q.quota(), {q.values().begin(), q.values().end()}}, q.target(), now),
                reply);
         break;
       }
@@ -263,10 +263,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   run r;
   r.fw.load_cases(frame_cases());
   // The deep start: anna holds a case and its interview is open at the first question.
-  auto first = r.fw.next_case(users[0], r.now);
+  auto first = r.fw.next_case(users[0], 0, r.now);
   require(first.reply && std::holds_alternative<case_offer>(*first.reply), "the seed fieldwork offers no case");
   r.store.apply(first.changes);
-  auto started = r.fw.start_interview(users[0], std::get<case_offer>(*first.reply).id, "", r.now);
+  auto started = r.fw.start_interview(users[0], 0, std::get<case_offer>(*first.reply).id, "", r.now);
   require(started.reply.has_value(), "the seed case's interview does not start");
   r.store.apply(started.changes);
 
