@@ -56,6 +56,8 @@ class linter {
     if (q_.id().empty()) error(root_.where(), "the study has no id");
     if (q_.version().empty()) error(root_.where(), "the study has no version (it is stamped into every interview)");
     if (q_.languages().empty()) error(root_.where(), "the study names no languages");
+    // Without questions every interview would end at once as a complete with no data.
+    if (q_.questions().empty()) error(root_.where(), "the study has no questions");
     std::set<std::string> seen;
     for (int i = 0; i < q_.languages_size(); ++i)
       if (!seen.insert(q_.languages(i)).second)

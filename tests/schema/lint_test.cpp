@@ -259,3 +259,14 @@ TEST(SchemaLint, CliAcceptsTheSeedStudy) {
   EXPECT_EQ(WEXITSTATUS(::pclose(p)), 0) << out;
   EXPECT_EQ(out.rfind("ok: ai_barometer_2025", 0), 0u) << out;
 }
+
+// Found by fuzzing (fuzz/questionnaire.cpp): the seed study's header and fieldwork with every question
+// cut away loaded as a valid study, whose every interview would end at once as a complete without data.
+TEST(SchemaLint, StudyWithoutQuestionsIsRefused) {
+  const std::string text = read_file(seed_file);
+  const auto report = cati::schema::load_study_text(text.substr(0, text.find("\nframe {")), "q.textproto");
+  EXPECT_FALSE(report.ok());
+  bool said = false;
+  for (const auto& d : report.diagnostics) said = said || d.message == "the study has no questions";
+  EXPECT_TRUE(said) << "diagnostics: " << report.diagnostics.size();
+}

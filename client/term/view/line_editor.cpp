@@ -36,6 +36,9 @@ bool line_editor::edit(const key& k) {
   switch (k.what) {
     case key::kind::character:
       if (k.ch < 0x20 || k.ch == 0x7F) return false;  // control characters are commands, not text
+      // Not a Unicode scalar value (a surrogate, or beyond U+10FFFF): it has no UTF-8 form, so taking it
+      // would move the cursor past the text or put invalid UTF-8 into an answer. Swallowed.
+      if (k.ch > 0x10FFFF || (k.ch >= 0xD800 && k.ch <= 0xDFFF)) return true;
       text_.insert(byte_offset(text_, cursor_), to_utf8(k.ch));
       ++cursor_;
       return true;

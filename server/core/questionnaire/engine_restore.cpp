@@ -20,12 +20,12 @@ std::string describe(const saved_interview& s) {
 std::string difference(const saved_interview& saved, const saved_interview& replayed) {
   for (const auto& [name, text] : saved.answers) {
     auto it = std::find_if(replayed.answers.begin(), replayed.answers.end(),
-                           [&](const auto& a) { return a.first == name; });
+                           [&n = name](const auto& a) { return a.first == n; });  // clang 15: no binding captures
     if (it == replayed.answers.end()) return "the answer to " + name + " is not reached or no longer relevant";
     if (it->second != text) return "the answer to " + name + " replays as \"" + it->second + "\"";
   }
   for (const auto& [name, text] : replayed.answers)
-    if (std::none_of(saved.answers.begin(), saved.answers.end(), [&](const auto& a) { return a.first == name; }))
+    if (std::none_of(saved.answers.begin(), saved.answers.end(), [&n = name](const auto& a) { return a.first == n; }))
       return "the replay records " + name + ", which the saved interview does not";
   if (saved.quota_granted != replayed.quota_granted) return "the granted quota values differ";
   return "the replay ends " + describe(replayed) + ", the saved interview is " + describe(saved);

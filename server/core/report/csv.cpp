@@ -59,8 +59,10 @@ std::optional<csv_record> csv_reader::next() {
 }
 
 std::string csv_escape(std::string_view field) {
+  // A leading byte order mark is quoted too: unquoted at the start of a file, a reader takes it for the
+  // file's mark and drops it.
   bool needs = field.find_first_of(",\"\r\n") != std::string_view::npos ||
-               (!field.empty() && (field.front() == ' ' || field.back() == ' '));
+               (!field.empty() && (field.front() == ' ' || field.back() == ' ')) || field.starts_with("\xEF\xBB\xBF");
   if (!needs) return std::string(field);
   std::string out = "\"";
   for (char c : field) {

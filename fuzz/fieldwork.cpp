@@ -1,0 +1,329 @@
+// Fuzz target: the fieldwork application driven by decoded requests, from a deep start. Each run builds
+// a core::fieldwork on the seed study with the frame's first rows as cases, an interviewer (anna) logged
+// in, holding a case, its interview open at the first question; then the input, a sequence of
+// length-delimited cati.v1.ClientMessage frames, is decoded (net/wire_codec) and mapped by the small
+// harness below onto core::fieldwork's requests, as the protocol adapter does. Logins switch the acting
+// user (anna, bert: interviewers; sue: supervisor); SetClock moves the clock; every request advances it.
+// The changes each request returns are applied to an in-memory store (the harness's model of the file).
+//
+// This target is built directly on core::fieldwork (server/core/fieldwork/fieldwork.hpp) while the
+// protocol adapter (server/net/fieldwork_service) is being split up: once it is, it can be re-pointed at
+// the adapter by replacing `apply` below.
+//
+// Checked besides the sanitizers: a refused request returns no changes; every reply maps to the wire and
+// encodes as JSON; interview ids are opened once; answer rows number each interview's rows 1, 2, 3 ...
+// without gaps and belong to an opened interview; no quota count goes negative and no cell holds more
+// leases than the book has.
+#include <date/tz.h>
+
+#include <charconv>
+#include <fstream>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "core/ports/clock_spec.hpp"
+#include "core/sample/sample_row.hpp"
+#include "net/protocol_mapping.hpp"
+#include "net/wire_codec.hpp"
+#include "support/message_mutator.hpp"
+#include "support/seed_study.hpp"
+
+namespace {
+
+using namespace cati::core;
+namespace v1 = cati::v1;
+namespace net = cati::net;
+
+void require(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "fieldwork: %s\n", what);
+    std::abort();
+  }
+}
+
+constexpr int frame_rows = 24;
+
+// The frame's first rows as the store would load them.
+const std::vector<loaded_case>& frame_cases() {
+  static const std::vector<loaded_case> cases = [] {
+    std::ifstream in(cati::fuzz::seed_study_dir() + "/frame.csv", std::ios::binary);
+    std::string text, line;
+    for (int i = 0; i <= frame_rows && std::getline(in, line); ++i) text += line + "\n";
+    const auto frame = parse_sample_frame(text, *cati::fuzz::seed_study());
+    require(frame.ok() && !frame.cases.empty(), "the seed frame does not parse");
+    std::vector<loaded_case> out;
+    case_id id = 1;
+    for (const auto& c : frame.cases) {
+      loaded_case l;
+      l.record.id = id++;
+      l.record.language = c.language;
+      l.record.frame = c.frame;
+      auto contact = [&](const char* name) {
+        auto it = c.contact.find(name);
+        return it == c.contact.end() ? std::string() : it->second;
+      };
+      l.contact = {c.firm_id, contact("company"), contact("contact_name"), c.phones};
+      out.push_back(std::move(l));
+    }
+    return out;
+  }();
+  return cases;
+}
+
+const calendar& study_calendar() {
+  static const calendar cal = calendar::make(*cati::fuzz::seed_study()).value();
+  return cal;
+}
+
+const date::time_zone* study_zone() {
+  static const date::time_zone* zone = date::locate_zone(cati::fuzz::seed_study()->time_zone);
+  return zone;
+}
+
+// CATI_FUZZ_TRACE=1: each request and its reply on stderr, to see how deep an input gets.
+bool trace() {
+  static const bool on = std::getenv("CATI_FUZZ_TRACE") != nullptr;
+  return on;
+}
+
+const user users[] = {{1, "anna", user_role::interviewer, {"nl", "fr"}},
+                      {2, "bert", user_role::interviewer, {"nl"}},
+                      {3, "sue", user_role::supervisor, {"nl", "fr"}}};
+
+// The store the changes go to: what the checks compare against.
+struct memory_store {
+  std::set<interview_id> opened;
+  std::set<interview_id> closed;
+  std::map<interview_id, std::int64_t> rows;
+  std::size_t calls = 0;
+
+  void apply(const change_list& changes) {
+    for (const auto& c : changes) {
+      if (const auto* o = std::get_if<interview_opened>(&c)) {
+        require(opened.insert(o->id).second, "an interview id was opened twice");
+      } else if (const auto* a = std::get_if<answer_logged>(&c)) {
+        require(opened.count(a->interview) == 1, "an answer row for an interview never opened");
+        require(a->row == ++rows[a->interview], "answer rows are not numbered 1, 2, 3 ... without gaps");
+      } else if (const auto* x = std::get_if<interview_closed>(&c)) {
+        require(opened.count(x->interview) == 1, "an interview closed that was never opened");
+        closed.insert(x->interview);
+      } else if (std::holds_alternative<call_logged>(c)) {
+        ++calls;
+      }
+    }
+  }
+};
+
+struct run {
+  fieldwork fw{cati::fuzz::seed_study(), study_calendar(), quota_state{}, 1, 42};
+  memory_store store;
+  const user* who = &users[0];
+  time_point now = parse_instant("2025-10-13T09:05:00+02:00").value();
+
+  template <class T>
+  void settle(effect<T> e, v1::ServerMessage& reply) {
+    if (!e.reply) {
+      require(e.changes.empty(), "a refused request returned changes");
+      *reply.mutable_error() = net::to_wire(e.reply.err());
+      return;
+    }
+    store.apply(e.changes);
+    to_wire(*e.reply, reply);
+  }
+
+  void to_wire(const std::variant<case_offer, idle>& v, v1::ServerMessage& reply) {
+    if (const auto* offer = std::get_if<case_offer>(&v)) net::fill(*reply.mutable_case_card(), *offer, study_zone());
+    else net::fill(*reply.mutable_no_case(), std::get<idle>(v), study_zone());
+  }
+  void to_wire(const interview_view& v, v1::ServerMessage& reply) { net::fill(reply, v, fw.today(*who, now)); }
+  void to_wire(const call_done& d, v1::ServerMessage& reply) {
+    reply.mutable_call_recorded()->set_case_id(d.id);
+    reply.mutable_call_recorded()->set_outcome(net::to_wire(d.result));
+  }
+  void to_wire(const session_view& s, v1::ServerMessage& reply) {
+    if (s.held) net::fill(*reply.mutable_case_card(), *s.held, study_zone());
+    if (s.interview) net::fill(reply, *s.interview, fw.today(*who, now));
+  }
+  void to_wire(const quota_cell_state& c, v1::ServerMessage& reply) {
+    for (const auto& row : fw.quota_table()) {
+      if (row.cell.id == c.id) net::fill(*reply.mutable_status()->add_cells(), row);
+    }
+  }
+
+  static std::optional<interview_id> id_of(const std::string& text) {
+    interview_id id = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc{} || p != text.data() + text.size()) return std::nullopt;
+    return id;
+  }
+  static std::optional<std::optional<time_point>> when(const std::string& text) {
+    if (text.empty()) return std::optional<time_point>{};
+    auto t = net::parse_wire_time(text);
+    if (!t) return std::nullopt;  // malformed: refused by the adapter before the application
+    return std::optional<time_point>{*t};
+  }
+
+  // One decoded request, mapped as the protocol adapter maps it.
+  void apply(const v1::ClientMessage& m) {
+    v1::ServerMessage reply;
+    reply.set_request_id(m.request_id());
+    switch (m.body_case()) {
+      case v1::ClientMessage::kLogin:
+        who = nullptr;
+        for (const auto& u : users)
+          if (u.name == m.login().user()) who = &u;
+        return;
+      case v1::ClientMessage::kLogout: who = nullptr; return;
+      case v1::ClientMessage::kSetClock:
+        if (auto t = net::parse_wire_time(m.set_clock().now())) now = *t;
+        return;
+      case v1::ClientMessage::kPing: now += std::chrono::seconds(1); return;
+      default: break;
+    }
+    if (who == nullptr) return;  // not logged in: the access layer refuses it
+    switch (m.body_case()) {
+      case v1::ClientMessage::kResumeSession: settle(fw.resume(*who, now), reply); break;
+      case v1::ClientMessage::kNextCase: settle(fw.next_case(*who, m.request_id(), now), reply); break;
+      case v1::ClientMessage::kCallResult: {
+        const auto& c = m.call_result();
+        auto at = when(c.appointment_at());
+        if (!at) return;
+        settle(fw.record_call(*who, m.request_id(), c.case_id(), net::from_wire(c.outcome()), *at, c.personal_appointment(), c.note(),
+                              c.number(), now),
+               reply);
+        break;
+      }
+      case v1::ClientMessage::kStartInterview:
+        settle(fw.start_interview(*who, m.request_id(), m.start_interview().case_id(), m.start_interview().language(), now), reply);
+        break;
+      case v1::ClientMessage::kAnswer: {
+        const auto& a = m.answer();
+        if (auto id = id_of(a.interview_id())) settle(fw.answer(*who, m.request_id(), *id, a.seq(), a.question(), a.value(), now), reply);
+        break;
+      }
+      case v1::ClientMessage::kBack:
+        if (auto id = id_of(m.back().interview_id())) settle(fw.back(*who, m.request_id(), *id, m.back().seq(), now), reply);
+        break;
+      case v1::ClientMessage::kSuspend: {
+        const auto& s = m.suspend();
+        auto id = id_of(s.interview_id());
+        auto at = when(s.appointment_at());
+        if (id && at) settle(fw.suspend(*who, m.request_id(), *id, s.seq(), net::from_wire(s.outcome()), *at, s.note(), now), reply);
+        break;
+      }
+      case v1::ClientMessage::kSetLanguage:
+        if (auto id = id_of(m.set_language().interview_id()))
+          settle(fw.set_language(*who, m.request_id(), *id, m.set_language().language(), now), reply);
+        break;
+      case v1::ClientMessage::kQuotaAction: {
+        const auto& q = m.quota_action();
+        fieldwork::quota_op op;
+        switch (q.kind()) {
+          case v1::QuotaAction::SET_TARGET: op = fieldwork::quota_op::set_target; break;
+          case v1::QuotaAction::CLOSE: op = fieldwork::quota_op::close; break;
+          case v1::QuotaAction::REOPEN: op = fieldwork::quota_op::reopen; break;
+          default: return;
+        }
+        settle(fw.quota_action(*who, m.request_id(), op, cell_id{q.quota(), {q.values().begin(), q.values().end()}}, q.target(), now),
+               reply);
+        break;
+      }
+      case v1::ClientMessage::kWatchStatus:
+        for (const auto& row : fw.quota_table()) net::fill(*reply.mutable_status()->add_cells(), row);
+        (void)fw.activity_of(who->name, now);
+        (void)fw.ended_interviews();
+        break;
+      default: return;
+    }
+    if (trace()) {
+      std::fprintf(stderr, "%s %s -> %s %s\n", who->name.c_str(), std::string(net::wire_type_name(m)).c_str(),
+                   std::string(net::wire_type_name(reply)).c_str(),
+                   reply.has_error()       ? reply.error().message().c_str()
+                   : reply.has_case_card() ? std::to_string(reply.case_card().case_id()).c_str()
+                                           : "");
+    }
+    const auto json = net::encode_server_message(reply, net::wire_format::json);
+    require(json.find("reply could not be encoded as JSON") == std::string::npos, "a reply does not encode as JSON");
+    (void)net::encode_server_message(reply, net::wire_format::binary);
+  }
+
+  void check_quotas() const {
+    for (const auto& c : fw.quotas().cells()) {
+      require(c.completes >= 0 && c.in_progress >= 0, "a quota count went negative");
+      require(static_cast<std::size_t>(c.in_progress) <= fw.quotas().lease_count(),
+              "a cell holds more leases than the book has");
+    }
+  }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  run r;
+  r.fw.load_cases(frame_cases());
+  // The deep start: anna holds a case and its interview is open at the first question.
+  auto first = r.fw.next_case(users[0], 0, r.now);
+  require(first.reply && std::holds_alternative<case_offer>(*first.reply), "the seed fieldwork offers no case");
+  r.store.apply(first.changes);
+  auto started = r.fw.start_interview(users[0], 0, std::get<case_offer>(*first.reply).id, "", r.now);
+  require(started.reply.has_value(), "the seed case's interview does not start");
+  r.store.apply(started.changes);
+
+  for (const auto& frame : cati::fuzz::split_delimited(data, size)) {
+    std::uint64_t request_id = 0;
+    auto m = net::decode_client_message(frame, false, net::wire_format::binary, request_id);
+    if (!m) continue;  // the transport answers it; the application never sees it
+    r.apply(*m);
+    r.now += std::chrono::seconds(7);
+    r.check_quotas();
+    if (request_id % 4 == 3) r.store.apply(r.fw.tick(r.now));
+  }
+  r.store.apply(r.fw.tick(r.now + std::chrono::hours(1)));
+  r.check_quotas();
+  return 0;
+}
+
+// Mutates the request sequence: one request's field (support/message_mutator.hpp), or the sequence
+// itself (a request repeated, dropped or moved), or the bytes of one frame.
+extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t size, std::size_t max_size,
+                                               unsigned int seed) {
+  static cati::fuzz::message_mutator mutator(seed, cati::fuzz::protocol_words());
+  mutator.random().seed(seed);
+  auto frames = cati::fuzz::split_delimited(data, size);
+  const std::size_t n = frames.size();
+  const std::size_t i = mutator.below(n);
+  switch (n == 0 ? 0 : mutator.below(8)) {
+    case 0: {  // a new request
+      v1::ClientMessage m;
+      m.set_request_id(mutator.below(64));
+      mutator.mutate(m);
+      mutator.mutate(m);
+      frames.insert(frames.begin() + static_cast<std::ptrdiff_t>(mutator.below(n + 1)), m.SerializeAsString());
+      break;
+    }
+    case 1: frames.insert(frames.begin() + static_cast<std::ptrdiff_t>(mutator.below(n + 1)), frames[i]); break;
+    case 2: frames.erase(frames.begin() + static_cast<std::ptrdiff_t>(i)); break;
+    case 3: std::swap(frames[i], frames[mutator.below(n)]); break;
+    case 4: frames[i] = cati::fuzz::mutate_bytes(frames[i], frames[i].size() + 16); break;
+    default: {
+      v1::ClientMessage m;
+      if (!m.ParseFromString(frames[i])) {
+        frames[i] = cati::fuzz::mutate_bytes(frames[i], frames[i].size() + 16);
+        break;
+      }
+      mutator.mutate(m);
+      frames[i] = m.SerializeAsString();
+      break;
+    }
+  }
+  const auto out = cati::fuzz::join_delimited(frames);
+  if (out.size() > max_size) return size;
+  std::copy(out.begin(), out.end(), data);
+  return out.size();
+}
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  cati::fuzz::quiet_protobuf_log();
+  return 0;
+}
