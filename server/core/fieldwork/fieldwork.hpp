@@ -313,6 +313,9 @@ class fieldwork {
   // ends with it. begin_request() forgets those of a refused request.
   void begin_request();
   void flush_locks(change_list& changes);
+  // The appointment a call result or a suspension asks for, or why it cannot be (no time given, a time
+  // past, outside the calling hours or the fieldwork: the calendar's words).
+  result<appointment, fault> appointment_for(const std::optional<time_point>& at, bool personal, time_point now) const;
   // The request log: the earlier request of `who` under `request` (nullptr: none, or request 0), and
   // logging one with the request's changes.
   const request_logged* earlier_request(const user& who, std::uint64_t request) const;

@@ -35,6 +35,13 @@ void fieldwork::flush_locks(change_list& changes) {
   lock_changes_.clear();
 }
 
+result<appointment, fault> fieldwork::appointment_for(const std::optional<time_point>& at, bool personal,
+                                                      time_point now) const {
+  if (!at) return fault{fault_code::invalid_request, "an appointment needs a date and time"};
+  if (auto why = calendar_.appointment_problem(*at, now)) return fault{fault_code::invalid_request, std::move(*why)};
+  return appointment{*at, personal};
+}
+
 void fieldwork::keep_hold(case_id id, const user& who, time_point now) {
   if (!scheduler_->renew(id, who.name, now)) (void)scheduler_->hold(id, {who.name, who.languages, who.converter}, now);
 }
@@ -103,15 +110,12 @@ effect<call_done> fieldwork::record_call(const user& who, std::uint64_t request,
   }
   std::optional<appointment> callback;
   if (result == outcome::appointment) {
-    if (!appointment_at) {
-      out.reply = fault{fault_code::invalid_request, "an appointment needs a date and time"};
+    auto asked = appointment_for(appointment_at, personal, now);
+    if (!asked) {
+      out.reply = asked.err();
       return out;
     }
-    if (auto why = calendar_.appointment_problem(*appointment_at, now)) {
-      out.reply = fault{fault_code::invalid_request, std::move(*why)};
-      return out;
-    }
-    callback = appointment{*appointment_at, personal};
+    callback = asked.value();
   }
   auto open = extra_[id].open_interview;
   log_call(id, who, now, result, number, note, open, callback, out.changes);

@@ -307,15 +307,12 @@ effect<interview_view> fieldwork::suspend(const user& who, std::uint64_t, interv
   }
   std::optional<appointment> callback;
   if (result == outcome::appointment) {
-    if (!appointment_at) {
-      out.reply = fault{fault_code::invalid_request, "an appointment needs a date and time"};
+    auto asked = appointment_for(appointment_at, true, now);
+    if (!asked) {
+      out.reply = asked.err();
       return out;
     }
-    if (auto why = calendar_.appointment_problem(*appointment_at, now)) {
-      out.reply = fault{fault_code::invalid_request, std::move(*why)};
-      return out;
-    }
-    callback = appointment{*appointment_at, true};
+    callback = asked.value();
   }
   keep_hold(iv.case_, who, now);
   applied(iv, seq, print);
