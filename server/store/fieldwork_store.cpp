@@ -79,20 +79,33 @@ void fieldwork_store::read_a_migrated_copy(SQLite::Database& file) {
   auto dir = std::filesystem::temp_directory_path();
   std::string name = "cati-read-" + std::to_string(::getpid()) + "-" +
                      std::to_string(reinterpret_cast<std::uintptr_t>(this)) + ".db";
-  migrated_copy_ = dir / name;
+  const auto path = dir / name;
+  const auto remove_copy = [&path] {
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      auto part = path;
+      part += suffix;
+      std::filesystem::remove(part, ignored);
+    }
+  };
+  remove_copy();  // a copy left by a process that died with this pid
   std::string quoted;
-  for (char c : migrated_copy_.string()) quoted += c == '\'' ? std::string("''") : std::string(1, c);
-  file.exec("VACUUM INTO '" + quoted + "'");
-  auto copy = options_;
-  copy.path = migrated_copy_;
-  copy.read_only = false;
-  copy.create = false;
-  copy.vfs.clear();
-  {
+  for (char c : path.string()) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  try {
+    file.exec("VACUUM INTO '" + quoted + "'");
+    auto copy = options_;
+    copy.path = path;
+    copy.read_only = false;
+    copy.create = false;
+    copy.vfs.clear();
     auto db = open_write_connection(copy);
     migrate(*db, options_.path.filename().string() + " (a migrated copy, for reading)");
+  } catch (...) {
+    remove_copy();  // the constructor fails: no destructor will
+    throw;
   }
-  options_.path = migrated_copy_;
+  migrated_copy_ = path;
+  options_.path = path;
 }
 
 // Member names hide the repository functions of the same name: those are called qualified.
