@@ -137,7 +137,7 @@ void fieldwork_port::commit(core::change_list changes, std::function<void(std::o
 std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) {
   return store_.read([after, this](SQLite::Database& db) {
     std::map<core::case_id, core::loaded_case> cases;
-    // Released sample only (research): a case of a replicate not yet released is not in the field.
+    // Released sample only: a case of a replicate not yet released is not in the field.
     SQLite::Statement c(db,
                         "SELECT c.id, c.firm_id, c.language, coalesce(u.name, ''), c.held_until, c.replicate FROM cases c"
                         " LEFT JOIN users u ON u.id = c.held_by WHERE c.id > ? AND (c.replicate = 0 OR "
@@ -187,7 +187,7 @@ std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) 
            call.number = st.getColumn(6).getInt();
            lc.record.calls.push_back(call);
          });
-    // (research) The firm is the unit: how many numbers it has; when it reached the partial point.
+    // The firm is the unit: how many numbers it has; when it reached the partial point.
     for (auto& [id, lc] : cases) lc.record.numbers = std::max<int>(1, static_cast<int>(lc.contact.phones.size()));
     for (const auto& [id, at] : partial_points(db, partial_after_, after))
       if (auto it = cases.find(id); it != cases.end()) it->second.record.partial_at = at;

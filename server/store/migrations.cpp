@@ -262,7 +262,7 @@ BEGIN
 END;
 )sql";
 
-// Version 6 (research): sample released in replicates. Replicate 0 is the whole frame as imported, always
+// Version 6: sample released in replicates. Replicate 0 is the whole frame as imported, always
 // released (a fieldwork that never splits its sample works as before); a case in replicate k > 0 is in the
 // field once k has a release row. Releases are never undone: the table is append-only.
 constexpr const char* schema_v6 = R"sql(

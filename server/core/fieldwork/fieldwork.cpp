@@ -106,7 +106,7 @@ case_offer fieldwork::offer_of(case_id id, const assignment* a) const {
     offer.attempt = plan->attempts + 1;
     offer.appointment_at = plan->appointment_at;
   }
-  if (const case_plan* plan = scheduler_->plan(id)) offer.number_to_dial = plan->next_number;  // (research)
+  if (const case_plan* plan = scheduler_->plan(id)) offer.number_to_dial = plan->next_number;  // the plan's next live number
   return offer;
 }
 

@@ -75,7 +75,7 @@ struct user {
   std::string name;
   user_role role = user_role::interviewer;
   std::vector<std::string> languages;
-  bool converter = false;  // (research) may call soft refusals back: the "converter" skill
+  bool converter = false;  // may call soft refusals back: the "converter" skill
 };
 
 // Contact data of a case: shown on the interviewer's case card, used for fills, never in answers.
@@ -158,7 +158,7 @@ struct case_offer {
   std::string quota_cell;  // e.g. "region=VLA"
   std::optional<time_point> appointment_at;
   std::optional<interview_id> open_interview;  // a suspended interview to resume
-  int number_to_dial = 0;  // (research) index in contact.phones: the plan's next live number (case_plan)
+  int number_to_dial = 0;  // index in contact.phones: the plan's next live number (case_plan)
 };
 
 // The interview as the terminal shows it: the current screen, or how it ended.

@@ -133,7 +133,7 @@ void fieldwork::log_call(case_id id, const user& who, time_point now, outcome re
     if (auto it = extra_.find(id); it != extra_.end() && !it->second.contact.phones.empty())
       dialled = it->second.contact.phones.front();
   call_attempt call{now, who.name, result, callback};
-  if (auto it = extra_.find(id); it != extra_.end()) {  // (research) which of the firm's numbers: a dead one ends only it
+  if (auto it = extra_.find(id); it != extra_.end()) {  // which of the firm's numbers: a dead one ends only it
     const auto& phones = it->second.contact.phones;
     if (auto p = std::find(phones.begin(), phones.end(), dialled); p != phones.end())
       call.number = static_cast<int>(p - phones.begin());
