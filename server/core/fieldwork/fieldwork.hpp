@@ -313,6 +313,10 @@ class fieldwork {
   // ends with it. begin_request() forgets those of a refused request.
   void begin_request();
   void flush_locks(change_list& changes);
+  // Answer, Back and Suspend: the interview `who` holds, when `seq` is fresh. nullptr when the request is
+  // refused or repeats one already applied; `out.reply` then holds the fault, or the screen marked duplicate.
+  live_interview* fresh_sequenced(const user& who, interview_id id, std::uint32_t seq, const std::string& print,
+                                  time_point now, effect<interview_view>& out);
   // The appointment a call result or a suspension asks for, or why it cannot be (no time given, a time
   // past, outside the calling hours or the fieldwork: the calendar's words).
   result<appointment, fault> appointment_for(const std::optional<time_point>& at, bool personal, time_point now) const;

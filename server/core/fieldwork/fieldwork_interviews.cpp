@@ -154,26 +154,35 @@ effect<interview_view> fieldwork::start_interview(const user& who, std::uint64_t
   return out;
 }
 
+fieldwork::live_interview* fieldwork::fresh_sequenced(const user& who, interview_id id, std::uint32_t seq,
+                                                      const std::string& print, time_point now,
+                                                      effect<interview_view>& out) {
+  auto found = owned_interview(who, id, now);
+  if (!found) {
+    out.reply = found.err();
+    return nullptr;
+  }
+  live_interview& iv = *found.value();
+  auto kind = check_seq(iv, seq, print);
+  if (!kind) {
+    out.reply = kind.err();
+    return nullptr;
+  }
+  if (*kind == seq_kind::repeat) {  // nothing changes: the current screen again, marked duplicate
+    out.reply = view_of(iv, true);
+    return nullptr;
+  }
+  return &iv;
+}
+
 effect<interview_view> fieldwork::answer(const user& who, std::uint64_t, interview_id id, std::uint32_t seq,
                                          const std::string& question, const std::string& text, time_point now) {
   begin_request();
   effect<interview_view> out{interview_view{}, {}};
-  auto found = owned_interview(who, id, now);
-  if (!found) {
-    out.reply = found.err();
-    return out;
-  }
-  live_interview& iv = *found.value();
   const auto print = request_print("answer", question, text);
-  auto kind = check_seq(iv, seq, print);
-  if (!kind) {
-    out.reply = kind.err();
-    return out;
-  }
-  if (*kind == seq_kind::repeat) {  // nothing changes
-    out.reply = view_of(iv, true);
-    return out;
-  }
+  live_interview* fresh = fresh_sequenced(who, id, seq, print, now, out);
+  if (!fresh) return out;
+  live_interview& iv = *fresh;
   if (iv.state.status != interview_status::in_progress) {
     out.reply = fault{fault_code::invalid_request, "interview " + std::to_string(id) + " has ended"};
     return out;
@@ -237,22 +246,10 @@ effect<interview_view> fieldwork::back(const user& who, std::uint64_t, interview
                                        time_point now) {
   begin_request();
   effect<interview_view> out{interview_view{}, {}};
-  auto found = owned_interview(who, id, now);
-  if (!found) {
-    out.reply = found.err();
-    return out;
-  }
-  live_interview& iv = *found.value();
   const auto print = request_print("back");
-  auto kind = check_seq(iv, seq, print);
-  if (!kind) {
-    out.reply = kind.err();
-    return out;
-  }
-  if (*kind == seq_kind::repeat) {
-    out.reply = view_of(iv, true);
-    return out;
-  }
+  live_interview* fresh = fresh_sequenced(who, id, seq, print, now, out);
+  if (!fresh) return out;
+  live_interview& iv = *fresh;
   auto went_back = iv.state;  // tried on a copy: a refusal must leave the book untouched (see answer())
   auto step = engine_.back(went_back);
   if (!step) {
@@ -275,22 +272,10 @@ effect<interview_view> fieldwork::suspend(const user& who, std::uint64_t, interv
                                           const std::string& note, time_point now) {
   begin_request();
   effect<interview_view> out{interview_view{}, {}};
-  auto found = owned_interview(who, id, now);
-  if (!found) {
-    out.reply = found.err();
-    return out;
-  }
-  live_interview& iv = *found.value();
   const auto print = request_print("suspend", to_string(result));
-  auto kind = check_seq(iv, seq, print);
-  if (!kind) {
-    out.reply = kind.err();
-    return out;
-  }
-  if (*kind == seq_kind::repeat) {
-    out.reply = view_of(iv, true);
-    return out;
-  }
+  live_interview* fresh = fresh_sequenced(who, id, seq, print, now, out);
+  if (!fresh) return out;
+  live_interview& iv = *fresh;
   // No lease check here: suspending gives the lease back anyway, and a lease that lapsed meanwhile is not
   // taken again only to be returned (nor is a refusal turned into over quota).
   if (iv.state.status != interview_status::in_progress) {
