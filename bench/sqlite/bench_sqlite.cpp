@@ -7,7 +7,6 @@
 // Needs a prepared file (cati sample import + one user): tools/bench makes a copy for it.
 // Prints one JSON object on stdout; exit 1 on an error, saying which.
 #include <CLI/CLI.hpp>
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <chrono>
 #include <cstdio>
@@ -63,21 +62,21 @@ int main(int argc, char** argv) {
     std::vector<store::row_id> interviews;
     const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     {
-      SQLite::Statement cases(*db, "SELECT id FROM cases ORDER BY id LIMIT ?");
+      store::sql::statement cases(*db, "SELECT id FROM cases ORDER BY id LIMIT ?");
       cases.bind(1, o.interviews);
-      SQLite::Transaction t(*db);
+      db->begin_write();
       while (cases.executeStep())
         interviews.push_back(store::create_interview(*db, {cases.getColumn(0).getInt64(), user->id, "bench", "nl", now}).id);
-      t.commit();
+      db->commit();
     }
     if (static_cast<int>(interviews.size()) < o.interviews)
       throw std::runtime_error(o.db + ": only " + std::to_string(interviews.size()) + " cases for " +
                                std::to_string(o.interviews) + " interviews");
 
-    SQLite::Statement insert(*db,
+    store::sql::statement insert(*db,
                              "INSERT INTO answers (interview_id, seq, question, kind, value, at, answered_by)"
                              " VALUES (?, ?, 's2_fte', 'set', '1', ?, ?)");
-    SQLite::Statement snapshot(*db, "UPDATE interviews SET snapshot = ? WHERE id = ?");
+    store::sql::statement snapshot(*db, "UPDATE interviews SET snapshot = ? WHERE id = ?");
     const std::string snapshot_text(o.snapshot_bytes, 'x');
     std::vector<std::int64_t> seq(interviews.size(), 0);
     std::uint64_t rows = 0, commits = 0;

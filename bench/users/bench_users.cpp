@@ -5,7 +5,6 @@
 // interactive cost; tools/bench measures one such login on its own.
 // Prints the number of users added; exit 1 on an error, saying which.
 #include <CLI/CLI.hpp>
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <chrono>
 #include <fstream>
@@ -36,10 +35,10 @@ int main(int argc, char** argv) {
     auto db = store::open_write_connection({.path = db_path});
     store::migrate(*db, db_path);
     const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-    SQLite::Transaction t(*db);
+    db->begin_write();
     for (int i = 0; i < count; ++i)
       store::add_user(*db, {prefix + std::to_string(i), store::user_role::interviewer, {"nl", "fr"}, hash, now});
-    t.commit();
+    db->commit();
     std::cout << count << "\n";
   } catch (const std::exception& e) {
     std::cerr << "bench-users: " << e.what() << "\n";

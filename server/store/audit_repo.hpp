@@ -6,14 +6,14 @@
 
 #include "store/records.hpp"
 
-namespace SQLite {
-class Database;
+namespace cati::store::sql {
+class connection;
 }
 
 namespace cati::store {
 
-row_id append_audit(SQLite::Database& db, const audit_entry& entry);
+row_id append_audit(sql::connection& db, const audit_entry& entry);
 // Oldest first.
-std::vector<audit_entry> audit_log(SQLite::Database& db);
+std::vector<audit_entry> audit_log(sql::connection& db);
 
 }  // namespace cati::store

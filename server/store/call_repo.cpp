@@ -16,7 +16,7 @@ constexpr std::array<std::string_view, 4> state_names = {"pending", "kept", "mis
 constexpr const char* call_select =
     "SELECT id, case_id, interviewer_id, at, number, outcome, notes, interview_id FROM call_attempts";
 
-std::vector<call_record> read_calls(SQLite::Statement& q) {
+std::vector<call_record> read_calls(sql::statement& q) {
   std::vector<call_record> out;
   while (q.executeStep()) {
     call_record r;
@@ -36,7 +36,7 @@ std::vector<call_record> read_calls(SQLite::Statement& q) {
 constexpr const char* appointment_select =
     "SELECT id, case_id, due_at, made_by, made_at, personal, notes, state, resolved_at FROM appointments";
 
-std::vector<appointment_record> read_appointments(SQLite::Statement& q) {
+std::vector<appointment_record> read_appointments(sql::statement& q) {
   std::vector<appointment_record> out;
   while (q.executeStep()) {
     appointment_record a;
@@ -64,13 +64,13 @@ std::optional<appointment_state> appointment_state_from_string(std::string_view 
   return std::nullopt;
 }
 
-row_id record_call_attempt(SQLite::Database& db, const call_attempt& attempt) {
+row_id record_call_attempt(sql::connection& db, const call_attempt& attempt) {
   require_row(db, "cases", "case", attempt.case_id);
   require_row(db, "users", "user", attempt.interviewer_id);
   if (attempt.interview_id) require_row(db, "interviews", "interview", *attempt.interview_id);
-  SQLite::Statement insert(db,
+  sql::statement insert(db,
                            "INSERT INTO call_attempts (case_id, interviewer_id, at, number, outcome, notes,"
-                           " interview_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                           " interview_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
   insert.bind(1, attempt.case_id);
   insert.bind(2, attempt.interviewer_id);
   insert.bind(3, to_ms(attempt.at));
@@ -78,14 +78,13 @@ row_id record_call_attempt(SQLite::Database& db, const call_attempt& attempt) {
   insert.bind(5, outcome_name(attempt.result));
   insert.bind(6, attempt.notes);
   bind_id(insert, 7, attempt.interview_id);
-  insert.exec();
-  row_id id = db.getLastInsertRowid();
+  row_id id = inserted_id(insert);
   // max(): attempts may be recorded out of order (a terminal resending after a reconnect).
-  SQLite::Statement update(db,
+  sql::statement update(db,
                            "UPDATE cases SET dials = dials + 1,"
                            " last_outcome = CASE WHEN last_call_at IS NULL OR ?1 >= last_call_at THEN ?2"
                            " ELSE last_outcome END,"
-                           " last_call_at = max(coalesce(last_call_at, ?1), ?1) WHERE id = ?3");
+                           " last_call_at = CASE WHEN last_call_at IS NULL OR last_call_at < ?1 THEN ?1 ELSE last_call_at END WHERE id = ?3");
   update.bind(1, to_ms(attempt.at));
   update.bind(2, outcome_name(attempt.result));
   update.bind(3, attempt.case_id);
@@ -94,36 +93,35 @@ row_id record_call_attempt(SQLite::Database& db, const call_attempt& attempt) {
   return id;
 }
 
-std::vector<call_record> call_history(SQLite::Database& db, row_id case_id) {
-  SQLite::Statement q(db, std::string(call_select) + " WHERE case_id = ? ORDER BY at, id");
+std::vector<call_record> call_history(sql::connection& db, row_id case_id) {
+  sql::statement q(db, std::string(call_select) + " WHERE case_id = ? ORDER BY at, id");
   q.bind(1, case_id);
   return read_calls(q);
 }
 
-std::vector<call_record> call_log(SQLite::Database& db, std::optional<time_point> until) {
-  SQLite::Statement q(db, std::string(call_select) + (until ? " WHERE at <= ?" : "") + " ORDER BY at, id");
+std::vector<call_record> call_log(sql::connection& db, std::optional<time_point> until) {
+  sql::statement q(db, std::string(call_select) + (until ? " WHERE at <= ?" : "") + " ORDER BY at, id");
   if (until) q.bind(1, to_ms(*until));
   return read_calls(q);
 }
 
-row_id create_appointment(SQLite::Database& db, const appointment& appt) {
+row_id create_appointment(sql::connection& db, const appointment& appt) {
   require_row(db, "cases", "case", appt.case_id);
   require_row(db, "users", "user", appt.made_by);
-  SQLite::Statement insert(db,
+  sql::statement insert(db,
                            "INSERT INTO appointments (case_id, due_at, made_by, made_at, personal, notes)"
-                           " VALUES (?, ?, ?, ?, ?, ?)");
+                           " VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
   insert.bind(1, appt.case_id);
   insert.bind(2, to_ms(appt.due));
   insert.bind(3, appt.made_by);
   insert.bind(4, to_ms(appt.made_at));
   insert.bind(5, appt.personal ? 1 : 0);
   insert.bind(6, appt.notes);
-  insert.exec();
-  return db.getLastInsertRowid();
+  return inserted_id(insert);
 }
 
-void resolve_appointment(SQLite::Database& db, row_id id, appointment_state state, time_point at) {
-  SQLite::Statement q(db, "SELECT state FROM appointments WHERE id = ?");
+void resolve_appointment(sql::connection& db, row_id id, appointment_state state, time_point at) {
+  sql::statement q(db, "SELECT state FROM appointments WHERE id = ?");
   q.bind(1, id);
   if (!q.executeStep()) not_found("no appointment " + std::to_string(id));
   auto current = appointment_state_from_string(q.getColumn(0).getString());
@@ -131,21 +129,21 @@ void resolve_appointment(SQLite::Database& db, row_id id, appointment_state stat
   if (current != appointment_state::pending)
     throw store_error(store_errc::conflict, "appointment " + std::to_string(id) + " is already " +
                                                 std::string(to_string(*current)));
-  SQLite::Statement update(db, "UPDATE appointments SET state = ?, resolved_at = ? WHERE id = ?");
+  sql::statement update(db, "UPDATE appointments SET state = ?, resolved_at = ? WHERE id = ?");
   update.bind(1, std::string(to_string(state)));
   update.bind(2, to_ms(at));
   update.bind(3, id);
   update.exec();
 }
 
-std::vector<appointment_record> appointments_of(SQLite::Database& db, row_id case_id) {
-  SQLite::Statement q(db, std::string(appointment_select) + " WHERE case_id = ? ORDER BY due_at, id");
+std::vector<appointment_record> appointments_of(sql::connection& db, row_id case_id) {
+  sql::statement q(db, std::string(appointment_select) + " WHERE case_id = ? ORDER BY due_at, id");
   q.bind(1, case_id);
   return read_appointments(q);
 }
 
-std::vector<appointment_record> pending_appointments(SQLite::Database& db) {
-  SQLite::Statement q(db, std::string(appointment_select) + " WHERE state = 'pending' ORDER BY due_at, id");
+std::vector<appointment_record> pending_appointments(sql::connection& db) {
+  sql::statement q(db, std::string(appointment_select) + " WHERE state = 'pending' ORDER BY due_at, id");
   return read_appointments(q);
 }
 

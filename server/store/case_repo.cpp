@@ -14,10 +14,10 @@ using namespace detail;
 namespace {
 
 // The problems only the fieldwork can see: firm ids and numbers stored by an earlier import.
-void check_against_stored(SQLite::Database& db, const core::sample_frame& frame,
+void check_against_stored(sql::connection& db, const core::sample_frame& frame,
                           std::vector<core::sample_problem>& problems) {
-  SQLite::Statement firm(db, "SELECT 1 FROM cases WHERE firm_id = ?");
-  SQLite::Statement phone(db, "SELECT c.firm_id FROM phones p JOIN cases c ON c.id = p.case_id WHERE p.number = ?");
+  sql::statement firm(db, "SELECT 1 FROM cases WHERE firm_id = ?");
+  sql::statement phone(db, "SELECT c.firm_id FROM phones p JOIN cases c ON c.id = p.case_id WHERE p.number = ?");
   for (const auto& c : frame.cases) {
     firm.bind(1, c.firm_id);
     if (firm.executeStep())
@@ -35,10 +35,10 @@ void check_against_stored(SQLite::Database& db, const core::sample_frame& frame,
 
 class case_writer {
  public:
-  case_writer(SQLite::Database& db, time_point at)
+  case_writer(sql::connection& db, time_point at)
       : db_(db),
         at_(to_ms(at)),
-        case_(db, "INSERT INTO cases (firm_id, language, imported_at) VALUES (?, ?, ?)"),
+        case_(db, "INSERT INTO cases (firm_id, language, imported_at) VALUES (?, ?, ?) RETURNING id"),
         frame_(db, "INSERT INTO case_frame (case_id, name, value) VALUES (?, ?, ?)"),
         contact_(db, "INSERT INTO contacts (case_id, name, value) VALUES (?, ?, ?)"),
         phone_(db, "INSERT INTO phones (case_id, position, number) VALUES (?, ?, ?)") {}
@@ -47,8 +47,7 @@ class case_writer {
     case_.bind(1, c.firm_id);
     case_.bind(2, c.language);
     case_.bind(3, at_);
-    run(case_);
-    row_id id = db_.getLastInsertRowid();
+    row_id id = inserted_id(case_);
     for (const auto& [name, value] : c.frame) triple(frame_, id, name, value);
     for (const auto& [name, value] : c.contact) triple(contact_, id, name, value);
     int position = 0;
@@ -61,27 +60,27 @@ class case_writer {
   }
 
  private:
-  static void run(SQLite::Statement& s) {
+  static void run(sql::statement& s) {
     s.exec();
     s.reset();
   }
-  static void triple(SQLite::Statement& s, row_id id, const std::string& name, const std::string& value) {
+  static void triple(sql::statement& s, row_id id, const std::string& name, const std::string& value) {
     s.bind(1, id);
     s.bind(2, name);
     s.bind(3, value);
     run(s);
   }
 
-  SQLite::Database& db_;
+  sql::connection& db_;
   std::int64_t at_;
-  SQLite::Statement case_, frame_, contact_, phone_;
+  sql::statement case_, frame_, contact_, phone_;
 };
 
 constexpr const char* summary_select =
     "SELECT id, firm_id, language, dials, last_call_at, last_outcome, next_call_at, finished, held_by,"
     " held_until FROM cases";
 
-case_summary read_summary(SQLite::Statement& q) {
+case_summary read_summary(sql::statement& q) {
   case_summary s;
   s.id = q.getColumn(0).getInt64();
   s.firm_id = q.getColumn(1).getString();
@@ -97,10 +96,10 @@ case_summary read_summary(SQLite::Statement& q) {
 }
 
 // Frame values and earliest pending appointments, for the cases in `out` (all cases, or just `only`).
-void fill_summaries(SQLite::Database& db, std::vector<case_summary>& out, std::optional<row_id> only) {
+void fill_summaries(sql::connection& db, std::vector<case_summary>& out, std::optional<row_id> only) {
   std::unordered_map<row_id, std::size_t> at;
   for (std::size_t i = 0; i < out.size(); ++i) at[out[i].id] = i;
-  SQLite::Statement frame(db, std::string("SELECT case_id, name, value FROM case_frame") +
+  sql::statement frame(db, std::string("SELECT case_id, name, value FROM case_frame") +
                                   (only ? " WHERE case_id = ?" : ""));
   if (only) frame.bind(1, *only);
   while (frame.executeStep()) {
@@ -118,7 +117,7 @@ void fill_summaries(SQLite::Database& db, std::vector<case_summary>& out, std::o
 
 }  // namespace
 
-import_result import_sample(SQLite::Database& db, const core::sample_frame& frame, const import_context& context) {
+import_result import_sample(sql::connection& db, const core::sample_frame& frame, const import_context& context) {
   import_result result;
   result.problems = frame.problems;
   check_against_stored(db, frame, result.problems);
@@ -134,25 +133,25 @@ import_result import_sample(SQLite::Database& db, const core::sample_frame& fram
   return result;
 }
 
-std::optional<row_id> find_case(SQLite::Database& db, std::string_view firm_id) {
-  SQLite::Statement q(db, "SELECT id FROM cases WHERE firm_id = ?");
+std::optional<row_id> find_case(sql::connection& db, std::string_view firm_id) {
+  sql::statement q(db, "SELECT id FROM cases WHERE firm_id = ?");
   q.bind(1, std::string(firm_id));
   if (!q.executeStep()) return std::nullopt;
   return q.getColumn(0).getInt64();
 }
 
-int case_count(SQLite::Database& db) { return db.execAndGet("SELECT count(*) FROM cases").getInt(); }
+int case_count(sql::connection& db) { return db.execAndGet("SELECT count(*) FROM cases").getInt(); }
 
-std::vector<case_summary> cases_for_scheduling(SQLite::Database& db) {
+std::vector<case_summary> cases_for_scheduling(sql::connection& db) {
   std::vector<case_summary> out;
-  SQLite::Statement q(db, std::string(summary_select) + " ORDER BY id");
+  sql::statement q(db, std::string(summary_select) + " ORDER BY id");
   while (q.executeStep()) out.push_back(read_summary(q));
   fill_summaries(db, out, std::nullopt);
   return out;
 }
 
-std::optional<case_summary> case_for_scheduling(SQLite::Database& db, row_id case_id) {
-  SQLite::Statement q(db, std::string(summary_select) + " WHERE id = ?");
+std::optional<case_summary> case_for_scheduling(sql::connection& db, row_id case_id) {
+  sql::statement q(db, std::string(summary_select) + " WHERE id = ?");
   q.bind(1, case_id);
   if (!q.executeStep()) return std::nullopt;
   std::vector<case_summary> out{read_summary(q)};
@@ -160,32 +159,32 @@ std::optional<case_summary> case_for_scheduling(SQLite::Database& db, row_id cas
   return std::move(out.front());
 }
 
-std::optional<case_contact> contact_of(SQLite::Database& db, row_id case_id) {
-  SQLite::Statement c(db, "SELECT firm_id FROM cases WHERE id = ?");
+std::optional<case_contact> contact_of(sql::connection& db, row_id case_id) {
+  sql::statement c(db, "SELECT firm_id FROM cases WHERE id = ?");
   c.bind(1, case_id);
   if (!c.executeStep()) return std::nullopt;
   case_contact out;
   out.case_id = case_id;
   out.firm_id = c.getColumn(0).getString();
-  SQLite::Statement fields(db, "SELECT name, value FROM contacts WHERE case_id = ?");
+  sql::statement fields(db, "SELECT name, value FROM contacts WHERE case_id = ?");
   fields.bind(1, case_id);
   while (fields.executeStep()) out.fields[fields.getColumn(0).getString()] = fields.getColumn(1).getString();
-  SQLite::Statement phones(db, "SELECT number FROM phones WHERE case_id = ? ORDER BY position");
+  sql::statement phones(db, "SELECT number FROM phones WHERE case_id = ? ORDER BY position");
   phones.bind(1, case_id);
   while (phones.executeStep()) out.phones.push_back(phones.getColumn(0).getString());
   return out;
 }
 
-void set_case_schedule(SQLite::Database& db, row_id case_id, const case_schedule& schedule) {
-  SQLite::Statement update(db, "UPDATE cases SET next_call_at = ?, finished = ? WHERE id = ?");
+void set_case_schedule(sql::connection& db, row_id case_id, const case_schedule& schedule) {
+  sql::statement update(db, "UPDATE cases SET next_call_at = ?, finished = ? WHERE id = ?");
   bind_time(update, 1, schedule.next_call_at);
   update.bind(2, schedule.finished ? 1 : 0);
   update.bind(3, case_id);
   if (update.exec() == 0) not_found("no case " + std::to_string(case_id));
 }
 
-bool hold_case(SQLite::Database& db, row_id case_id, row_id user, time_point now, time_point until) {
-  SQLite::Statement update(db,
+bool hold_case(sql::connection& db, row_id case_id, row_id user, time_point now, time_point until) {
+  sql::statement update(db,
                            "UPDATE cases SET held_by = ?1, held_until = ?2 WHERE id = ?3"
                            " AND (held_by IS NULL OR held_by = ?1 OR held_until <= ?4)");
   update.bind(1, user);
@@ -197,14 +196,14 @@ bool hold_case(SQLite::Database& db, row_id case_id, row_id user, time_point now
   return false;
 }
 
-void release_case(SQLite::Database& db, row_id case_id, row_id user) {
-  SQLite::Statement update(db, "UPDATE cases SET held_by = NULL, held_until = NULL WHERE id = ? AND held_by = ?");
+void release_case(sql::connection& db, row_id case_id, row_id user) {
+  sql::statement update(db, "UPDATE cases SET held_by = NULL, held_until = NULL WHERE id = ? AND held_by = ?");
   update.bind(1, case_id);
   update.bind(2, user);
   update.exec();
 }
 
-void set_case_lock(SQLite::Database& db, row_id case_id, const std::string& holder, time_point until) {
+void set_case_lock(sql::connection& db, row_id case_id, const std::string& holder, time_point until) {
   // Written with every answer (the lock's renewal): a prepared statement from the connection's cache.
   detail::statement prepared(db,
                             "UPDATE cases SET held_by = (SELECT id FROM users WHERE name = ?1 AND ?1 <> ''),"
@@ -222,9 +221,9 @@ namespace cati::store {
 
 using namespace detail;
 
-std::vector<replicate_status> replicates(SQLite::Database& db) {
+std::vector<replicate_status> replicates(sql::connection& db) {
   std::vector<replicate_status> out;
-  SQLite::Statement q(db,
+  sql::statement q(db,
                       "SELECT c.replicate, count(*), r.released_at FROM cases c "
                       "LEFT JOIN replicate_releases r ON r.replicate = c.replicate GROUP BY c.replicate ORDER BY c.replicate");
   while (q.executeStep()) {
@@ -237,9 +236,9 @@ std::vector<replicate_status> replicates(SQLite::Database& db) {
   return out;
 }
 
-std::vector<core::case_record> unsplit_cases(SQLite::Database& db) {
+std::vector<core::case_record> unsplit_cases(sql::connection& db) {
   std::map<row_id, core::case_record> cases;
-  SQLite::Statement q(db,
+  sql::statement q(db,
                       "SELECT id, language FROM cases c WHERE replicate = 0 "
                       "AND NOT EXISTS (SELECT 1 FROM call_attempts a WHERE a.case_id = c.id) ORDER BY id");
   while (q.executeStep()) {
@@ -247,7 +246,7 @@ std::vector<core::case_record> unsplit_cases(SQLite::Database& db) {
     c.id = q.getColumn(0).getInt64();
     c.language = q.getColumn(1).getString();
   }
-  SQLite::Statement f(db, "SELECT case_id, name, value FROM case_frame");
+  sql::statement f(db, "SELECT case_id, name, value FROM case_frame");
   while (f.executeStep())
     if (auto it = cases.find(f.getColumn(0).getInt64()); it != cases.end())
       it->second.frame[f.getColumn(1).getString()] = f.getColumn(2).getString();
@@ -256,11 +255,11 @@ std::vector<core::case_record> unsplit_cases(SQLite::Database& db) {
   return out;
 }
 
-void set_replicates(SQLite::Database& db, const std::map<row_id, int>& replicate_of) {
+void set_replicates(sql::connection& db, const std::map<row_id, int>& replicate_of) {
   if (db.execAndGet("SELECT count(*) FROM cases WHERE replicate > 0").getInt() > 0)
     throw store_error(store_errc::conflict, "the sample is split into replicates already");
-  SQLite::Statement called(db, "SELECT 1 FROM call_attempts WHERE case_id = ? LIMIT 1");
-  SQLite::Statement set(db, "UPDATE cases SET replicate = ? WHERE id = ? AND replicate = 0");
+  sql::statement called(db, "SELECT 1 FROM call_attempts WHERE case_id = ? LIMIT 1");
+  sql::statement set(db, "UPDATE cases SET replicate = ? WHERE id = ? AND replicate = 0");
   for (const auto& [id, replicate] : replicate_of) {
     if (replicate <= 0) throw store_error(store_errc::invalid, "case " + std::to_string(id) + ": replicate must be > 0");
     called.bind(1, id);
@@ -275,18 +274,18 @@ void set_replicates(SQLite::Database& db, const std::map<row_id, int>& replicate
   }
 }
 
-void release_replicate(SQLite::Database& db, int replicate, time_point at, std::optional<row_id> by) {
+void release_replicate(sql::connection& db, int replicate, time_point at, std::optional<row_id> by) {
   if (replicate <= 0) throw store_error(store_errc::invalid, "replicate 0 is the frame as imported: always released");
-  SQLite::Statement n(db, "SELECT count(*) FROM cases WHERE replicate = ?");
+  sql::statement n(db, "SELECT count(*) FROM cases WHERE replicate = ?");
   n.bind(1, replicate);
   n.executeStep();
   if (n.getColumn(0).getInt() == 0)
     throw store_error(store_errc::not_found, "replicate " + std::to_string(replicate) + " has no cases");
-  SQLite::Statement seen(db, "SELECT 1 FROM replicate_releases WHERE replicate = ?");
+  sql::statement seen(db, "SELECT 1 FROM replicate_releases WHERE replicate = ?");
   seen.bind(1, replicate);
   if (seen.executeStep())
     throw store_error(store_errc::conflict, "replicate " + std::to_string(replicate) + " is released already");
-  SQLite::Statement ins(db, "INSERT INTO replicate_releases (replicate, released_at, released_by) VALUES (?, ?, ?)");
+  sql::statement ins(db, "INSERT INTO replicate_releases (replicate, released_at, released_by) VALUES (?, ?, ?)");
   ins.bind(1, replicate);
   ins.bind(2, to_ms(at));
   if (by) ins.bind(3, *by);

@@ -5,6 +5,8 @@
 #include <array>
 
 #include "store/error.hpp"
+#include "store/sql/pg_connection.hpp"
+#include "store/sql/sqlite_connection.hpp"
 
 namespace cati::store {
 namespace {
@@ -36,7 +38,14 @@ std::optional<synchronous_mode> synchronous_from_string(std::string_view name) {
   return std::nullopt;
 }
 
-std::unique_ptr<SQLite::Database> open_write_connection(const open_options& options) {
+bool is_postgresql(std::string_view db) {
+  for (std::string_view prefix : {"postgresql://", "postgres://", "host=", "dbname="})
+    if (db.starts_with(prefix)) return true;
+  return false;
+}
+
+std::unique_ptr<sql::connection> open_write_connection(const open_options& options) {
+  if (is_postgresql(options)) return sql::open_pg_connection(options.path.native(), false);
   int flags = SQLite::OPEN_READWRITE | (options.create ? SQLite::OPEN_CREATE : 0);
   auto db = open(options, flags);
   try {
@@ -49,12 +58,12 @@ std::unique_ptr<SQLite::Database> open_write_connection(const open_options& opti
   } catch (const SQLite::Exception& e) {
     throw store_error(store_errc::sqlite, options.path.string() + ": " + e.what());
   }
-  return db;
+  return std::make_unique<sql::sqlite_connection>(std::move(db));
 }
 
-std::unique_ptr<SQLite::Database> open_read_connection(const open_options& options) {
-  auto db = open(options, SQLite::OPEN_READONLY);
-  return db;
+std::unique_ptr<sql::connection> open_read_connection(const open_options& options) {
+  if (is_postgresql(options)) return sql::open_pg_connection(options.path.native(), true);
+  return std::make_unique<sql::sqlite_connection>(open(options, SQLite::OPEN_READONLY));
 }
 
 }  // namespace cati::store

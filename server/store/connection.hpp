@@ -1,5 +1,8 @@
-// Opening the fieldwork's SQLite file: the settings every connection gets (WAL, foreign keys, busy
-// timeout, `synchronous`), and the two kinds of connection, the one writer and the readers.
+// Opening the fieldwork's database: the one place that turns the `--db` string into a connection.
+// A path is a SQLite file (the settings every connection gets: WAL, foreign keys, busy timeout,
+// `synchronous`); `postgresql://...`, `postgres://...` or a libpq key=value string starting with
+// `host=` or `dbname=` is a PostgreSQL database (store/sql/pg_connection.hpp). Two kinds of connection:
+// the one writer and the readers.
 //
 // Thread-safety: a connection is used by one thread at a time (SQLite's multi-thread mode); these
 // functions may be called from any thread.
@@ -14,9 +17,7 @@
 #include <string>
 #include <string_view>
 
-namespace SQLite {
-class Database;
-}
+#include "store/sql/sql.hpp"
 
 namespace cati::store {
 
@@ -44,16 +45,21 @@ struct open_options {
   // See writer_hooks (writer.hpp): another process holding the write lock, and the check every write
   // transaction runs first (the ownership's epoch, store/ownership.hpp).
   std::function<void(std::chrono::duration<double> waited, bool over)> on_busy{};
-  std::function<void(SQLite::Database&)> write_guard{};
+  std::function<void(sql::connection&)> write_guard{};
   // Readers only: no writer, no migration, the file untouched (the `cati` commands that only read).
   bool read_only = false;
 };
 
+// Whether `db` (the --db string) names a PostgreSQL database rather than a SQLite file.
+bool is_postgresql(std::string_view db);
+inline bool is_postgresql(const open_options& options) { return is_postgresql(options.path.native()); }
+
 // The write connection: created when missing (if allowed), WAL, foreign keys on. Not migrated here.
-// Throws store_error.
-std::unique_ptr<SQLite::Database> open_write_connection(const open_options& options);
+// On PostgreSQL the database must exist (it is created by its administrator); `create` allows an empty
+// one to be given the schema. Throws store_error.
+std::unique_ptr<sql::connection> open_write_connection(const open_options& options);
 // A read-only connection to an existing file: it never writes the file, even to recover or checkpoint
-// its WAL. Throws store_error.
-std::unique_ptr<SQLite::Database> open_read_connection(const open_options& options);
+// its WAL (on PostgreSQL: a session with default_transaction_read_only). Throws store_error.
+std::unique_ptr<sql::connection> open_read_connection(const open_options& options);
 
 }  // namespace cati::store

@@ -2,13 +2,15 @@
 
 #include <SQLiteCpp/Exception.h>
 
+#include "store/sql/sqlite_connection.hpp"
+
 namespace cati::store {
 
 void rethrow_as_store_error() {
   try {
     throw;
-  } catch (const SQLite::Exception& e) {
-    throw store_error(store_errc::sqlite, e.what());
+  } catch (const SQLite::Exception&) {  // SQLiteCpp used directly (tests, tools)
+    sql::rethrow_sqlite_error();
   }
 }
 

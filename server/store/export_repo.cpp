@@ -15,18 +15,18 @@ namespace {
 using values = std::map<std::string, std::string, std::less<>>;
 using answer_map = std::map<std::string, std::optional<std::string>, std::less<>>;
 
-std::map<row_id, values> values_by_case(SQLite::Database& db, const char* sql) {
+std::map<row_id, values> values_by_case(sql::connection& db, const char* sql) {
   std::map<row_id, values> out;
-  SQLite::Statement q(db, sql);
+  sql::statement q(db, sql);
   while (q.executeStep()) out[q.getColumn(0).getInt64()][q.getColumn(1).getString()] = q.getColumn(2).getString();
   return out;
 }
 
 // Every interview's current answers: the latest row per question, unless it is a drop. Walking the
 // rows in sequence order, a later row replaces an earlier one.
-std::map<row_id, answer_map> current_answers_by_interview(SQLite::Database& db) {
+std::map<row_id, answer_map> current_answers_by_interview(sql::connection& db) {
   std::map<row_id, answer_map> out;
-  SQLite::Statement q(db, "SELECT interview_id, question, kind, value FROM answers ORDER BY interview_id, seq");
+  sql::statement q(db, "SELECT interview_id, question, kind, value FROM answers ORDER BY interview_id, seq");
   while (q.executeStep()) {
     auto& answers = out[q.getColumn(0).getInt64()];
     const std::string question = q.getColumn(1).getString();
@@ -69,19 +69,19 @@ double active_minutes(core::time_point start, std::optional<core::time_point> en
 
 // Every call attempt with what the calls export shows of it. The interview minutes a call carried: from
 // the start of its session (the interview's start, or the first answer after its previous call) to the call.
-std::vector<core::logged_call> read_calls(SQLite::Database& db, const std::map<row_id, std::string>& firm_ids,
+std::vector<core::logged_call> read_calls(sql::connection& db, const std::map<row_id, std::string>& firm_ids,
                                           const std::vector<core::export_respondent>& interviews,
                                           const std::map<row_id, std::vector<core::time_point>>& answer_times) {
   std::map<row_id, const core::export_respondent*> by_id;
   for (const auto& r : interviews) by_id[r.interview_id] = &r;
   std::map<row_id, std::string> respondents;  // case -> respondent id (the same for all its interviews)
   {
-    SQLite::Statement q(db, "SELECT case_id, respondent_id FROM interviews ORDER BY id");
+    sql::statement q(db, "SELECT case_id, respondent_id FROM interviews ORDER BY id");
     while (q.executeStep()) respondents.emplace(q.getColumn(0).getInt64(), q.getColumn(1).getString());
   }
   std::map<row_id, core::time_point> previous_call;  // interview -> its previous call
   std::vector<core::logged_call> out;
-  SQLite::Statement q(db, std::string("SELECT a.case_id, a.at, ") + dialled_number_index_sql +
+  sql::statement q(db, std::string("SELECT a.case_id, a.at, ") + dialled_number_index_sql +
                               ", a.outcome, a.interviewer_id, a.interview_id FROM call_attempts a"
                               " ORDER BY a.case_id, a.at, a.id");
   while (q.executeStep()) {
@@ -117,10 +117,10 @@ std::vector<core::logged_call> read_calls(SQLite::Database& db, const std::map<r
 
 }  // namespace
 
-std::map<row_id, core::time_point> partial_points(SQLite::Database& db, const std::string& question, row_id after) {
+std::map<row_id, core::time_point> partial_points(sql::connection& db, const std::string& question, row_id after) {
   std::map<row_id, core::time_point> out;
   if (question.empty()) return out;
-  SQLite::Statement q(db,
+  sql::statement q(db,
                       "SELECT i.case_id, min(a.at) FROM answers a JOIN interviews i ON i.id = a.interview_id "
                       "WHERE a.question = ? AND a.kind = 'set' AND i.case_id > ? GROUP BY i.case_id");
   q.bind(1, question);
@@ -129,14 +129,14 @@ std::map<row_id, core::time_point> partial_points(SQLite::Database& db, const st
   return out;
 }
 
-export_snapshot read_export(SQLite::Database& db, const export_request& request) {
+export_snapshot read_export(sql::connection& db, const export_request& request) {
   export_snapshot snap;
   snap.study = current_study(db);
 
   std::map<row_id, std::string> firm_ids;
   std::map<row_id, std::string> languages;
   {
-    SQLite::Statement q(db, "SELECT id, firm_id, language FROM cases ORDER BY id");
+    sql::statement q(db, "SELECT id, firm_id, language FROM cases ORDER BY id");
     while (q.executeStep()) {
       firm_ids[q.getColumn(0).getInt64()] = q.getColumn(1).getString();
       languages[q.getColumn(0).getInt64()] = q.getColumn(2).getString();
@@ -146,7 +146,7 @@ export_snapshot read_export(SQLite::Database& db, const export_request& request)
   std::map<row_id, values> contacts;
   if (request.contact) {
     contacts = values_by_case(db, "SELECT case_id, name, value FROM contacts");
-    SQLite::Statement q(db, "SELECT case_id, number FROM phones ORDER BY case_id, position");
+    sql::statement q(db, "SELECT case_id, number FROM phones ORDER BY case_id, position");
     while (q.executeStep()) {
       auto& phones = contacts[q.getColumn(0).getInt64()][request.phone_variable];
       phones += (phones.empty() ? "" : ";") + q.getColumn(1).getString();
@@ -155,18 +155,18 @@ export_snapshot read_export(SQLite::Database& db, const export_request& request)
   auto answers = current_answers_by_interview(db);
   std::map<row_id, std::vector<core::time_point>> answer_times;
   {
-    SQLite::Statement q(db, "SELECT interview_id, at FROM answers ORDER BY interview_id, seq");
+    sql::statement q(db, "SELECT interview_id, at FROM answers ORDER BY interview_id, seq");
     while (q.executeStep()) answer_times[q.getColumn(0).getInt64()].push_back(from_ms(q.getColumn(1).getInt64()));
   }
   std::map<row_id, std::uint64_t> seeds;  // the order randomised choices were read in
   {
-    SQLite::Statement q(db, "SELECT id, seed FROM interviews");
+    sql::statement q(db, "SELECT id, seed FROM interviews");
     while (q.executeStep()) seeds[q.getColumn(0).getInt64()] = static_cast<std::uint64_t>(q.getColumn(1).getInt64());
   }
   std::map<row_id, interview_calls> own_calls;
   std::map<row_id, std::vector<core::time_point>> case_calls;
   {
-    SQLite::Statement q(db, "SELECT interview_id, interviewer_id, outcome, at, case_id FROM call_attempts ORDER BY at, id");
+    sql::statement q(db, "SELECT interview_id, interviewer_id, outcome, at, case_id FROM call_attempts ORDER BY at, id");
     while (q.executeStep()) {
       const auto at = from_ms(q.getColumn(3).getInt64());
       case_calls[q.getColumn(4).getInt64()].push_back(at);
@@ -178,7 +178,7 @@ export_snapshot read_export(SQLite::Database& db, const export_request& request)
     }
   }
 
-  SQLite::Statement q(db,
+  sql::statement q(db,
                       "SELECT id, respondent_id, case_id, interviewer_id, questionnaire_version, language, started_at,"
                       " ended_at, final_state FROM interviews ORDER BY id");
   while (q.executeStep()) {
@@ -217,7 +217,7 @@ export_snapshot read_export(SQLite::Database& db, const export_request& request)
   // Released sample only (rates are computed on it), with each case's replicate.
   std::map<row_id, int> released;
   {
-    SQLite::Statement r(db,
+    sql::statement r(db,
                         "SELECT id, replicate FROM cases WHERE replicate = 0 OR replicate IN "
                         "(SELECT replicate FROM replicate_releases)");
     while (r.executeStep()) released[r.getColumn(0).getInt64()] = r.getColumn(1).getInt();
@@ -225,7 +225,7 @@ export_snapshot read_export(SQLite::Database& db, const export_request& request)
   const auto partial = partial_points(db, request.partial_after);
   std::map<row_id, int> numbers;
   {
-    SQLite::Statement p(db, "SELECT case_id, count(*) FROM phones GROUP BY case_id");
+    sql::statement p(db, "SELECT case_id, count(*) FROM phones GROUP BY case_id");
     while (p.executeStep()) numbers[p.getColumn(0).getInt64()] = p.getColumn(1).getInt();
   }
   for (const auto& [id, firm] : firm_ids) {
@@ -241,7 +241,7 @@ export_snapshot read_export(SQLite::Database& db, const export_request& request)
     c.firm_id = firm;
     if (request.contact) c.contact = contacts[id];
   }
-  SQLite::Statement calls(db, std::string("SELECT a.case_id, a.at, u.name, a.outcome, ") + dialled_number_index_sql +
+  sql::statement calls(db, std::string("SELECT a.case_id, a.at, u.name, a.outcome, ") + dialled_number_index_sql +
                                   " FROM call_attempts a JOIN users u ON u.id = a.interviewer_id"
                                   " ORDER BY a.case_id, a.at, a.id");
   while (calls.executeStep()) {
@@ -255,7 +255,7 @@ export_snapshot read_export(SQLite::Database& db, const export_request& request)
     it->second.record.calls.push_back(std::move(call));
   }
   // The latest interview of a case gives its respondent id (the same for all) and its quota answers.
-  SQLite::Statement owners(db, "SELECT id, case_id FROM interviews ORDER BY id");
+  sql::statement owners(db, "SELECT id, case_id FROM interviews ORDER BY id");
   std::map<row_id, row_id> latest;
   while (owners.executeStep()) latest[owners.getColumn(1).getInt64()] = owners.getColumn(0).getInt64();
   for (const auto& r : snap.interviews) {

@@ -15,8 +15,8 @@
 #include "core/report/export_model.hpp"
 #include "store/records.hpp"
 
-namespace SQLite {
-class Database;
+namespace cati::store::sql {
+class connection;
 }
 
 namespace cati::store {
@@ -39,12 +39,12 @@ struct export_snapshot {
   std::vector<core::logged_call> calls;             // by case, then time, when export_request::calls
 };
 
-export_snapshot read_export(SQLite::Database& db, const export_request& request);
+export_snapshot read_export(sql::connection& db, const export_request& request);
 
 // When each case first reached the study's partial point: the time of the first answer row (a value or
 // an explicit "no answer") to `question` in any of its interviews, for cases with id > `after`. Empty for
 // question "". What core::case_record::partial_at is filled from, here and in the fieldwork's loader.
-std::map<row_id, core::time_point> partial_points(SQLite::Database& db, const std::string& question, row_id after = 0);
+std::map<row_id, core::time_point> partial_points(sql::connection& db, const std::string& question, row_id after = 0);
 
 // The SQL expression, over call_attempts `a`, of the index (0-based, dialling order) of the number a call
 // dialled; -1 when the number is not one of the case's (core::call_attempt::number).

@@ -1,6 +1,6 @@
 #include "store/fieldwork_port.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
+#include "store/sql/sql.hpp"
 
 #include <algorithm>
 #include <map>
@@ -34,7 +34,7 @@ core::user_role role_of(user_role r) {
 
 // The fields of `v` ordered as they come, for the change visitors below.
 struct change_writer {
-  SQLite::Database& db;
+  sql::connection& db;
 
   void operator()(const core::call_logged& c) const {
     call_attempt a;
@@ -59,7 +59,7 @@ struct change_writer {
   }
   void operator()(const core::interview_opened& o) const {
     // The service chose the id, respondent id and seed (see core/fieldwork/fieldwork_changes.hpp).
-    SQLite::Statement st(db,
+    sql::statement st(db,
                          "INSERT INTO interviews (id, respondent_id, seed, case_id, interviewer_id, "
                          "questionnaire_version, language, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(1, static_cast<std::int64_t>(o.id));
@@ -100,7 +100,7 @@ struct change_writer {
 
 }  // namespace
 
-void apply_change(SQLite::Database& db, const core::change& c) { std::visit(change_writer{db}, c); }
+void apply_change(sql::connection& db, const core::change& c) { std::visit(change_writer{db}, c); }
 
 fieldwork_port::fieldwork_port(fieldwork_store& store, const core::questionnaire& study)
     : store_(store), partial_after_(study.partial_after) {
@@ -116,7 +116,7 @@ fieldwork_port::fieldwork_port(fieldwork_store& store, const core::questionnaire
 
 void fieldwork_port::commit(core::change_list changes, std::function<void(std::optional<std::string>)> done) {
   store_.post(
-      [changes = std::move(changes)](SQLite::Database& db) {
+      [changes = std::move(changes)](sql::connection& db) {
         for (const auto& c : changes) apply_change(db, c);
       },
       [done = std::move(done)](job_result<void> r) {
@@ -135,10 +135,10 @@ void fieldwork_port::commit(core::change_list changes, std::function<void(std::o
 }
 
 std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) {
-  return store_.read([after, this](SQLite::Database& db) {
+  return store_.read([after, this](sql::connection& db) {
     std::map<core::case_id, core::loaded_case> cases;
     // Released sample only: a case of a replicate not yet released is not in the field.
-    SQLite::Statement c(db,
+    sql::statement c(db,
                         "SELECT c.id, c.firm_id, c.language, coalesce(u.name, ''), c.held_until, c.replicate FROM cases c"
                         " LEFT JOIN users u ON u.id = c.held_by WHERE c.id > ? AND (c.replicate = 0 OR "
                         "c.replicate IN (SELECT replicate FROM replicate_releases)) ORDER BY c.id");
@@ -153,22 +153,22 @@ std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) 
       lc.record.replicate = c.getColumn(5).getInt();
     }
     auto each = [&](const char* sql, auto&& row) {
-      SQLite::Statement st(db, sql);
+      sql::statement st(db, sql);
       st.bind(1, static_cast<std::int64_t>(after));
       while (st.executeStep())
         if (auto it = cases.find(st.getColumn(0).getInt64()); it != cases.end()) row(it->second, st);
     };
     each("SELECT case_id, name, value FROM case_frame WHERE case_id > ?",
-         [](core::loaded_case& lc, SQLite::Statement& st) {
+         [](core::loaded_case& lc, sql::statement& st) {
            lc.record.frame[st.getColumn(1).getString()] = st.getColumn(2).getString();
          });
-    each("SELECT case_id, name, value FROM contacts WHERE case_id > ?", [](core::loaded_case& lc, SQLite::Statement& st) {
+    each("SELECT case_id, name, value FROM contacts WHERE case_id > ?", [](core::loaded_case& lc, sql::statement& st) {
       const std::string name = st.getColumn(1).getString();
       if (name == "company") lc.contact.company = st.getColumn(2).getString();
       if (name == "contact_name") lc.contact.contact_name = st.getColumn(2).getString();
     });
     each("SELECT case_id, number FROM phones WHERE case_id > ? ORDER BY case_id, position",
-         [](core::loaded_case& lc, SQLite::Statement& st) { lc.contact.phones.push_back(st.getColumn(1).getString()); });
+         [](core::loaded_case& lc, sql::statement& st) { lc.contact.phones.push_back(st.getColumn(1).getString()); });
     // The call history, with the appointment each call agreed (made by the caller at the call's time).
     // (research: the number each call dialled, for the firm-level dispositions)
     static const std::string calls_sql =
@@ -177,7 +177,7 @@ std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) 
         "LEFT JOIN appointments p ON p.case_id = a.case_id AND p.made_at = a.at AND p.made_by = a.interviewer_id "
         "WHERE a.case_id > ? ORDER BY a.case_id, a.at, a.id";
     each(calls_sql.c_str(),
-         [](core::loaded_case& lc, SQLite::Statement& st) {
+         [](core::loaded_case& lc, sql::statement& st) {
            core::call_attempt call;
            call.at = at_ms(st.getColumn(1).getInt64());
            call.interviewer = st.getColumn(2).getString();
@@ -192,7 +192,7 @@ std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) 
     for (const auto& [id, at] : partial_points(db, partial_after_, after))
       if (auto it = cases.find(id); it != cases.end()) it->second.record.partial_at = at;
     each("SELECT case_id, respondent_id, seed FROM interviews WHERE case_id > ? ORDER BY id",
-         [](core::loaded_case& lc, SQLite::Statement& st) {
+         [](core::loaded_case& lc, sql::statement& st) {
            if (!lc.respondent_id.empty()) return;
            lc.respondent_id = st.getColumn(1).getString();
            lc.seed = static_cast<std::uint64_t>(st.getColumn(2).getInt64());
@@ -201,7 +201,7 @@ std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) 
     // every quota question is there. Break-offs and over-quota endings count: they arrived too.
     if (!quota_questions_.empty()) {
       std::map<core::interview_id, std::pair<core::case_id, core::quota_values>> answered;
-      SQLite::Statement st(db,
+      sql::statement st(db,
                            "SELECT i.case_id, i.id, a.question, a.value FROM answers a "
                            "JOIN interviews i ON i.id = a.interview_id "
                            "WHERE i.case_id > ? AND a.kind = 'set' AND a.value IS NOT NULL "
@@ -234,7 +234,7 @@ constexpr const char* interview_columns =
     "i.id, i.case_id, u.name, i.language, i.snapshot, i.started_at,"
     " (SELECT coalesce(max(seq), 0) FROM answers a WHERE a.interview_id = i.id), i.suspended, i.final_state";
 
-std::vector<core::loaded_interview> read_loaded(SQLite::Statement& st) {
+std::vector<core::loaded_interview> read_loaded(sql::statement& st) {
   std::vector<core::loaded_interview> out;
   while (st.executeStep()) {
     core::loaded_interview li;
@@ -255,8 +255,8 @@ std::vector<core::loaded_interview> read_loaded(SQLite::Statement& st) {
 }  // namespace
 
 std::vector<core::loaded_interview> fieldwork_port::open_interviews() {
-  return store_.read([](SQLite::Database& db) {
-    SQLite::Statement st(db, std::string("SELECT ") + interview_columns +
+  return store_.read([](sql::connection& db) {
+    sql::statement st(db, std::string("SELECT ") + interview_columns +
                                  " FROM interviews i JOIN users u ON u.id = i.interviewer_id"
                                  " WHERE i.final_state IS NULL ORDER BY i.id");
     return read_loaded(st);
@@ -264,11 +264,15 @@ std::vector<core::loaded_interview> fieldwork_port::open_interviews() {
 }
 
 std::vector<core::loaded_interview> fieldwork_port::latest_ended_interviews() {
-  return store_.read([](SQLite::Database& db) {
-    // SQLite's bare column beside max(): the id of the row with the latest end, per interviewer.
-    SQLite::Statement st(db, std::string("SELECT ") + interview_columns +
-                                 " FROM (SELECT id, max(ended_at) FROM interviews WHERE final_state IS NOT NULL"
-                                 "       GROUP BY interviewer_id) last"
+  return store_.read([](sql::connection& db) {
+    // The id of the row with the latest end, per interviewer: SQLite's bare column beside max(),
+    // PostgreSQL's DISTINCT ON.
+    const char* latest = db.kind() == sql::dialect::postgresql
+                             ? " FROM (SELECT DISTINCT ON (interviewer_id) id FROM interviews"
+                               "       WHERE final_state IS NOT NULL ORDER BY interviewer_id, ended_at DESC NULLS LAST) last"
+                             : " FROM (SELECT id, max(ended_at) FROM interviews WHERE final_state IS NOT NULL"
+                               "       GROUP BY interviewer_id) last";
+    sql::statement st(db, std::string("SELECT ") + interview_columns + latest +
                                  " JOIN interviews i ON i.id = last.id JOIN users u ON u.id = i.interviewer_id"
                                  " ORDER BY i.id");
     return read_loaded(st);
@@ -276,7 +280,7 @@ std::vector<core::loaded_interview> fieldwork_port::latest_ended_interviews() {
 }
 
 std::vector<core::request_logged> fieldwork_port::requests() {
-  return store_.read([](SQLite::Database& db) { return list_requests(db); });
+  return store_.read([](sql::connection& db) { return list_requests(db); });
 }
 
 std::unique_ptr<core::randomness> fieldwork_port::make_randomness() { return std::make_unique<sodium_randomness>(); }
@@ -284,13 +288,13 @@ std::unique_ptr<core::randomness> fieldwork_port::make_randomness() { return std
 core::quota_state fieldwork_port::quotas() { return store_.load_quota_state(); }
 
 core::interview_id fieldwork_port::next_interview_id() {
-  return store_.read([](SQLite::Database& db) {
+  return store_.read([](sql::connection& db) {
     return db.execAndGet("SELECT coalesce(max(id), 0) + 1 FROM interviews").getInt64();
   });
 }
 
 std::vector<core::fieldwork_source::saved_session> fieldwork_port::sessions() {
-  return store_.read([](SQLite::Database& db) { return list_sessions(db); });
+  return store_.read([](sql::connection& db) { return list_sessions(db); });
 }
 
 std::optional<core::fieldwork_source::account> fieldwork_port::find_account(const std::string& name) {

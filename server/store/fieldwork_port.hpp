@@ -34,6 +34,6 @@ class fieldwork_port final : public core::fieldwork_source, public core::fieldwo
 };
 
 // Applies one change to the write connection: what commit() runs for each, in order. Exposed for tests.
-void apply_change(SQLite::Database& db, const core::change& c);
+void apply_change(sql::connection& db, const core::change& c);
 
 }  // namespace cati::store

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 
-#include <SQLiteCpp/SQLiteCpp.h>
+#include "store/sql/sql.hpp"
 
 #include "store/audit_repo.hpp"
 #include "store/call_repo.hpp"
@@ -22,7 +22,7 @@ namespace {
 
 // A file a live cati-server serves is upgraded by nobody else: that server's code knows the schema it
 // was built for, and a newer `cati` changing it underneath would break it.
-void refuse_upgrade_of_a_served_file(SQLite::Database& db, const open_options& options) {
+void refuse_upgrade_of_a_served_file(sql::connection& db, const open_options& options) {
   const int version = schema_version(db);
   if (version == 0 || version >= latest_schema_version()) return;
   auto holder = live_holder(options.path);
@@ -42,7 +42,14 @@ fieldwork_store::fieldwork_store(open_options options) : options_(std::move(opti
     options_.create = false;
     auto probe = open_read_connection(options_);
     check_readable(*probe, options_.path.filename().string());
-    if (schema_version(*probe) < latest_schema_version()) read_a_migrated_copy(*probe);
+    if (schema_version(*probe) < latest_schema_version()) {
+      if (is_postgresql(options_))
+        throw store_error(store_errc::invalid,
+                          "the database is at schema version " + std::to_string(schema_version(*probe)) +
+                              "; this cati reads version " + std::to_string(latest_schema_version()) +
+                              ": let the cati-server that serves it (or a cati command that writes) upgrade it first");
+      read_a_migrated_copy(*probe);
+    }
     readers_ = std::make_unique<reader_pool>(options_);
     return;
   }
@@ -73,7 +80,7 @@ fieldwork_store::~fieldwork_store() {
   }
 }
 
-void fieldwork_store::read_a_migrated_copy(SQLite::Database& file) {
+void fieldwork_store::read_a_migrated_copy(sql::connection& file) {
   // One consistent snapshot of the file (VACUUM INTO reads it in one transaction, as a backup would),
   // upgraded in the copy only: an older server may be serving the file, and only it may change it.
   auto dir = std::filesystem::temp_directory_path();
@@ -118,16 +125,16 @@ std::future<import_result> fieldwork_store::import_sample(core::sample_frame fra
 }
 std::future<row_id> fieldwork_store::add_user(new_user user) { return write(&store::add_user, std::move(user)); }
 std::future<void> fieldwork_store::disable_user(std::string name, time_point at, std::optional<row_id> by) {
-  return the_writer().submit([name = std::move(name), at, by](SQLite::Database& db) { store::disable_user(db, name, at, by); });
+  return the_writer().submit([name = std::move(name), at, by](sql::connection& db) { store::disable_user(db, name, at, by); });
 }
 
 std::future<void> fieldwork_store::enable_user(std::string name, time_point at, std::optional<row_id> by) {
-  return writer_->submit([name = std::move(name), at, by](SQLite::Database& db) { store::enable_user(db, name, at, by); });
+  return writer_->submit([name = std::move(name), at, by](sql::connection& db) { store::enable_user(db, name, at, by); });
 }
 
 std::future<void> fieldwork_store::set_password(std::string name, std::string password_hash, time_point at,
                                                 std::optional<row_id> by) {
-  return writer_->submit([name = std::move(name), hash = std::move(password_hash), at, by](SQLite::Database& db) {
+  return writer_->submit([name = std::move(name), hash = std::move(password_hash), at, by](sql::connection& db) {
     store::set_password(db, name, hash, at, by);
   });
 }
@@ -157,7 +164,7 @@ std::future<answer_ack> fieldwork_store::append_answer(answer a, std::optional<s
 }
 std::future<bool> fieldwork_store::finish_interview(row_id interview_id, core::outcome final_state, time_point at,
                                                     core::quota_events quota_events) {
-  return the_writer().submit([=, events = std::move(quota_events)](SQLite::Database& db) {
+  return the_writer().submit([=, events = std::move(quota_events)](sql::connection& db) {
     bool changed = store::finish_interview(db, interview_id, final_state, at);
     // A repeated finish must not count the completes twice.
     if (changed) store::apply_quota_events(db, events);

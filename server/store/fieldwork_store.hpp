@@ -109,18 +109,18 @@ class fieldwork_store {
   // A writer job calling repository function `f` with copies of `args`.
   template <class F, class... A>
   auto write(F f, A... args) {
-    return the_writer().submit([f, ... args = std::move(args)](SQLite::Database& db) { return f(db, args...); });
+    return the_writer().submit([f, ... args = std::move(args)](sql::connection& db) { return f(db, args...); });
   }
   template <class F, class... A>
   auto query(F f, const A&... args) {
-    return readers_->read([&](SQLite::Database& db) { return f(db, args...); });
+    return readers_->read([&](sql::connection& db) { return f(db, args...); });
   }
 
   writer& the_writer() const;  // throws store_error(read_only) without one
 
   // A read-only store of a file older than this cati reads a migrated copy of it (a temporary file made
   // with VACUUM INTO, removed with the store): the file itself is never written, not even to upgrade it.
-  void read_a_migrated_copy(SQLite::Database& file);
+  void read_a_migrated_copy(sql::connection& file);
 
   open_options options_;
   std::filesystem::path migrated_copy_;  // empty unless read_a_migrated_copy() made one

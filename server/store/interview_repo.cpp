@@ -29,8 +29,8 @@ std::int64_t random_seed() {
   return static_cast<std::int64_t>(seed >> 1);  // SQLite integers are signed
 }
 
-std::string fresh_respondent_id(SQLite::Database& db) {
-  SQLite::Statement taken(db, "SELECT 1 FROM interviews WHERE respondent_id = ?");
+std::string fresh_respondent_id(sql::connection& db) {
+  sql::statement taken(db, "SELECT 1 FROM interviews WHERE respondent_id = ?");
   while (true) {
     std::string id = random_respondent_id();
     taken.bind(1, id);
@@ -43,7 +43,7 @@ constexpr const char* interview_select =
     "SELECT id, respondent_id, seed, case_id, interviewer_id, questionnaire_version, language, started_at,"
     " ended_at, final_state, snapshot FROM interviews";
 
-std::vector<interview_record> read_interviews(SQLite::Statement& q) {
+std::vector<interview_record> read_interviews(sql::statement& q) {
   std::vector<interview_record> out;
   while (q.executeStep()) {
     interview_record r;
@@ -68,8 +68,8 @@ std::string_view kind_name(answer_kind k) { return k == answer_kind::set ? "set"
 std::string interview_name(row_id id) { return "interview " + std::to_string(id); }
 
 // The ack for (interview, seq) if it is stored; conflict if stored with other content.
-std::optional<answer_ack> earlier_ack(SQLite::Database& db, const answer& a) {
-  SQLite::Statement q(db, "SELECT question, kind, value, at FROM answers WHERE interview_id = ? AND seq = ?");
+std::optional<answer_ack> earlier_ack(sql::connection& db, const answer& a) {
+  sql::statement q(db, "SELECT question, kind, value, at FROM answers WHERE interview_id = ? AND seq = ?");
   q.bind(1, a.interview_id);
   q.bind(2, a.seq);
   if (!q.executeStep()) return std::nullopt;
@@ -83,11 +83,11 @@ std::optional<answer_ack> earlier_ack(SQLite::Database& db, const answer& a) {
 
 }  // namespace
 
-interview_record create_interview(SQLite::Database& db, const new_interview& n) {
+interview_record create_interview(sql::connection& db, const new_interview& n) {
   require_row(db, "cases", "case", n.case_id);
   require_row(db, "users", "user", n.interviewer_id);
   interview_record r;
-  SQLite::Statement earlier(db, "SELECT respondent_id, seed FROM interviews WHERE case_id = ? ORDER BY id LIMIT 1");
+  sql::statement earlier(db, "SELECT respondent_id, seed FROM interviews WHERE case_id = ? ORDER BY id LIMIT 1");
   earlier.bind(1, n.case_id);
   if (earlier.executeStep()) {
     r.respondent_id = earlier.getColumn(0).getString();
@@ -96,9 +96,11 @@ interview_record create_interview(SQLite::Database& db, const new_interview& n) 
     r.respondent_id = fresh_respondent_id(db);
     r.seed = static_cast<std::uint64_t>(random_seed());
   }
-  SQLite::Statement insert(db,
-                           "INSERT INTO interviews (respondent_id, seed, case_id, interviewer_id,"
-                           " questionnaire_version, language, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  sql::statement insert(db,
+                           "INSERT INTO interviews (id, respondent_id, seed, case_id, interviewer_id,"
+                           " questionnaire_version, language, started_at)"
+                           " VALUES ((SELECT coalesce(max(id), 0) + 1 FROM interviews), ?, ?, ?, ?, ?, ?, ?)"
+                           " RETURNING id");
   insert.bind(1, r.respondent_id);
   insert.bind(2, static_cast<std::int64_t>(r.seed));
   insert.bind(3, n.case_id);
@@ -106,8 +108,7 @@ interview_record create_interview(SQLite::Database& db, const new_interview& n) 
   insert.bind(5, n.questionnaire_version);
   insert.bind(6, n.language);
   insert.bind(7, to_ms(n.started_at));
-  insert.exec();
-  r.id = db.getLastInsertRowid();
+  r.id = inserted_id(insert);
   r.case_id = n.case_id;
   r.interviewer_id = n.interviewer_id;
   r.questionnaire_version = n.questionnaire_version;
@@ -116,7 +117,7 @@ interview_record create_interview(SQLite::Database& db, const new_interview& n) 
   return r;
 }
 
-answer_ack append_answer(SQLite::Database& db, const answer& a, const std::optional<std::string>& snapshot) {
+answer_ack append_answer(sql::connection& db, const answer& a, const std::optional<std::string>& snapshot) {
   // One lookup for what the checks need (every answer pays for it: no snapshot read, no second query).
   detail::statement lookup(db,
                            "SELECT final_state, (SELECT coalesce(max(seq), 0) FROM answers WHERE interview_id = i.id)"
@@ -154,7 +155,7 @@ answer_ack append_answer(SQLite::Database& db, const answer& a, const std::optio
   return {a.interview_id, a.seq, a.at, false};
 }
 
-bool finish_interview(SQLite::Database& db, row_id interview_id, core::outcome final_state, time_point at) {
+bool finish_interview(sql::connection& db, row_id interview_id, core::outcome final_state, time_point at) {
   auto interview = find_interview(db, interview_id);
   if (!interview) not_found("no " + interview_name(interview_id));
   if (interview->final_state) {
@@ -162,7 +163,7 @@ bool finish_interview(SQLite::Database& db, row_id interview_id, core::outcome f
     throw store_error(store_errc::conflict, interview_name(interview_id) + " already ended as " +
                                                 std::string(core::to_string(*interview->final_state)));
   }
-  SQLite::Statement update(db, "UPDATE interviews SET final_state = ?, ended_at = ? WHERE id = ?");
+  sql::statement update(db, "UPDATE interviews SET final_state = ?, ended_at = ? WHERE id = ?");
   update.bind(1, outcome_name(final_state));
   update.bind(2, to_ms(at));
   update.bind(3, interview_id);
@@ -170,7 +171,7 @@ bool finish_interview(SQLite::Database& db, row_id interview_id, core::outcome f
   return true;
 }
 
-void save_snapshot(SQLite::Database& db, row_id interview_id, const std::string& snapshot) {
+void save_snapshot(sql::connection& db, row_id interview_id, const std::string& snapshot) {
   detail::statement prepared(db, "UPDATE interviews SET snapshot = ? WHERE id = ?");
   auto& update = *prepared;
   update.bind(1, snapshot);
@@ -178,9 +179,9 @@ void save_snapshot(SQLite::Database& db, row_id interview_id, const std::string&
   if (update.exec() == 0) not_found("no " + interview_name(interview_id));
 }
 
-void set_interview_owner(SQLite::Database& db, row_id interview_id, row_id interviewer, const std::string& language,
+void set_interview_owner(sql::connection& db, row_id interview_id, row_id interviewer, const std::string& language,
                          bool suspended) {
-  SQLite::Statement update(db, "UPDATE interviews SET interviewer_id = ?, language = ?, suspended = ? WHERE id = ?");
+  sql::statement update(db, "UPDATE interviews SET interviewer_id = ?, language = ?, suspended = ? WHERE id = ?");
   update.bind(1, interviewer);
   update.bind(2, language);
   update.bind(3, suspended ? 1 : 0);
@@ -188,27 +189,27 @@ void set_interview_owner(SQLite::Database& db, row_id interview_id, row_id inter
   if (update.exec() == 0) not_found("no " + interview_name(interview_id));
 }
 
-std::optional<interview_record> find_interview(SQLite::Database& db, row_id interview_id) {
-  SQLite::Statement q(db, std::string(interview_select) + " WHERE id = ?");
+std::optional<interview_record> find_interview(sql::connection& db, row_id interview_id) {
+  sql::statement q(db, std::string(interview_select) + " WHERE id = ?");
   q.bind(1, interview_id);
   auto found = read_interviews(q);
   if (found.empty()) return std::nullopt;
   return std::move(found.front());
 }
 
-std::vector<interview_record> interviews_of_case(SQLite::Database& db, row_id case_id) {
-  SQLite::Statement q(db, std::string(interview_select) + " WHERE case_id = ? ORDER BY id");
+std::vector<interview_record> interviews_of_case(sql::connection& db, row_id case_id) {
+  sql::statement q(db, std::string(interview_select) + " WHERE case_id = ? ORDER BY id");
   q.bind(1, case_id);
   return read_interviews(q);
 }
 
-std::vector<interview_record> open_interviews(SQLite::Database& db) {
-  SQLite::Statement q(db, std::string(interview_select) + " WHERE final_state IS NULL ORDER BY id");
+std::vector<interview_record> open_interviews(sql::connection& db) {
+  sql::statement q(db, std::string(interview_select) + " WHERE final_state IS NULL ORDER BY id");
   return read_interviews(q);
 }
 
-std::vector<answer_record> answer_history(SQLite::Database& db, row_id interview_id) {
-  SQLite::Statement q(db,
+std::vector<answer_record> answer_history(sql::connection& db, row_id interview_id) {
+  sql::statement q(db,
                       "SELECT seq, question, kind, value, at, answered_by FROM answers WHERE interview_id = ?"
                       " ORDER BY seq");
   q.bind(1, interview_id);
@@ -231,7 +232,7 @@ std::vector<answer_record> answer_history(SQLite::Database& db, row_id interview
   return out;
 }
 
-std::vector<answer_record> current_answers(SQLite::Database& db, row_id interview_id) {
+std::vector<answer_record> current_answers(sql::connection& db, row_id interview_id) {
   auto all = answer_history(db, interview_id);
   std::erase_if(all, [](const answer_record& r) { return !r.current; });
   return all;

@@ -10,8 +10,8 @@
 
 #include <string>
 
-namespace SQLite {
-class Database;
+namespace cati::store::sql {
+class connection;
 }
 
 namespace cati::store {
@@ -21,16 +21,16 @@ inline constexpr int cati_application_id = 0x43415449;  // "CATI"
 // The version this build knows up to.
 int latest_schema_version();
 // The file's version; 0 for a new, empty file.
-int schema_version(SQLite::Database& db);
+int schema_version(sql::connection& db);
 
 // Upgrades the file to `target` (default: the latest). `label` names the file in messages. Throws
 // store_error: schema_too_new ("fieldwork.db is at schema version 7; this cati knows up to 3: upgrade
 // cati"), not_a_fieldwork (another application's database), sqlite.
-void migrate(SQLite::Database& db, const std::string& label, int target = latest_schema_version());
+void migrate(sql::connection& db, const std::string& label, int target = latest_schema_version());
 
 // For a read-only opening, which never migrates: throws store_error when the file is not a fieldwork
 // (not_a_fieldwork), is empty (not_found) or is newer than this build (schema_too_new). An older file
 // is read as it is.
-void check_readable(SQLite::Database& db, const std::string& label);
+void check_readable(sql::connection& db, const std::string& label);
 
 }  // namespace cati::store

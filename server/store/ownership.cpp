@@ -1,9 +1,7 @@
 #include "store/ownership.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +11,7 @@
 
 #include "store/error.hpp"
 #include "store/migrations.hpp"
+#include "store/sql/sql.hpp"
 #include "store/statement_cache.hpp"
 
 namespace cati::store {
@@ -26,13 +25,13 @@ core::time_point now_ms() { return std::chrono::floor<milliseconds>(system_clock
 std::string errno_text() { return std::strerror(errno); }
 
 // BEGIN IMMEDIATE, however long another process holds the write lock (see writer.cpp for why).
-void begin_immediate(SQLite::Database& db) {
+void begin_immediate(sql::connection& db) {
   while (true) {
     try {
-      db.exec("BEGIN IMMEDIATE");
+      db.begin_write();
       return;
-    } catch (const SQLite::Exception& e) {
-      if ((e.getErrorCode() & 0xff) != SQLITE_BUSY) throw;
+    } catch (const sql::error& e) {
+      if (!e.retryable()) throw;
     }
   }
 }
@@ -67,11 +66,14 @@ std::filesystem::path owner_lock_path(const std::filesystem::path& db) {
   return p;
 }
 
-std::optional<core::ownership_record> read_ownership(SQLite::Database& db) {
+std::optional<core::ownership_record> read_ownership(sql::connection& db) {
   try {
-    if (db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'ownership'").getInt() == 0)
-      return std::nullopt;
-    SQLite::Statement st(db, "SELECT host, pid, address, since, epoch FROM ownership WHERE id = 1");
+    const char* has_table = db.kind() == sql::dialect::postgresql
+                                ? "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+                                  "AND table_name = 'ownership'"
+                                : "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'ownership'";
+    if (db.execAndGet(has_table).getInt() == 0) return std::nullopt;
+    sql::statement st(db, "SELECT host, pid, address, since, epoch FROM ownership WHERE id = 1");
     if (!st.executeStep()) return std::nullopt;
     core::ownership_record r;
     r.holder.host = st.getColumn(0).getString();
@@ -175,9 +177,10 @@ core::ownership_record sqlite_ownership::write_claim(const core::owner_identity&
     begin_immediate(*db);
     auto previous = read_ownership(*db);
     record.epoch = (previous ? previous->epoch : 0) + 1;
-    SQLite::Statement st(*db,
-                         "INSERT OR REPLACE INTO ownership (id, epoch, host, pid, address, since) "
-                         "VALUES (1, ?, ?, ?, ?, ?)");
+    sql::statement st(*db,
+                         "INSERT INTO ownership (id, epoch, host, pid, address, since) VALUES (1, ?, ?, ?, ?, ?) "
+                         "ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch, host = excluded.host, "
+                         "pid = excluded.pid, address = excluded.address, since = excluded.since");
     st.bind(1, static_cast<std::int64_t>(record.epoch));
     st.bind(2, me.host);
     st.bind(3, me.pid);
@@ -186,7 +189,7 @@ core::ownership_record sqlite_ownership::write_claim(const core::owner_identity&
     st.exec();
     db->exec("COMMIT");
   } catch (...) {
-    if (sqlite3_get_autocommit(db->getHandle()) == 0) sqlite3_exec(db->getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    db->rollback_quietly();
     rethrow_as_store_error();
   }
   epoch_ = record.epoch;
@@ -199,23 +202,23 @@ void sqlite_ownership::announce(const std::string& address) {
   try {
     begin_immediate(*db);
     check_epoch(*db);
-    SQLite::Statement st(*db, "UPDATE ownership SET address = ? WHERE id = 1");
+    sql::statement st(*db, "UPDATE ownership SET address = ? WHERE id = 1");
     st.bind(1, address);
     st.exec();
     db->exec("COMMIT");
   } catch (...) {
-    if (sqlite3_get_autocommit(db->getHandle()) == 0) sqlite3_exec(db->getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    db->rollback_quietly();
     rethrow_as_store_error();
   }
 }
 
 std::optional<core::ownership_record> sqlite_ownership::current() { return stored_record(options_.file); }
 
-std::function<void(SQLite::Database&)> sqlite_ownership::write_guard() {
-  return [this](SQLite::Database& db) { check_epoch(db); };
+std::function<void(sql::connection&)> sqlite_ownership::write_guard() {
+  return [this](sql::connection& db) { check_epoch(db); };
 }
 
-void sqlite_ownership::check_epoch(SQLite::Database& db) {
+void sqlite_ownership::check_epoch(sql::connection& db) {
   std::optional<std::uint64_t> stored;
   {
     detail::statement st(db, "SELECT epoch FROM ownership WHERE id = 1");

@@ -40,7 +40,7 @@ std::filesystem::path owner_lock_path(const std::filesystem::path& db);
 std::optional<core::ownership_refused> live_holder(const std::filesystem::path& db);
 
 // The record stored in `db` (nullopt before the first claim, or in a file too old to have the table).
-std::optional<core::ownership_record> read_ownership(SQLite::Database& db);
+std::optional<core::ownership_record> read_ownership(sql::connection& db);
 
 class sqlite_ownership final : public core::fieldwork_ownership {
  public:
@@ -64,14 +64,14 @@ class sqlite_ownership final : public core::fieldwork_ownership {
 
   // For open_options::write_guard, once claimed: checks the stored epoch inside the writer's
   // transaction. The function refers to this object, which must outlive the writer using it.
-  std::function<void(SQLite::Database&)> write_guard();
+  std::function<void(sql::connection&)> write_guard();
   std::uint64_t epoch() const { return epoch_.load(); }
   bool holds_lock() const { return locked_.load(); }
 
  private:
   bool try_lock();
   core::ownership_record write_claim(const core::owner_identity& me);
-  void check_epoch(SQLite::Database& db);
+  void check_epoch(sql::connection& db);
   void lost(const std::optional<core::ownership_record>& now);
   void start_heartbeat();
   void beat();

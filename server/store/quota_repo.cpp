@@ -32,10 +32,10 @@ std::string lease_name(core::interview_id id) { return "interview " + std::to_st
 
 class event_writer {
  public:
-  explicit event_writer(SQLite::Database& db) : db_(db) {}
+  explicit event_writer(sql::connection& db) : db_(db) {}
 
   void operator()(const core::lease_taken& e) {
-    SQLite::Statement insert(db_, "INSERT OR IGNORE INTO quota_leases (interview_id, deadline) VALUES (?, ?)");
+    sql::statement insert(db_, "INSERT INTO quota_leases (interview_id, deadline) VALUES (?, ?) ON CONFLICT DO NOTHING");
     insert.bind(1, e.interview);
     insert.bind(2, to_ms(e.deadline));
     if (insert.exec() == 0) mismatch(lease_name(e.interview) + " holds a lease already");
@@ -44,7 +44,7 @@ class event_writer {
   void operator()(const core::lease_moved& e) {
     require_lease(e.interview);
     for (const auto& c : e.dropped) {
-      SQLite::Statement drop(db_, "DELETE FROM quota_lease_cells WHERE interview_id = ? AND cell_id = ?");
+      sql::statement drop(db_, "DELETE FROM quota_lease_cells WHERE interview_id = ? AND cell_id = ?");
       drop.bind(1, e.interview);
       drop.bind(2, cell_row(c));
       drop.exec();
@@ -57,7 +57,7 @@ class event_writer {
   void operator()(const core::lease_expired& e) { drop_lease(e.interview); }
   void operator()(const core::lease_completed& e) {
     for (const auto& c : e.cells) {
-      SQLite::Statement count(db_, "UPDATE quota_cells SET completes = completes + 1 WHERE id = ?");
+      sql::statement count(db_, "UPDATE quota_cells SET completes = completes + 1 WHERE id = ?");
       count.bind(1, cell_row(c));
       count.exec();
     }
@@ -69,14 +69,14 @@ class event_writer {
 
  private:
   row_id cell_row(const core::cell_id& cell) {
-    SQLite::Statement q(db_, "SELECT id FROM quota_cells WHERE quota = ? AND cell_values = ?");
+    sql::statement q(db_, "SELECT id FROM quota_cells WHERE quota = ? AND cell_values = ?");
     q.bind(1, cell.quota);
     q.bind(2, encode_values(cell.values));
     if (!q.executeStep()) mismatch("no quota cell " + core::to_string(cell));
     return q.getColumn(0).getInt64();
   }
   void add_cells(core::interview_id interview, const std::vector<core::cell_id>& cells) {
-    SQLite::Statement insert(db_, "INSERT OR IGNORE INTO quota_lease_cells (interview_id, cell_id) VALUES (?, ?)");
+    sql::statement insert(db_, "INSERT INTO quota_lease_cells (interview_id, cell_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
     for (const auto& c : cells) {
       insert.bind(1, interview);
       insert.bind(2, cell_row(c));
@@ -85,7 +85,7 @@ class event_writer {
     }
   }
   void require_lease(core::interview_id interview) {
-    SQLite::Statement q(db_, "SELECT 1 FROM quota_leases WHERE interview_id = ?");
+    sql::statement q(db_, "SELECT 1 FROM quota_leases WHERE interview_id = ?");
     q.bind(1, interview);
     if (!q.executeStep()) mismatch(lease_name(interview) + " holds no lease");
   }
@@ -98,29 +98,29 @@ class event_writer {
     if (update.exec() == 0) mismatch(lease_name(interview) + " holds no lease");
   }
   void drop_lease(core::interview_id interview) {
-    SQLite::Statement cells(db_, "DELETE FROM quota_lease_cells WHERE interview_id = ?");
+    sql::statement cells(db_, "DELETE FROM quota_lease_cells WHERE interview_id = ?");
     cells.bind(1, interview);
     cells.exec();
-    SQLite::Statement lease(db_, "DELETE FROM quota_leases WHERE interview_id = ?");
+    sql::statement lease(db_, "DELETE FROM quota_leases WHERE interview_id = ?");
     lease.bind(1, interview);
     if (lease.exec() == 0) mismatch(lease_name(interview) + " holds no lease");
   }
   void set_cell(const core::cell_id& cell, const char* column, int value) {
-    SQLite::Statement update(db_, std::string("UPDATE quota_cells SET ") + column + " = ? WHERE id = ?");
+    sql::statement update(db_, std::string("UPDATE quota_cells SET ") + column + " = ? WHERE id = ?");
     update.bind(1, value);
     update.bind(2, cell_row(cell));
     update.exec();
   }
 
-  SQLite::Database& db_;
+  sql::connection& db_;
 };
 
 }  // namespace
 
-void ensure_quota_cells(SQLite::Database& db, const core::quota_state& fresh) {
-  SQLite::Statement insert(db,
-                           "INSERT OR IGNORE INTO quota_cells (quota, cell_values, target, completes, closed)"
-                           " VALUES (?, ?, ?, ?, ?)");
+void ensure_quota_cells(sql::connection& db, const core::quota_state& fresh) {
+  sql::statement insert(db,
+                           "INSERT INTO quota_cells (quota, cell_values, target, completes, closed)"
+                           " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
   for (const auto& [cell, record] : fresh.cells) {
     insert.bind(1, cell.quota);
     insert.bind(2, encode_values(cell.values));
@@ -132,24 +132,24 @@ void ensure_quota_cells(SQLite::Database& db, const core::quota_state& fresh) {
   }
 }
 
-void apply_quota_events(SQLite::Database& db, const core::quota_events& events) {
+void apply_quota_events(sql::connection& db, const core::quota_events& events) {
   event_writer write(db);
   for (const auto& e : events) std::visit(write, e);
 }
 
-core::quota_state load_quota_state(SQLite::Database& db) {
+core::quota_state load_quota_state(sql::connection& db) {
   core::quota_state state;
   std::map<row_id, core::cell_id> by_row;
-  SQLite::Statement cells(db, "SELECT id, quota, cell_values, target, completes, closed FROM quota_cells");
+  sql::statement cells(db, "SELECT id, quota, cell_values, target, completes, closed FROM quota_cells");
   while (cells.executeStep()) {
     core::cell_id cell{cells.getColumn(1).getString(), decode_values(cells.getColumn(2).getString())};
     state.cells[cell] = {cells.getColumn(3).getInt(), cells.getColumn(4).getInt(), cells.getColumn(5).getInt() != 0};
     by_row.emplace(cells.getColumn(0).getInt64(), std::move(cell));
   }
-  SQLite::Statement leases(db, "SELECT interview_id, deadline FROM quota_leases");
+  sql::statement leases(db, "SELECT interview_id, deadline FROM quota_leases");
   while (leases.executeStep())
     state.leases[leases.getColumn(0).getInt64()].deadline = from_ms(leases.getColumn(1).getInt64());
-  SQLite::Statement held(db, "SELECT interview_id, cell_id FROM quota_lease_cells");
+  sql::statement held(db, "SELECT interview_id, cell_id FROM quota_lease_cells");
   while (held.executeStep())
     state.leases[held.getColumn(0).getInt64()].cells.insert(by_row.at(held.getColumn(1).getInt64()));
   return state;

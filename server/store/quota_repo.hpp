@@ -8,20 +8,20 @@
 
 #include "core/quota/quota_state.hpp"
 
-namespace SQLite {
-class Database;
+namespace cati::store::sql {
+class connection;
 }
 
 namespace cati::store {
 
 // Adds the cells of `fresh` (quota_book::build(study).state()) that the file does not have yet, with
 // their targets; cells already stored keep their stored target, completes and closed state.
-void ensure_quota_cells(SQLite::Database& db, const core::quota_state& fresh);
+void ensure_quota_cells(sql::connection& db, const core::quota_state& fresh);
 
 // Applies the events as core::apply() does. An event that does not fit the stored state (an unknown cell,
 // a lease that is not there, a lease taken twice) throws store_error(invalid): the job is rolled back.
-void apply_quota_events(SQLite::Database& db, const core::quota_events& events);
+void apply_quota_events(sql::connection& db, const core::quota_events& events);
 
-core::quota_state load_quota_state(SQLite::Database& db);
+core::quota_state load_quota_state(sql::connection& db);
 
 }  // namespace cati::store

@@ -1,7 +1,6 @@
 #include "store/readers.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <sqlite3.h>
+#include "store/sql/sql.hpp"
 
 #include "store/error.hpp"
 
@@ -25,19 +24,18 @@ reader_pool::lease::lease(reader_pool& pool) : pool_(pool) {
     pool_.free_.pop_back();
   }
   try {
-    db_->exec("BEGIN");
-  } catch (const SQLite::Exception& e) {
+    db_->begin_read();
+  } catch (...) {
     std::lock_guard lock(pool_.mutex_);
     pool_.free_.push_back(db_);
     pool_.freed_.notify_one();
-    throw store_error(store_errc::sqlite, e.what());
+    throw;
   }
 }
 
 reader_pool::lease::~lease() {
   // A read transaction has nothing to keep; ending it lets the WAL be checkpointed past this snapshot.
-  if (sqlite3_get_autocommit(db_->getHandle()) == 0)
-    sqlite3_exec(db_->getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  db_->rollback_quietly();
   std::lock_guard lock(pool_.mutex_);
   pool_.free_.push_back(db_);
   pool_.freed_.notify_one();

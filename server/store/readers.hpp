@@ -27,7 +27,7 @@ class reader_pool {
   reader_pool& operator=(const reader_pool&) = delete;
 
   template <class F>
-  auto read(F&& f) -> std::invoke_result_t<F&, SQLite::Database&> {
+  auto read(F&& f) -> std::invoke_result_t<F&, sql::connection&> {
     try {
       lease borrowed(*this);
       return f(borrowed.db());
@@ -43,17 +43,17 @@ class reader_pool {
     ~lease();                           // ends it and gives the connection back
     lease(const lease&) = delete;
     lease& operator=(const lease&) = delete;
-    SQLite::Database& db() { return *db_; }
+    sql::connection& db() { return *db_; }
 
    private:
     reader_pool& pool_;
-    SQLite::Database* db_;
+    sql::connection* db_;
   };
 
   std::mutex mutex_;
   std::condition_variable freed_;
-  std::vector<std::unique_ptr<SQLite::Database>> all_;
-  std::vector<SQLite::Database*> free_;
+  std::vector<std::unique_ptr<sql::connection>> all_;
+  std::vector<sql::connection*> free_;
 };
 
 }  // namespace cati::store

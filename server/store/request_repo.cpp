@@ -1,6 +1,6 @@
 #include "store/request_repo.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
+#include "store/sql/sql.hpp"
 
 #include "store/sql_detail.hpp"
 
@@ -30,10 +30,13 @@ std::int64_t stored(std::uint64_t id) { return static_cast<std::int64_t>(id); }
 
 }  // namespace
 
-void log_request(SQLite::Database& db, const core::request_logged& r, std::size_t keep) {
-  SQLite::Statement insert(db,
-                           "INSERT OR REPLACE INTO request_log (user_id, request_id, kind, case_id, interview_id,"
-                           " outcome, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+void log_request(sql::connection& db, const core::request_logged& r, std::size_t keep) {
+  sql::statement insert(db,
+                           "INSERT INTO request_log (user_id, request_id, kind, case_id, interview_id,"
+                           " outcome, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                           " ON CONFLICT (user_id, request_id) DO UPDATE SET kind = excluded.kind,"
+                           " case_id = excluded.case_id, interview_id = excluded.interview_id,"
+                           " outcome = excluded.outcome, detail = excluded.detail, at = excluded.at");
   insert.bind(1, r.user);
   insert.bind(2, stored(r.request));
   insert.bind(3, std::string(kind_name(r.kind)));
@@ -44,17 +47,17 @@ void log_request(SQLite::Database& db, const core::request_logged& r, std::size_
   insert.bind(8, detail::to_ms(r.at));
   insert.exec();
   // Unsigned order: the stored negatives (ids of 2^63 and above) come after the non-negatives.
-  SQLite::Statement prune(db,
+  sql::statement prune(db,
                           "DELETE FROM request_log WHERE user_id = ?1 AND request_id IN ("
                           " SELECT request_id FROM request_log WHERE user_id = ?1"
-                          " ORDER BY request_id < 0 DESC, request_id DESC LIMIT -1 OFFSET ?2)");
+                          " ORDER BY request_id < 0 DESC, request_id DESC LIMIT 9223372036854775807 OFFSET ?2)");
   prune.bind(1, r.user);
   prune.bind(2, static_cast<std::int64_t>(keep));
   prune.exec();
 }
 
-std::vector<core::request_logged> list_requests(SQLite::Database& db) {
-  SQLite::Statement q(db,
+std::vector<core::request_logged> list_requests(sql::connection& db) {
+  sql::statement q(db,
                       "SELECT user_id, request_id, kind, case_id, interview_id, outcome, detail, at FROM request_log"
                       " ORDER BY user_id, request_id");
   std::vector<core::request_logged> out;

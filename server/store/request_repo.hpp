@@ -7,17 +7,17 @@
 
 #include "core/fieldwork/fieldwork_changes.hpp"
 
-namespace SQLite {
-class Database;
+namespace cati::store::sql {
+class connection;
 }
 
 namespace cati::store {
 
 // Logs the request (a repeat of the same id replaces it) and forgets the user's oldest ones beyond
 // `keep` (the smallest ids, as the service does in memory).
-void log_request(SQLite::Database& db, const core::request_logged& r, std::size_t keep);
+void log_request(sql::connection& db, const core::request_logged& r, std::size_t keep);
 
 // Every logged request, by user and id.
-std::vector<core::request_logged> list_requests(SQLite::Database& db);
+std::vector<core::request_logged> list_requests(sql::connection& db);
 
 }  // namespace cati::store

@@ -7,18 +7,18 @@
 
 #include "core/ports/fieldwork_ports.hpp"
 
-namespace SQLite {
-class Database;
+namespace cati::store::sql {
+class connection;
 }
 
 namespace cati::store {
 
 // Records a token of `user` (by name) and forgets the tokens that expired by `at`. Throws store_error
 // (invalid) for an unknown user.
-void open_session(SQLite::Database& db, const core::session_opened& s);
+void open_session(sql::connection& db, const core::session_opened& s);
 // Forgets a token (a logout). A digest that is not there changes nothing.
-void close_session(SQLite::Database& db, const std::string& digest);
+void close_session(sql::connection& db, const std::string& digest);
 // Every recorded token with its user's name, expired ones included.
-std::vector<core::fieldwork_source::saved_session> list_sessions(SQLite::Database& db);
+std::vector<core::fieldwork_source::saved_session> list_sessions(sql::connection& db);
 
 }  // namespace cati::store

@@ -18,14 +18,14 @@ std::string study_hash(std::string_view text) {
   return hex;
 }
 
-bool register_study(SQLite::Database& db, const study_record& study) {
+bool register_study(sql::connection& db, const study_record& study) {
   if (auto current = current_study(db)) {
     if (current->study_id != study.study_id)
       throw store_error(store_errc::conflict, "this fieldwork is for study '" + current->study_id + "', not '" +
                                                   study.study_id + "'");
     if (current->questionnaire_hash == study.questionnaire_hash) return false;
   }
-  SQLite::Statement insert(db,
+  sql::statement insert(db,
                            "INSERT INTO study (study_id, version, questionnaire_hash, questionnaire_text, loaded_at)"
                            " VALUES (?, ?, ?, ?, ?)");
   insert.bind(1, study.study_id);
@@ -37,8 +37,8 @@ bool register_study(SQLite::Database& db, const study_record& study) {
   return true;
 }
 
-std::optional<study_record> current_study(SQLite::Database& db) {
-  SQLite::Statement q(db,
+std::optional<study_record> current_study(sql::connection& db) {
+  sql::statement q(db,
                       "SELECT study_id, version, questionnaire_hash, questionnaire_text, loaded_at FROM study"
                       " ORDER BY seq DESC LIMIT 1");
   if (!q.executeStep()) return std::nullopt;

@@ -10,8 +10,8 @@
 
 #include "store/records.hpp"
 
-namespace SQLite {
-class Database;
+namespace cati::store::sql {
+class connection;
 }
 
 namespace cati::store {
@@ -21,7 +21,7 @@ std::string study_hash(std::string_view questionnaire_text);
 
 // Records `study` unless the current version has the same hash. Returns whether a row was added.
 // Throws store_error(conflict) when the fieldwork belongs to another study id.
-bool register_study(SQLite::Database& db, const study_record& study);
-std::optional<study_record> current_study(SQLite::Database& db);
+bool register_study(sql::connection& db, const study_record& study);
+std::optional<study_record> current_study(sql::connection& db);
 
 }  // namespace cati::store

@@ -34,7 +34,7 @@ std::vector<std::string> split_languages(const std::string& text) {
 constexpr const char* user_columns =
     "SELECT id, name, role, languages, password_hash, disabled, created_at, skills FROM users";
 
-user_record read_user(SQLite::Statement& q) {
+user_record read_user(sql::statement& q) {
   return {q.getColumn(0).getInt64(),
           q.getColumn(1).getString(),
           role_from_string(q.getColumn(2).getString()).value_or(user_role::interviewer),
@@ -55,64 +55,63 @@ std::optional<user_role> role_from_string(std::string_view name) {
   return std::nullopt;
 }
 
-row_id add_user(SQLite::Database& db, const new_user& user) {
+row_id add_user(sql::connection& db, const new_user& user) {
   if (user.name.empty()) throw store_error(store_errc::invalid, "a user needs a name");
   if (user.password_hash.empty()) throw store_error(store_errc::invalid, "a user needs a password");
   if (find_user(db, user.name)) throw store_error(store_errc::conflict, "user '" + user.name + "' already exists");
-  SQLite::Statement insert(db,
+  sql::statement insert(db,
                            "INSERT INTO users (name, role, languages, password_hash, created_at, skills)"
-                           " VALUES (?, ?, ?, ?, ?, ?)");
+                           " VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
   insert.bind(1, user.name);
   insert.bind(2, std::string(to_string(user.role)));
   insert.bind(3, join_languages(user.languages));
   insert.bind(4, user.password_hash);
   insert.bind(5, to_ms(user.created_at));
   insert.bind(6, join_languages(user.skills));
-  insert.exec();
-  return db.getLastInsertRowid();
+  return inserted_id(insert);
 }
 
-void disable_user(SQLite::Database& db, std::string_view name, time_point at, std::optional<row_id> by) {
+void disable_user(sql::connection& db, std::string_view name, time_point at, std::optional<row_id> by) {
   auto user = find_user(db, name);
   if (!user) not_found("no user '" + std::string(name) + "'");
   if (user->disabled) return;
-  SQLite::Statement update(db, "UPDATE users SET disabled = 1 WHERE id = ?");
+  sql::statement update(db, "UPDATE users SET disabled = 1 WHERE id = ?");
   update.bind(1, user->id);
   update.exec();
   append_audit(db, {at, by, "user_disable", user->name});
 }
 
-void enable_user(SQLite::Database& db, std::string_view name, time_point at, std::optional<row_id> by) {
+void enable_user(sql::connection& db, std::string_view name, time_point at, std::optional<row_id> by) {
   auto user = find_user(db, name);
   if (!user) not_found("no user '" + std::string(name) + "'");
   if (!user->disabled) return;
-  SQLite::Statement update(db, "UPDATE users SET disabled = 0 WHERE id = ?");
+  sql::statement update(db, "UPDATE users SET disabled = 0 WHERE id = ?");
   update.bind(1, user->id);
   update.exec();
   append_audit(db, {at, by, "user_enable", user->name});
 }
 
-void set_password(SQLite::Database& db, std::string_view name, const std::string& password_hash, time_point at,
+void set_password(sql::connection& db, std::string_view name, const std::string& password_hash, time_point at,
                   std::optional<row_id> by) {
   auto user = find_user(db, name);
   if (!user) not_found("no user '" + std::string(name) + "'");
   if (password_hash.empty()) throw store_error(store_errc::invalid, "an empty password hash");
-  SQLite::Statement update(db, "UPDATE users SET password_hash = ? WHERE id = ?");
+  sql::statement update(db, "UPDATE users SET password_hash = ? WHERE id = ?");
   update.bind(1, password_hash);
   update.bind(2, user->id);
   update.exec();
   append_audit(db, {at, by, "user_password", user->name});
 }
 
-std::optional<user_record> find_user(SQLite::Database& db, std::string_view name) {
-  SQLite::Statement q(db, std::string(user_columns) + " WHERE name = ?");
+std::optional<user_record> find_user(sql::connection& db, std::string_view name) {
+  sql::statement q(db, std::string(user_columns) + " WHERE name = ?");
   q.bind(1, std::string(name));
   if (!q.executeStep()) return std::nullopt;
   return read_user(q);
 }
 
-std::vector<user_record> list_users(SQLite::Database& db) {
-  SQLite::Statement q(db, std::string(user_columns) + " ORDER BY name");
+std::vector<user_record> list_users(sql::connection& db) {
+  sql::statement q(db, std::string(user_columns) + " ORDER BY name");
   std::vector<user_record> out;
   while (q.executeStep()) out.push_back(read_user(q));
   return out;

@@ -9,8 +9,8 @@
 
 #include "store/records.hpp"
 
-namespace SQLite {
-class Database;
+namespace cati::store::sql {
+class connection;
 }
 
 namespace cati::store {
@@ -19,18 +19,18 @@ std::string_view to_string(user_role role);
 std::optional<user_role> role_from_string(std::string_view name);
 
 // Throws store_error: conflict when the name is taken, invalid for an empty name or hash.
-row_id add_user(SQLite::Database& db, const new_user& user);
+row_id add_user(sql::connection& db, const new_user& user);
 // Disables `name` and notes it in the audit log (`by` may be unknown: the command line). Disabling a
 // disabled user changes nothing. Throws store_error(not_found).
-void disable_user(SQLite::Database& db, std::string_view name, time_point at, std::optional<row_id> by);
+void disable_user(sql::connection& db, std::string_view name, time_point at, std::optional<row_id> by);
 // Lets a disabled user log in again, audited ("user_enable"); enabling an active user changes nothing.
 // Throws store_error(not_found).
-void enable_user(SQLite::Database& db, std::string_view name, time_point at, std::optional<row_id> by);
+void enable_user(sql::connection& db, std::string_view name, time_point at, std::optional<row_id> by);
 // Replaces `name`'s password hash, audited ("user_password"; the hash is not logged). Sessions already
 // open keep their tokens. Throws store_error(not_found), invalid for an empty hash.
-void set_password(SQLite::Database& db, std::string_view name, const std::string& password_hash, time_point at,
+void set_password(sql::connection& db, std::string_view name, const std::string& password_hash, time_point at,
                   std::optional<row_id> by);
-std::optional<user_record> find_user(SQLite::Database& db, std::string_view name);
-std::vector<user_record> list_users(SQLite::Database& db);  // by name
+std::optional<user_record> find_user(sql::connection& db, std::string_view name);
+std::vector<user_record> list_users(sql::connection& db);  // by name
 
 }  // namespace cati::store

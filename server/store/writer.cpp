@@ -1,7 +1,6 @@
 #include "store/writer.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <sqlite3.h>
+#include "store/sql/sql.hpp"
 
 #include <iostream>
 #include <vector>
@@ -12,15 +11,10 @@
 namespace cati::store {
 namespace {
 
-// SQLITE_BUSY: another connection (another process) holds the lock past the busy timeout.
-bool is_busy(const SQLite::Exception& e) { return (e.getErrorCode() & 0xff) == SQLITE_BUSY; }
-
-bool in_transaction(SQLite::Database& db) { return sqlite3_get_autocommit(db.getHandle()) == 0; }
+bool in_transaction(sql::connection& db) { return db.in_transaction(); }
 
 // After a failure that already doomed the transaction; a second failure here changes nothing.
-void rollback_quietly(SQLite::Database& db) noexcept {
-  if (in_transaction(db)) sqlite3_exec(db.getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
-}
+void rollback_quietly(sql::connection& db) noexcept { db.rollback_quietly(); }
 
 // The exception in flight, SQLite's as a store_error.
 std::exception_ptr current_store_error() {
@@ -43,7 +37,7 @@ std::string message_of(std::exception_ptr e) {
 
 }  // namespace
 
-writer::writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch, writer_hooks hooks)
+writer::writer(std::unique_ptr<sql::connection> db, std::size_t max_batch, writer_hooks hooks)
     : db_(std::move(db)), max_batch_(max_batch == 0 ? 1 : max_batch), hooks_(std::move(hooks)),
       thread_([this] { loop(); }) {}
 
@@ -121,17 +115,17 @@ bool writer::run_job(request& job, std::exception_ptr& error) {
 
 // BEGIN IMMEDIATE, for as long as another process holds the write lock: a lock held for a while is a
 // colleague's import or an open shell, not a broken disk, and the jobs are better late than failed.
-// Throws what is not SQLITE_BUSY.
+// Throws what is not retryable (SQLite busy).
 void writer::begin_waiting_for_others() {
   auto& db = *db_;
   const auto started = std::chrono::steady_clock::now();
   bool waited = false;
   while (true) {
     try {
-      detail::statement(db, "BEGIN IMMEDIATE")->exec();
+      db.begin_write();
       break;
-    } catch (const SQLite::Exception& e) {
-      if (!is_busy(e)) throw;
+    } catch (const sql::error& e) {
+      if (!e.retryable()) throw;
       waited = true;
       if (hooks_.on_busy) hooks_.on_busy(std::chrono::steady_clock::now() - started, false);
     }

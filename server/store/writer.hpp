@@ -8,7 +8,7 @@
 // transaction (an I/O error, a full disk), every job of the batch fails with that error and nothing of
 // the batch is stored.
 //
-// A job is a callable `R(SQLite::Database&)` run on the writer thread. It must not begin, commit or roll
+// A job is a callable `R(sql::connection&)` run on the writer thread. It must not begin, commit or roll
 // back transactions itself (nested SAVEPOINTs are fine) and must not wait for other writer jobs.
 //
 // Another process holding the file's write lock (an open `sqlite3` shell, a large `cati sample import`)
@@ -36,8 +36,8 @@
 
 #include "core/util/result.hpp"
 
-namespace SQLite {
-class Database;
+namespace cati::store::sql {
+class connection;
 }
 
 namespace cati::store {
@@ -66,13 +66,13 @@ struct writer_hooks {
   std::function<void(std::chrono::duration<double> waited, bool over)> on_busy;
   // Run first in every write transaction, before any job: throws (a store_error) to refuse the whole
   // batch. The ownership's epoch check (store/ownership.hpp).
-  std::function<void(SQLite::Database&)> guard;
+  std::function<void(sql::connection&)> guard;
 };
 
 class writer {
  public:
   // Takes ownership of the write connection (opened and migrated) and starts the thread.
-  writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch, writer_hooks hooks = {});
+  writer(std::unique_ptr<sql::connection> db, std::size_t max_batch, writer_hooks hooks = {});
   // Stops: runs and commits every job queued so far, then joins the thread.
   ~writer();
   writer(const writer&) = delete;
@@ -81,7 +81,7 @@ class writer {
   // Queues `work`; the future is ready after the commit, or holds the job's exception (store_error
   // shut_down if the writer had stopped).
   template <class F>
-  auto submit(F work) -> std::future<std::invoke_result_t<F&, SQLite::Database&>>;
+  auto submit(F work) -> std::future<std::invoke_result_t<F&, sql::connection&>>;
 
   // Queues `work`; `done(job_result<R>)` runs on the writer thread after the commit, or after the job
   // failed. If the writer had stopped, `done` runs at once on the calling thread with shut_down.
@@ -98,7 +98,7 @@ class writer {
   class request {
    public:
     virtual ~request() = default;
-    virtual void run(SQLite::Database& db) = 0;  // inside the job's savepoint; throws on failure
+    virtual void run(sql::connection& db) = 0;  // inside the job's savepoint; throws on failure
     virtual void committed() noexcept = 0;
     virtual void failed(std::exception_ptr error) noexcept = 0;
   };
@@ -112,7 +112,7 @@ class writer {
   bool run_job(request& job, std::exception_ptr& error);
   void begin_waiting_for_others();
 
-  std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<sql::connection> db_;
   const std::size_t max_batch_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
@@ -127,13 +127,13 @@ class writer {
 
 template <class F, class Done>
 class writer::request_of final : public writer::request {
-  using raw = std::invoke_result_t<F&, SQLite::Database&>;
+  using raw = std::invoke_result_t<F&, sql::connection&>;
   using value = std::conditional_t<std::is_void_v<raw>, core::ok_t, raw>;
 
  public:
   request_of(F work, Done done) : work_(std::move(work)), done_(std::move(done)) {}
 
-  void run(SQLite::Database& db) override {
+  void run(sql::connection& db) override {
     if constexpr (std::is_void_v<raw>) {
       work_(db);
       value_.emplace(core::ok);
@@ -156,8 +156,8 @@ void writer::post(F work, Done done) {
 }
 
 template <class F>
-auto writer::submit(F work) -> std::future<std::invoke_result_t<F&, SQLite::Database&>> {
-  using raw = std::invoke_result_t<F&, SQLite::Database&>;
+auto writer::submit(F work) -> std::future<std::invoke_result_t<F&, sql::connection&>> {
+  using raw = std::invoke_result_t<F&, sql::connection&>;
   auto promise = std::make_shared<std::promise<raw>>();
   auto future = promise->get_future();
   post(std::move(work), [promise](job_result<raw> r) {

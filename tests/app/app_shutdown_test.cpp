@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "store/sql/sql.hpp"
 #include "core/calling/calendar.hpp"
 #include "core/ports/clock.hpp"
 #include "core/ports/clock_spec.hpp"
@@ -71,7 +72,7 @@ TEST(FieldworkAppShutdown, ShutdownWithCommitsInFlightFinishesThemAndCallsNothin
     ioc.run();
     EXPECT_EQ(replies, 0) << "a reply ran after the app was destroyed";
     // Every commit handed over was finished before the app was gone.
-    const auto rows = store.read([](SQLite::Database& d) {
+    const auto rows = store.read([](store::sql::connection& d) {
       return d.execAndGet("SELECT COUNT(*) FROM sessions").getInt64();
     });
     EXPECT_EQ(rows, commits);

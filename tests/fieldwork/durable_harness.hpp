@@ -19,8 +19,9 @@
 #include <sstream>
 #include <string>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 
+#include "store/connection.hpp"
+#include "store/sql/sql.hpp"
 #include "core/ports/clock_spec.hpp"
 #include "core/ports/fieldwork_ports.hpp"
 #include "core/sample/sample_row.hpp"
@@ -50,7 +51,7 @@ class seeded_source final : public fieldwork_source {
   std::vector<saved_session> sessions() override { return port_.sessions(); }
   std::unique_ptr<randomness> make_randomness() override {
     // Each new respondent took 10 draws for its id and one for its seed (fieldwork_interviews.cpp).
-    const auto used = store_.read([](SQLite::Database& db) {
+    const auto used = store_.read([](store::sql::connection& db) {
       return db.execAndGet("SELECT count(*) FROM respondents").getInt64();
     });
     auto r = std::make_unique<seeded_randomness>(seed_);
@@ -126,17 +127,23 @@ class durable_fieldwork {
     ASSERT_FALSE(err) << "commit failed: " << *err;
   }
 
+  store::open_options file_options() const {
+    store::open_options o;
+    o.path = db_path();
+    o.create = false;
+    return o;
+  }
   // One value from the file (its own read connection).
   std::string sql(const std::string& query) const {
-    SQLite::Database db(db_path().string(), SQLite::OPEN_READONLY);
-    SQLite::Statement q(db, query);
+    auto db = store::open_read_connection(file_options());
+    store::sql::statement q(*db, query);
     if (!q.executeStep()) return "<none>";
     return q.getColumn(0).isNull() ? "NULL" : q.getColumn(0).getString();
   }
   // Every row of a query, columns joined by '|', rows by '\n': for comparing files.
   std::string dump(const std::string& query) const {
-    SQLite::Database db(db_path().string(), SQLite::OPEN_READONLY);
-    SQLite::Statement q(db, query);
+    auto db = store::open_read_connection(file_options());
+    store::sql::statement q(*db, query);
     std::ostringstream out;
     while (q.executeStep()) {
       for (int i = 0; i < q.getColumnCount(); ++i)

@@ -71,8 +71,8 @@ TEST(DurableTruth, OpenInterviewOfAFileWithoutLocksIsHeldForItsOwnerAtStart) {
   auto iv = f.take(f.fw->start_interview(f.anna, 0, offer.id, "", f.now));
   say(f, f.anna, iv, "");
   {
-    SQLite::Database db(f.db_path().string(), SQLite::OPEN_READWRITE);
-    db.exec("UPDATE cases SET held_by = NULL, held_until = NULL");  // what an upgraded older file holds
+    auto db = store::open_write_connection(f.file_options());
+    db->exec("UPDATE cases SET held_by = NULL, held_until = NULL");  // what an upgraded older file holds
   }
   f.restart();
   auto other = f.take(f.fw->next_case(f.bert, 0, f.now));
@@ -134,8 +134,8 @@ TEST(DurableTruth, TakeoverLanguageAndResumedBreakOffSurviveARestart) {
   // bert answers on, in French, and the export says French.
   auto view = *bert_back.interview;
   say(f, f.bert, view, "3");
-  SQLite::Database db(f.db_path().string(), SQLite::OPEN_READONLY);
-  auto snapshot = store::read_export(db, {});
+  auto db = store::open_read_connection(f.file_options());
+  auto snapshot = store::read_export(*db, {});
   ASSERT_EQ(snapshot.interviews.size(), 1u);
   EXPECT_EQ(snapshot.interviews[0].language, "fr");
   EXPECT_EQ(f.sql("SELECT u.name FROM interviews i JOIN users u ON u.id = i.interviewer_id"), "bert");
@@ -156,11 +156,12 @@ TEST(DurableTruth, RespondentIdsComeFromTheRandomnessPortAndAreUniqueInTheFile) 
   EXPECT_EQ(ids.size(), 3u);
   EXPECT_EQ(f.sql("SELECT count(*) FROM respondents"), "3");
   // Another case under a taken id is refused by the schema, whoever writes it.
-  SQLite::Database db(f.db_path().string(), SQLite::OPEN_READWRITE);
-  EXPECT_THROW(db.exec("INSERT INTO interviews (respondent_id, seed, case_id, interviewer_id, questionnaire_version,"
-                       " language, started_at) SELECT respondent_id, 1, (SELECT max(id) FROM cases) + 0, interviewer_id,"
+  auto db = store::open_write_connection(f.file_options());
+  EXPECT_THROW(db->exec("INSERT INTO interviews (id, respondent_id, seed, case_id, interviewer_id, questionnaire_version,"
+                       " language, started_at) SELECT (SELECT max(id) FROM interviews) + 1, respondent_id, 1,"
+                       " (SELECT max(id) FROM cases) + 0, interviewer_id,"
                        " 'x', 'nl', 0 FROM interviews WHERE case_id <> (SELECT max(id) FROM cases) LIMIT 1"),
-               SQLite::Exception);
+               store::sql::error);
 }
 
 // Behaviour 7: the resend of the answer that completed an interview, after a restart, gets the

@@ -27,6 +27,7 @@
 #include <sstream>
 #include <variant>
 
+#include "store/sql/sql.hpp"
 #include "core/fieldwork/fieldwork.hpp"
 #include "core/sample/sample_row.hpp"
 #include "schema/loader.hpp"
@@ -273,16 +274,16 @@ class simulation {
     ASSERT_EQ(fw_->quotas().lease_count(), 0u) << "a lease outlived its deadline";
     ASSERT_TRUE(model_.leases().empty());
     restart();  // everything was committed: the reopened file says the same
-    auto disk = store_->read([](SQLite::Database& db) {
+    auto disk = store_->read([](store::sql::connection& db) {
       std::map<cell_id, std::pair<int, int>> out;  // completes in quota_cells, completes counted from interviews
-      SQLite::Statement cells(db, "SELECT quota, cell_values, completes FROM quota_cells");
+      store::sql::statement cells(db, "SELECT quota, cell_values, completes FROM quota_cells");
       while (cells.executeStep()) {
         std::vector<std::string> values;
         std::stringstream in(cells.getColumn(1).getString());
         for (std::string v; std::getline(in, v, ',');) values.push_back(v);
         out[cell_id{cells.getColumn(0).getString(), values}].first = cells.getColumn(2).getInt();
       }
-      SQLite::Statement done(db,
+      store::sql::statement done(db,
                              "WITH done AS (SELECT "
                              " (SELECT value FROM case_frame f WHERE f.case_id = i.case_id AND f.name = 'region') AS r,"
                              " (SELECT value FROM answers a WHERE a.interview_id = i.id AND a.question = 's3_sector'"
@@ -301,7 +302,7 @@ class simulation {
       return out;
     });
     const int leases_on_disk = store_->read(
-        [](SQLite::Database& db) { return db.execAndGet("SELECT count(*) FROM quota_leases").getInt(); });
+        [](store::sql::connection& db) { return db.execAndGet("SELECT count(*) FROM quota_leases").getInt(); });
     EXPECT_EQ(leases_on_disk, 0) << "a lease is stuck in the file";
     int total = 0;
     for (const auto& [id, counts] : disk) {
@@ -314,7 +315,7 @@ class simulation {
         EXPECT_LE(rec.completes, rec.target) << core::to_string(id);
       }
     }
-    const int audits = store_->read([](SQLite::Database& db) {
+    const int audits = store_->read([](store::sql::connection& db) {
       return db.execAndGet("SELECT count(*) FROM audit_log WHERE action LIKE 'quota_%'").getInt();
     });
     EXPECT_EQ(audits, supervisor_changes_) << "every supervisor change is in the audit log";

@@ -3,6 +3,7 @@
 
 #include <regex>
 
+#include "store/sql/sql.hpp"
 #include "store/error.hpp"
 #include "store/interview_repo.hpp"
 #include "store_fixture.hpp"
@@ -37,7 +38,7 @@ class StoreAnswers : public ::testing::Test {
     return {interview.id, seq, std::move(question), kind, std::move(value), fieldwork_time(seq), ann};
   }
   std::size_t rows() {
-    return fw.read([](SQLite::Database& db) { return db.execAndGet("SELECT count(*) FROM answers").getInt(); });
+    return fw.read([](store::sql::connection& db) { return db.execAndGet("SELECT count(*) FROM answers").getInt(); });
   }
 
   temp_dir dir;
@@ -119,9 +120,9 @@ TEST_F(StoreAnswers, UnansweredIsStoredApartFromNotAsked) {
 
 TEST_F(StoreAnswers, AnswersCannotBeRewritten) {
   fw.append_answer(answer(1, "s1_decider", "1")).get();
-  auto update = fw.submit([](SQLite::Database& db) { db.exec("UPDATE answers SET value = '2'"); });
+  auto update = fw.submit([](store::sql::connection& db) { db.exec("UPDATE answers SET value = '2'"); });
   EXPECT_EQ(error_of(update), store::store_errc::sqlite);
-  auto erase = fw.submit([](SQLite::Database& db) { db.exec("DELETE FROM answers"); });
+  auto erase = fw.submit([](store::sql::connection& db) { db.exec("DELETE FROM answers"); });
   EXPECT_EQ(error_of(erase), store::store_errc::sqlite);
   EXPECT_EQ(fw.current_answers(interview.id).at(0).value, "1");
 }

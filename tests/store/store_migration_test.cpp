@@ -2,6 +2,7 @@
 // kept, a newer file and a foreign database refused.
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "store/sql/sql.hpp"
 #include "store/connection.hpp"
 #include "store/error.hpp"
 #include "store/migrations.hpp"
@@ -54,13 +55,13 @@ TEST(StoreMigration, ConnectionSettingsApplyToTheWriter) {
   for (auto mode : {store::synchronous_mode::full, store::synchronous_mode::normal}) {
     options.synchronous = mode;
     store::fieldwork_store fw(options);
-    auto settings = fw.submit([](SQLite::Database& db) {
+    auto settings = fw.submit([](store::sql::connection& db) {
                         return std::pair{db.execAndGet("PRAGMA synchronous").getInt(),
                                          db.execAndGet("PRAGMA foreign_keys").getInt()};
                       }).get();
     EXPECT_EQ(settings.first, mode == store::synchronous_mode::full ? 2 : 1);
     EXPECT_EQ(settings.second, 1);
-    EXPECT_EQ(fw.read([](SQLite::Database& db) { return db.execAndGet("PRAGMA foreign_keys").getInt(); }), 1);
+    EXPECT_EQ(fw.read([](store::sql::connection& db) { return db.execAndGet("PRAGMA foreign_keys").getInt(); }), 1);
   }
 }
 

@@ -1,8 +1,7 @@
 // Issue 13, behaviour 6 in the schema: respondent ids are UNIQUE (one id per case, one case per id), and
 // an older file in which cases share an id (a server seeded from a manual clock repeated them) is
 // upgraded sanely: the first case keeps the id, the later ones get "<id>-<case id>", the audit log says so.
-#include <SQLiteCpp/SQLiteCpp.h>
-
+#include "store/sql/sql.hpp"
 #include "store/connection.hpp"
 #include "store/migrations.hpp"
 #include "store/sodium_randomness.hpp"
@@ -11,8 +10,8 @@
 namespace cati::test {
 namespace {
 
-std::string rows(SQLite::Database& db, const std::string& sql) {
-  SQLite::Statement q(db, sql);
+std::string rows(store::sql::connection& db, const std::string& sql) {
+  store::sql::statement q(db, sql);
   std::string out;
   while (q.executeStep()) {
     for (int i = 0; i < q.getColumnCount(); ++i) out += (i ? "|" : "") + q.getColumn(i).getString();
@@ -39,7 +38,8 @@ TEST(StoreRespondents, RepeatedRespondentIdsOfAnOlderFileAreRenamedAndTheAuditLo
   auto path = dir / "fieldwork.db";
   version_3_file_with_repeated_ids(path);
   { store::fieldwork_store upgraded(options_for(path)); }  // migrates to the latest version
-  SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
+  auto conn = store::open_write_connection(options_for(path));
+  auto& db = *conn;
   EXPECT_EQ(rows(db, "SELECT id, respondent_id FROM interviews ORDER BY id"),
             "1|RT4U5XM8MAG\n2|RT4U5XM8MAG-2\n3|RT4U5XM8MAG-2\n4|RBBBBBBBBBB\n");
   EXPECT_EQ(rows(db, "SELECT respondent_id, case_id FROM respondents ORDER BY case_id"),
@@ -53,18 +53,19 @@ TEST(StoreRespondents, AnotherCaseUnderATakenRespondentIdIsRefusedByTheSchema) {
   auto path = dir / "fieldwork.db";
   version_3_file_with_repeated_ids(path);
   { store::fieldwork_store upgraded(options_for(path)); }
-  SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
+  auto conn = store::open_write_connection(options_for(path));
+  auto& db = *conn;
   const char* insert =
-      "INSERT INTO interviews (respondent_id, seed, case_id, interviewer_id, questionnaire_version, language,"
-      " started_at) VALUES (?, 1, ?, 1, '1', 'nl', 0)";
+      "INSERT INTO interviews (id, respondent_id, seed, case_id, interviewer_id, questionnaire_version, language,"
+      " started_at) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM interviews), ?, 1, ?, 1, '1', 'nl', 0)";
   auto try_insert = [&](const std::string& id, int case_id) {
-    SQLite::Statement st(db, insert);
+    store::sql::statement st(db, insert);
     st.bind(1, id);
     st.bind(2, case_id);
     st.exec();
   };
-  EXPECT_THROW(try_insert("RBBBBBBBBBB", 1), SQLite::Exception);  // case 3's id for case 1
-  EXPECT_THROW(try_insert("RNEWNEWNEW2", 1), SQLite::Exception);  // a second id for case 1
+  EXPECT_THROW(try_insert("RBBBBBBBBBB", 1), store::sql::error);  // case 3's id for case 1
+  EXPECT_THROW(try_insert("RNEWNEWNEW2", 1), store::sql::error);  // a second id for case 1
   EXPECT_NO_THROW(try_insert("RT4U5XM8MAG", 1));                  // case 1 again, its own id
 }
 

@@ -5,6 +5,7 @@
 #include <latch>
 #include <thread>
 
+#include "store/sql/sql.hpp"
 #include "store/audit_repo.hpp"
 #include "store/connection.hpp"
 #include "store/error.hpp"
@@ -16,7 +17,7 @@ namespace cati::test {
 namespace {
 
 // A row in the audit log, the simplest thing to write.
-store::row_id write_mark(SQLite::Database& db, const std::string& mark) {
+store::row_id write_mark(store::sql::connection& db, const std::string& mark) {
   return store::append_audit(db, {fieldwork_time(), std::nullopt, "mark", mark});
 }
 
@@ -36,7 +37,7 @@ void hold_writer(store::writer& w, std::latch& go) {
   // Shared: the job may still be inside count_down() when wait() returns here.
   auto started = std::make_shared<std::latch>(1);
   w.post(
-      [started, &go](SQLite::Database&) {
+      [started, &go](store::sql::connection&) {
         started->count_down();
         go.wait();
       },
@@ -69,7 +70,7 @@ TEST(StoreWriter, ManyThreadsAreEachToldOnlyAfterTheirCommit) {
       SQLite::Database reader((dir / "fieldwork.db").string(), SQLite::OPEN_READONLY);
       for (int i = 0; i < per_thread; ++i) {
         std::string mark = std::to_string(t) + "/" + std::to_string(i);
-        fw.submit([mark](SQLite::Database& db) { return write_mark(db, mark); }).get();
+        fw.submit([mark](store::sql::connection& db) { return write_mark(db, mark); }).get();
         if (!committed(reader, mark)) ++not_visible;
       }
     });
@@ -89,7 +90,7 @@ TEST(StoreWriter, CompletionRunsAfterTheCommit) {
   writer_fixture f;
   SQLite::Database reader(f.options.path.string(), SQLite::OPEN_READONLY);
   std::promise<bool> seen;
-  f.writer->post([](SQLite::Database& db) { return write_mark(db, "posted"); },
+  f.writer->post([](store::sql::connection& db) { return write_mark(db, "posted"); },
                  [&](store::job_result<store::row_id> r) { seen.set_value(r.has_value() && committed(reader, "posted")); });
   EXPECT_TRUE(seen.get_future().get());
 }
@@ -98,16 +99,16 @@ TEST(StoreWriter, FailingJobRollsBackOnlyItselfAndTheRestOfItsBatchCommits) {
   writer_fixture f;
   std::latch go(1);
   f.hold(go);
-  auto a = f.writer->submit([](SQLite::Database& db) { return write_mark(db, "a"); });
-  auto b = f.writer->submit([](SQLite::Database& db) -> store::row_id {
+  auto a = f.writer->submit([](store::sql::connection& db) { return write_mark(db, "a"); });
+  auto b = f.writer->submit([](store::sql::connection& db) -> store::row_id {
     write_mark(db, "b");
     throw job_failed("b failed after writing");
   });
-  auto c = f.writer->submit([](SQLite::Database& db) {
+  auto c = f.writer->submit([](store::sql::connection& db) {
     write_mark(db, "c");
     db.exec("INSERT INTO users (name, role, password_hash, created_at) VALUES ('x', 'pilot', 'h', 0)");
   });
-  auto d = f.writer->submit([](SQLite::Database& db) { return write_mark(db, "d"); });
+  auto d = f.writer->submit([](store::sql::connection& db) { return write_mark(db, "d"); });
   go.count_down();
 
   EXPECT_GT(a.get(), 0);
@@ -134,19 +135,19 @@ TEST(StoreWriter, LostTransactionFailsTheWholeBatchAndTheWriterGoesOn) {
   writer_fixture f;
   std::latch go(1);
   f.hold(go);
-  auto a = f.writer->submit([](SQLite::Database& db) { return write_mark(db, "a"); });
+  auto a = f.writer->submit([](store::sql::connection& db) { return write_mark(db, "a"); });
   // Stands for SQLite giving up the transaction (an I/O error, a full disk): the whole batch is gone.
-  auto b = f.writer->submit([](SQLite::Database& db) {
+  auto b = f.writer->submit([](store::sql::connection& db) {
     write_mark(db, "b");
     db.exec("ROLLBACK");
     throw job_failed("disk full");
   });
-  auto c = f.writer->submit([](SQLite::Database& db) { return write_mark(db, "c"); });
+  auto c = f.writer->submit([](store::sql::connection& db) { return write_mark(db, "c"); });
   go.count_down();
   EXPECT_THROW(a.get(), store::store_error);  // it had run, but its commit never happened
   EXPECT_THROW(b.get(), job_failed);
   EXPECT_THROW(c.get(), store::store_error);
-  EXPECT_GT(f.writer->submit([](SQLite::Database& db) { return write_mark(db, "d"); }).get(), 0);
+  EXPECT_GT(f.writer->submit([](store::sql::connection& db) { return write_mark(db, "d"); }).get(), 0);
 
   SQLite::Database reader(f.options.path.string(), SQLite::OPEN_READONLY);
   for (const char* mark : {"a", "b", "c"}) EXPECT_FALSE(committed(reader, mark)) << mark;
@@ -159,13 +160,13 @@ TEST(StoreWriter, StopFinishesQueuedJobsThenRefusesNewOnes) {
   f.hold(go);
   std::vector<std::future<store::row_id>> queued;
   for (int i = 0; i < 50; ++i)
-    queued.push_back(f.writer->submit([i](SQLite::Database& db) { return write_mark(db, std::to_string(i)); }));
+    queued.push_back(f.writer->submit([i](store::sql::connection& db) { return write_mark(db, std::to_string(i)); }));
   std::thread stopper([&] { f.writer->stop(); });
   go.count_down();
   stopper.join();
   for (auto& q : queued) EXPECT_GT(q.get(), 0);
 
-  auto late = f.writer->submit([](SQLite::Database& db) { return write_mark(db, "late"); });
+  auto late = f.writer->submit([](store::sql::connection& db) { return write_mark(db, "late"); });
   try {
     late.get();
     ADD_FAILURE() << "a job ran after stop";
@@ -184,7 +185,7 @@ TEST(StoreWriter, BatchesAreCappedAtMaxBatch) {
   hold_writer(w, go);
   std::vector<std::future<store::row_id>> queued;
   for (int i = 0; i < 40; ++i)
-    queued.push_back(w.submit([i](SQLite::Database& d) { return write_mark(d, std::to_string(i)); }));
+    queued.push_back(w.submit([i](store::sql::connection& d) { return write_mark(d, std::to_string(i)); }));
   go.count_down();
   for (auto& q : queued) q.get();
   EXPECT_EQ(w.stats().largest_batch, 8u);

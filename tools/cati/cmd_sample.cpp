@@ -19,6 +19,7 @@
 #include <memory>
 #include <sstream>
 
+#include "store/sql/sql.hpp"
 #include "commands.hpp"
 #include "core/ports/clock.hpp"
 #include "core/calling/case_plan.hpp"
@@ -78,7 +79,7 @@ int run_import(const import_options& o) {
   store::fieldwork_store fieldwork({.path = o.db, .synchronous = *sync});
   // One job, one transaction: the firms go in only with the study they were checked against.
   auto result = fieldwork
-                    .submit([&](SQLite::Database& db) {
+                    .submit([&](store::sql::connection& db) {
                       auto r = store::import_sample(db, frame, context);
                       if (r.ok()) store::register_study(db, record);
                       return r;
@@ -133,7 +134,7 @@ struct release_options {
 
 void print_replicates(const release_options& o, const core::questionnaire& study) {
   store::fieldwork_store fieldwork({.path = o.db, .create = false});
-  const auto status = fieldwork.read([](SQLite::Database& db) { return store::replicates(db); });
+  const auto status = fieldwork.read([](store::sql::connection& db) { return store::replicates(db); });
   // Worked out and left come from the released cases' call histories, planned as the scheduler plans them.
   const auto fw = read_fieldwork(o.db, study);
   auto cal = core::calendar::make(study);
@@ -166,13 +167,13 @@ int run_release(const release_options& o) {
     auto book = core::quota_book::build(*study);
     if (!book) throw std::runtime_error("quotas: " + book.err().message);
     const auto variables = core::quota_frame_variables(*book);
-    const auto cases = fieldwork.read([](SQLite::Database& db) { return store::unsplit_cases(db); });
+    const auto cases = fieldwork.read([](store::sql::connection& db) { return store::unsplit_cases(db); });
     std::vector<core::stratified_case> strata;
     for (const auto& c : cases) strata.push_back({c.id, core::stratum_of(c, variables)});
     auto assigned = core::assign_replicates(strata, *o.replicates, o.seed);
     if (!assigned) throw std::runtime_error("--replicates: " + assigned.err().message);
     std::map<store::row_id, int> by_case(assigned->begin(), assigned->end());
-    fieldwork.submit([&](SQLite::Database& db) { store::set_replicates(db, by_case); }).get();
+    fieldwork.submit([&](store::sql::connection& db) { store::set_replicates(db, by_case); }).get();
     std::string by;
     for (const auto& v : variables) by += (by.empty() ? "" : ", ") + v;
     std::cout << "split " << cases.size() << " cases never called into " << *o.replicates << " replicates (seed "
@@ -182,7 +183,7 @@ int run_release(const release_options& o) {
     store::fieldwork_store fieldwork({.path = o.db, .create = false});
     int which = o.replicate.value_or(0);
     if (o.next) {
-      const auto status = fieldwork.read([](SQLite::Database& db) { return store::replicates(db); });
+      const auto status = fieldwork.read([](store::sql::connection& db) { return store::replicates(db); });
       for (const auto& r : status)
         if (!r.released()) {
           which = r.replicate;
@@ -191,7 +192,7 @@ int run_release(const release_options& o) {
       if (which == 0) throw std::runtime_error("--next: every replicate is released already");
     }
     const auto now = core::real_clock().now();
-    fieldwork.submit([&](SQLite::Database& db) { store::release_replicate(db, which, now, std::nullopt); }).get();
+    fieldwork.submit([&](store::sql::connection& db) { store::release_replicate(db, which, now, std::nullopt); }).get();
     std::cout << "released replicate " << which << "\n";
   }
   print_replicates(o, *study);

@@ -1,3 +1,4 @@
+#include "store/sql/sql.hpp"
 #include "export_read.hpp"
 
 #include <stdlib.h>
@@ -57,7 +58,7 @@ export_source read_export_source(const std::string& db, const std::optional<std:
     if (f.type == core::variable_type::phone) req.phone_variable = f.name;
   req.partial_after = source.study->partial_after;
   // Everything exported comes from this one read transaction.
-  source.snapshot = fieldwork.read([&](SQLite::Database& conn) { return store::read_export(conn, req); });
+  source.snapshot = fieldwork.read([&](store::sql::connection& conn) { return store::read_export(conn, req); });
   return source;
 }
 

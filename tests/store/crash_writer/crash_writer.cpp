@@ -7,7 +7,6 @@
 // thread's counter cell and appends an audit row: so the parent can tell a half-written job from a whole
 // one. On start each thread first resends its last answer, as a terminal does after a lost ack; the
 // store must recognise it (a "dup" line) and not store it again. Exit 3 on any surprise.
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -18,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/sql/sql.hpp"
 #include "crash_payload.hpp"
 #include "store/audit_repo.hpp"
 #include "store/case_repo.hpp"
@@ -51,7 +51,7 @@ struct setup_result {
 };
 
 setup_result setup(store::fieldwork_store& fw, int threads) {
-  return fw.submit([threads](SQLite::Database& db) {
+  return fw.submit([threads](store::sql::connection& db) {
              auto t0 = core::time_point{};
              auto user = store::find_user(db, "crash");
              store::row_id user_id = user ? user->id : store::add_user(db, {"crash", store::user_role::interviewer, {"nl"}, "x", t0});
@@ -79,10 +79,10 @@ void run_thread(store::fieldwork_store& fw, int thread, store::row_id interview,
   auto last = static_cast<std::int64_t>(fw.answer_history(interview).size());
   auto write = [&](std::int64_t seq) {
     store::answer a{interview, seq, "q", store::answer_kind::set, test::crash_payload(thread, seq), core::time_point{}, user};
-    return fw.submit([a, thread](SQLite::Database& db) {
+    return fw.submit([a, thread](store::sql::connection& db) {
                auto ack = store::append_answer(db, a);
                if (ack.repeated) return ack;
-               SQLite::Statement bump(db,
+               store::sql::statement bump(db,
                                       "UPDATE quota_cells SET completes = completes + 1"
                                       " WHERE quota = 'crash' AND cell_values = ?");
                bump.bind(1, std::to_string(thread));

@@ -1,17 +1,20 @@
 #include "sim/results_read.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
+#include "store/connection.hpp"
 #include "store/export_repo.hpp"
+#include "store/sql/sql.hpp"
 
 namespace cati::tool::sim {
 
 fieldwork_results read_results(const std::filesystem::path& db_path, const core::calendar& cal) {
-  SQLite::Database db(db_path.string(), SQLite::OPEN_READONLY);
-  db.setBusyTimeout(10000);
+  store::open_options options;
+  options.path = db_path;
+  options.create = false;
+  auto conn = store::open_read_connection(options);
+  auto& db = *conn;
   fieldwork_results out;
 
-  SQLite::Statement quotas(db, "SELECT quota, cell_values, target, completes FROM quota_cells ORDER BY id");
+  store::sql::statement quotas(db, "SELECT quota, cell_values, target, completes FROM quota_cells ORDER BY id");
   while (quotas.executeStep())
     out.quotas.push_back({quotas.getColumn(0).getString(), quotas.getColumn(1).getString(), quotas.getColumn(2).getInt(),
                           quotas.getColumn(3).getInt()});
@@ -27,14 +30,14 @@ fieldwork_results read_results(const std::filesystem::path& db_path, const core:
     out.completes.push_back(std::move(r));
   }
 
-  SQLite::Statement rows(db, "SELECT interview_id, question, COALESCE(value, '') FROM answers WHERE kind = 'set' "
+  store::sql::statement rows(db, "SELECT interview_id, question, COALESCE(value, '') FROM answers WHERE kind = 'set' "
                              "ORDER BY interview_id, seq");
   while (rows.executeStep())
     out.rows[rows.getColumn(0).getString()].push_back(rows.getColumn(1).getString() + "=" + rows.getColumn(2).getString());
 
   // Minutes on the line: the gaps between an interview's start, its answers and its end, leaving out
   // gaps over half an hour (a suspension: the firm was called back later, often the next day).
-  SQLite::Statement people(db,
+  store::sql::statement people(db,
                            "WITH done AS (SELECT id, interviewer_id, started_at, ended_at FROM interviews"
                            "              WHERE final_state = 'complete'),"
                            " events AS (SELECT id, interviewer_id, started_at AS at FROM done"

@@ -1,3 +1,4 @@
+#include "store/sql/sql.hpp"
 #include "sim/server_process.hpp"
 
 #include <fstream>
@@ -76,7 +77,7 @@ void prepare_fieldwork(const fs::path& db, const fs::path& study_dir, int frame_
   store::import_context context{frame_name, now, std::nullopt};
   store::fieldwork_store fieldwork({.path = db});
   auto result = fieldwork
-                    .submit([&](SQLite::Database& d) {
+                    .submit([&](store::sql::connection& d) {
                       auto r = store::import_sample(d, frame, context);
                       if (r.ok()) store::register_study(d, record);
                       return r;

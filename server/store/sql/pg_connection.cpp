@@ -1,0 +1,260 @@
+#include "store/sql/pg_connection.hpp"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <vector>
+
+namespace cati::store::sql {
+namespace {
+
+constexpr unsigned int int8_oid = 20, float8_oid = 701, text_oid = 25, bytea_oid = 17;
+
+std::string trimmed(const char* message) {
+  std::string m = message == nullptr ? "" : message;
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  return m;
+}
+
+// Throws unless `res` is a success; takes ownership of `res` either way when throwing.
+void check(PGresult* res, PGconn* conn, std::string_view what) {
+  auto status = res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) return;
+  std::string state, message;
+  if (res != nullptr) {
+    const char* s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    state = s == nullptr ? "" : s;
+    const char* primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    message = trimmed(primary != nullptr ? primary : PQresultErrorMessage(res));
+    PQclear(res);
+  }
+  if (message.empty()) message = trimmed(PQerrorMessage(conn));
+  const bool retryable = state == "40001" || state == "40P01";
+  (void)what;
+  throw error("PostgreSQL: " + message + (state.empty() ? "" : " (SQLSTATE " + state + ")"), 0, state, retryable);
+}
+
+struct result_deleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using result_ptr = std::unique_ptr<PGresult, result_deleter>;
+
+std::string hex_decode(std::string_view text) {
+  // bytea's text output: \x followed by hex digits.
+  std::string out;
+  if (!text.starts_with("\\x")) return std::string(text);
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  for (std::size_t i = 2; i + 1 < text.size(); i += 2)
+    out.push_back(static_cast<char>(nibble(text[i]) << 4 | nibble(text[i + 1])));
+  return out;
+}
+
+class pg_statement final : public statement_impl {
+ public:
+  pg_statement(pg_connection& conn, std::string_view sql, bool reused) : conn_(conn) {
+    int n = 0;
+    sql_ = to_pg_placeholders(sql, n);
+    values_.resize(static_cast<std::size_t>(n));
+    nulls_.assign(static_cast<std::size_t>(n), true);
+    types_.assign(static_cast<std::size_t>(n), 0);
+    if (reused) name_ = conn.next_statement_name();
+  }
+
+  void bind_null(int i) override { set(i, {}, 0, true); }
+  void bind_int64(int i, std::int64_t v) override { set(i, std::to_string(v), int8_oid, false); }
+  void bind_double(int i, double v) override {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    set(i, std::string(buf, r.ptr), float8_oid, false);
+  }
+  void bind_text(int i, std::string_view v) override { set(i, std::string(v), text_oid, false); }
+  void bind_blob(int i, const void* data, std::size_t size) override {
+    static const char digits[] = "0123456789abcdef";
+    std::string hex = "\\x";
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t k = 0; k < size; ++k) {
+      hex.push_back(digits[p[k] >> 4]);
+      hex.push_back(digits[p[k] & 15]);
+    }
+    set(i, std::move(hex), bytea_oid, false);
+  }
+
+  bool step() override {
+    if (!res_) run();
+    else ++row_;
+    return row_ < PQntuples(res_.get());
+  }
+  int exec() override {
+    run();
+    const char* n = PQcmdTuples(res_.get());
+    int changed = (n == nullptr || *n == '\0') ? 0 : std::atoi(n);
+    res_.reset();
+    return changed;
+  }
+  void reset() override {
+    res_.reset();
+    row_ = 0;
+  }
+  void clear_bindings() override {
+    for (std::size_t k = 0; k < values_.size(); ++k) {
+      values_[k].clear();
+      nulls_[k] = true;
+    }
+  }
+  int column_count() override { return res_ ? PQnfields(res_.get()) : 0; }
+  bool is_null(int c) override { return PQgetisnull(current(), row_, c) != 0; }
+  std::int64_t get_int64(int c) override {
+    if (is_null(c)) return 0;
+    const char* v = PQgetvalue(res_.get(), row_, c);
+    std::string_view text(v);
+    if (text == "t") return 1;
+    if (text == "f") return 0;
+    std::int64_t out = 0;
+    auto r = std::from_chars(text.data(), text.data() + text.size(), out);
+    if (r.ec == std::errc() && r.ptr == text.data() + text.size()) return out;
+    return static_cast<std::int64_t>(std::strtod(v, nullptr));  // a numeric (sum, avg) with decimals
+  }
+  double get_double(int c) override { return is_null(c) ? 0.0 : std::strtod(PQgetvalue(current(), row_, c), nullptr); }
+  std::string get_text(int c) override {
+    if (is_null(c)) return {};
+    return std::string(PQgetvalue(current(), row_, c), static_cast<std::size_t>(PQgetlength(res_.get(), row_, c)));
+  }
+  std::string get_blob(int c) override {
+    if (is_null(c)) return {};
+    return hex_decode(PQgetvalue(current(), row_, c));
+  }
+
+ private:
+  void set(int i, std::string v, unsigned int type, bool null) {
+    if (i < 1 || static_cast<std::size_t>(i) > values_.size())
+      throw error("PostgreSQL: parameter " + std::to_string(i) + " out of range in: " + sql_, 0, "", false);
+    auto k = static_cast<std::size_t>(i - 1);
+    values_[k] = std::move(v);
+    nulls_[k] = null;
+    if (!null) types_[k] = type;
+  }
+  PGresult* current() {
+    if (!res_ || row_ >= PQntuples(res_.get())) throw error("PostgreSQL: no row to read in: " + sql_, 0, "", false);
+    return res_.get();
+  }
+  void run() {
+    res_.reset();
+    row_ = 0;
+    std::vector<const char*> params(values_.size());
+    for (std::size_t k = 0; k < values_.size(); ++k) params[k] = nulls_[k] ? nullptr : values_[k].c_str();
+    const int n = static_cast<int>(params.size());
+    PGconn* pg = conn_.handle();
+    PGresult* r;
+    if (name_.empty()) {
+      r = PQexecParams(pg, sql_.c_str(), n, types_.data(), params.data(), nullptr, nullptr, 0);
+    } else {
+      if (!prepared_) {
+        check(PQprepare(pg, name_.c_str(), sql_.c_str(), n, types_.data()), pg, sql_);
+        prepared_ = true;
+      }
+      r = PQexecPrepared(pg, name_.c_str(), n, params.data(), nullptr, nullptr, 0);
+    }
+    check(r, pg, sql_);
+    res_.reset(r);
+  }
+
+  pg_connection& conn_;
+  std::string sql_, name_;
+  bool prepared_ = false;
+  std::vector<std::string> values_;
+  std::vector<bool> nulls_;
+  std::vector<unsigned int> types_;
+  result_ptr res_;
+  int row_ = 0;
+};
+
+void ignore_notice(void*, const char*) {}
+
+}  // namespace
+
+std::string to_pg_placeholders(std::string_view sql, int& params) {
+  std::string out;
+  out.reserve(sql.size() + 16);
+  int highest = 0;
+  char quote = 0;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (quote != 0) {
+      out.push_back(c);
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      quote = c;
+      out.push_back(c);
+      continue;
+    }
+    if (c != '?') {
+      out.push_back(c);
+      continue;
+    }
+    std::size_t j = i + 1;
+    int number = 0;
+    while (j < sql.size() && sql[j] >= '0' && sql[j] <= '9') number = number * 10 + (sql[j++] - '0');
+    if (j == i + 1) number = highest + 1;  // a bare `?`: the next after the highest so far, as in SQLite
+    if (number > highest) highest = number;
+    out += "$" + std::to_string(number);
+    i = j - 1;
+  }
+  params = highest;
+  return out;
+}
+
+pg_connection::pg_connection(const std::string& conninfo, bool read_only) {
+  conn_ = PQconnectdb(conninfo.c_str());
+  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+    std::string why = conn_ == nullptr ? "out of memory" : trimmed(PQerrorMessage(conn_));
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw store_error(store_errc::sqlite, "cannot connect to PostgreSQL: " + why);
+  }
+  PQsetNoticeProcessor(conn_, ignore_notice, nullptr);  // "relation exists, skipping" and the like
+  try {
+    exec(read_only ? "SET default_transaction_read_only = on" : "SET default_transaction_read_only = off");
+  } catch (...) {
+    PQfinish(conn_);
+    throw;
+  }
+}
+
+pg_connection::~pg_connection() { PQfinish(conn_); }
+
+std::string pg_connection::next_statement_name() { return "cati_" + std::to_string(++prepared_); }
+
+void pg_connection::exec(std::string_view sql) {
+  PGresult* r = PQexec(conn_, std::string(sql).c_str());
+  check(r, conn_, sql);
+  PQclear(r);
+}
+
+bool pg_connection::in_transaction() { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
+
+void pg_connection::begin_write() {
+  // One round trip: the simple-query protocol runs both.
+  static const std::string sql = std::string("BEGIN; SELECT pg_advisory_xact_lock(") + writer_lock_key + ")";
+  PGresult* r = PQexec(conn_, sql.c_str());
+  check(r, conn_, sql);
+  PQclear(r);
+}
+
+void pg_connection::begin_read() { exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
+
+void pg_connection::rollback_quietly() noexcept {
+  if (conn_ != nullptr && in_transaction()) PQclear(PQexec(conn_, "ROLLBACK"));
+}
+
+std::unique_ptr<statement_impl> pg_connection::prepare(std::string_view sql, bool reused) {
+  return std::make_unique<pg_statement>(*this, sql, reused);
+}
+
+std::unique_ptr<connection> open_pg_connection(const std::string& conninfo, bool read_only) {
+  return std::make_unique<pg_connection>(conninfo, read_only);
+}
+
+}  // namespace cati::store::sql

@@ -1,0 +1,66 @@
+// The SQL seam (sql.hpp) on PostgreSQL, through libpq (chosen over libpqxx for its pipeline mode:
+// docs/benchmarks.md).
+//
+// - Statements are written with SQLite's `?` / `?N` placeholders; they are rewritten to `$n` here.
+// - A statement prepared for reuse (a cached one, statement_cache.hpp) becomes a named prepared statement
+//   of this session, prepared on its first run with the types of its first parameters; any other runs
+//   as one PQexecParams (parse, bind, execute in one round trip).
+// - Parameters and results travel as text: an integer is bound as int8, a double as float8, a text as
+//   text, a NULL untyped; results are parsed as the caller reads them (a boolean reads as 1 or 0).
+// - A failure throws sql::error with PostgreSQL's message and SQLSTATE; a serialization failure (40001)
+//   or a deadlock (40P01) is retryable.
+// - Write transactions (begin_write) take the transaction-scoped advisory lock writer_lock_key: like
+//   SQLite's BEGIN IMMEDIATE, one writer at a time per database, so the repositories' read-then-write
+//   steps behave as they do on SQLite. Read transactions are REPEATABLE READ READ ONLY snapshots.
+//
+// Thread-safety: as sql.hpp (one thread at a time).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "store/sql/sql.hpp"
+
+typedef struct pg_conn PGconn;
+
+namespace cati::store::sql {
+
+// The advisory locks of a fieldwork (SQL expressions for pg_advisory_*lock(bigint)): the writers' one,
+// taken per write transaction, and the ownership's, held by the serving cati-server's session. Keyed by
+// the schema the fieldwork lives in, so that several fieldworks can share a database.
+inline constexpr const char* writer_lock_key = "hashtext(current_schema() || '/cati-writer')::bigint";
+inline constexpr const char* ownership_lock_key = "hashtext(current_schema() || '/cati-owner')::bigint";
+
+class pg_connection final : public connection {
+ public:
+  // Connects with a libpq connection string or URI (multi-host allowed). `read_only`: every transaction
+  // of the session is read-only. Throws store_error(sqlite) with libpq's message when it cannot connect.
+  pg_connection(const std::string& conninfo, bool read_only);
+  ~pg_connection() override;
+
+  dialect kind() const override { return dialect::postgresql; }
+  void exec(std::string_view sql) override;
+  bool in_transaction() override;
+  void begin_write() override;
+  void begin_read() override;
+  void rollback_quietly() noexcept override;
+  std::unique_ptr<statement_impl> prepare(std::string_view sql, bool reused) override;
+
+  PGconn* handle() { return conn_; }
+  // The name for the next named prepared statement of this session.
+  std::string next_statement_name();
+
+ private:
+  PGconn* conn_ = nullptr;
+  std::uint64_t prepared_ = 0;
+};
+
+std::unique_ptr<connection> open_pg_connection(const std::string& conninfo, bool read_only);
+
+// SQLite's `?` and `?N` placeholders as PostgreSQL's `$n` (outside quoted strings and identifiers);
+// `params` gets the number of parameters.
+std::string to_pg_placeholders(std::string_view sql, int& params);
+
+}  // namespace cati::store::sql
