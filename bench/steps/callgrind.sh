@@ -131,6 +131,8 @@ step_callgrind() {
   high=$(max_of "${runs[@]}")
   spread=$(awk -v a="$per_answer" -v b="$high" 'BEGIN { printf "%.2f", 100 * (b - a) / a }')
   ir_big=$ir
+  # CATI_BENCH_CALLGRIND_OUT=file keeps the last run's dump, for callgrind_annotate by hand.
+  [ -z "${CATI_BENCH_CALLGRIND_OUT:-}" ] || cp "$cg_file" "$CATI_BENCH_CALLGRIND_OUT"
   local top_self top_incl
   top_self=$(callgrind_top "$cg_file" 8 self)
   top_incl=$(callgrind_top "$cg_file" 12 cati)

@@ -137,17 +137,20 @@ void protocol_adapter::answer_effect(const std::shared_ptr<session>& s, std::uin
 
 void protocol_adapter::send_view(const std::shared_ptr<session>& s, std::uint64_t request, const core::user& who,
                                   const core::interview_view& view, bool ack, std::uint32_t seq) {
-  if (ack) {
-    v1::ServerMessage a;
-    auto* ak = a.mutable_answer_ack();
-    ak->set_interview_id(std::to_string(view.id));
-    ak->set_seq(seq);
-    ak->set_duplicate(view.duplicate);
-    send(s, request, std::move(a));
-  }
   v1::ServerMessage m;
   fill(m, view, app_.fieldwork().today(who, app_.clock().now()));
-  send(s, request, std::move(m));
+  m.set_request_id(request);
+  if (!ack) {
+    s->send(std::move(m));
+    return;
+  }
+  v1::ServerMessage a;
+  auto* ak = a.mutable_answer_ack();
+  ak->set_interview_id(std::to_string(view.id));
+  ak->set_seq(seq);
+  ak->set_duplicate(view.duplicate);
+  a.set_request_id(request);
+  s->send_pair(std::move(a), std::move(m));  // the ack, then its screen: one hand-over to the connection
 }
 
 // --- requests ----------------------------------------------------------------------------------------

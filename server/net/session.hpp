@@ -38,6 +38,12 @@ class session_link {
  public:
   virtual ~session_link() = default;
   virtual void send(cati::v1::ServerMessage message) = 0;
+  // Two messages that go out together (an AnswerAck and the Screen that follows it), in this order with
+  // nothing between them. The default sends them one by one.
+  virtual void send_pair(cati::v1::ServerMessage first, cati::v1::ServerMessage second) {
+    send(std::move(first));
+    send(std::move(second));
+  }
   virtual void close(close_code code) = 0;
   virtual void abort() = 0;
 };
@@ -60,6 +66,12 @@ class session final {
   // Messages sent after close() or after the connection ended are dropped.
   void send(cati::v1::ServerMessage message) const {
     if (auto link = link_.lock()) link->send(std::move(message));
+  }
+
+  // Queues `first` then `second` as one unit (one hand-over to the connection, one allocation for both
+  // frames): the reply pair of an answer, its AnswerAck and the Screen after it. Same contract as send().
+  void send_pair(cati::v1::ServerMessage first, cati::v1::ServerMessage second) const {
+    if (auto link = link_.lock()) link->send_pair(std::move(first), std::move(second));
   }
 
   // Closes with a WebSocket close handshake, after the messages queued before it.

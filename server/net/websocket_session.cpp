@@ -4,6 +4,7 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include <array>
 #include <exception>
 #include <utility>
 
@@ -160,15 +161,33 @@ void websocket_session<Stream>::enqueue(const cati::v1::ServerMessage& message) 
 }
 
 template <class Stream>
-void websocket_session<Stream>::send(cati::v1::ServerMessage message) {
+void websocket_session<Stream>::note_sent(const cati::v1::ServerMessage& message) {
   // The reply to the login in progress ends it (the service answers a Login with LoginOk or an Error).
   if ((message.has_login_ok() || message.has_error()) && message.request_id() == login_request_.load())
     ticket_.end_login();
+  state_->metrics.message_out(message);
+}
+
+template <class Stream>
+void websocket_session<Stream>::send(cati::v1::ServerMessage message) {
+  note_sent(message);
   // Encoded on the caller's thread: the strand only queues bytes.
   auto f = std::make_shared<const std::string>(encode_server_message(message, format_));
-  state_->metrics.message_out(message);
   asio::post(ws_.get_executor(), [self = this->shared_from_this(), f = std::move(f)]() mutable {
     self->on_send(std::move(f));
+  });
+}
+
+template <class Stream>
+void websocket_session<Stream>::send_pair(cati::v1::ServerMessage first, cati::v1::ServerMessage second) {
+  note_sent(first);
+  note_sent(second);
+  // Both frames in one block; each queued frame shares its ownership (aliasing shared_ptrs).
+  auto both = std::make_shared<const std::array<std::string, 2>>(
+      std::array<std::string, 2>{encode_server_message(first, format_), encode_server_message(second, format_)});
+  asio::post(ws_.get_executor(), [self = this->shared_from_this(), both = std::move(both)]() mutable {
+    self->on_send(frame(both, &(*both)[0]));
+    self->on_send(frame(both, &(*both)[1]));
   });
 }
 

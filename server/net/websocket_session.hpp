@@ -7,7 +7,8 @@
 // Threading: everything below runs on the connection's strand (the socket's executor). The
 // session_link members post to it and are thread-safe.
 // Writes: a FIFO queue with one async_write in flight (chat-multi), bounded by session_limits; a client
-// that lets it overflow is cut off.
+// that lets it overflow is cut off. A reply pair (send_pair) is encoded into one allocation and handed to
+// the strand in one post; its two frames are still two WebSocket messages, written one after the other.
 // Logins: a connection's first unanswered Login is handed to the service only while fewer than
 // max_logins_in_progress connections wait for their reply server-wide; otherwise it is refused at once with
 // THROTTLED. Further logins on a connection pass (the service throttles them, replying in request order).
@@ -42,6 +43,7 @@ class websocket_session final : public session_link,
   void run(http_request req);
 
   void send(cati::v1::ServerMessage message) override;
+  void send_pair(cati::v1::ServerMessage first, cati::v1::ServerMessage second) override;
   void close(close_code code) override;
   void abort() override;
 
@@ -56,6 +58,7 @@ class websocket_session final : public session_link,
   void reply_error(std::uint64_t request_id, cati::v1::Error::Code code, std::string message,
                    int retry_after_seconds = 0);
   void on_send(frame f);
+  void note_sent(const cati::v1::ServerMessage& message);
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
   void on_close_request(close_code code);

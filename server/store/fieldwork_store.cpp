@@ -56,8 +56,10 @@ fieldwork_store::fieldwork_store(open_options options) : options_(std::move(opti
   auto db = open_write_connection(options_);
   refuse_upgrade_of_a_served_file(*db, options_);
   migrate(*db, options_.path.filename().string());
+  // FULL: every acknowledged commit synced, by the writer's syncer thread while the next batch runs.
   writer_ = std::make_unique<writer>(std::move(db), options_.max_batch,
-                                     writer_hooks{options_.on_batch, options_.on_busy, options_.write_guard});
+                                     writer_hooks{options_.on_batch, options_.on_busy, options_.write_guard},
+                                     options_.synchronous == synchronous_mode::full);
   readers_ = std::make_unique<reader_pool>(options_);
 }
 

@@ -254,12 +254,13 @@ void sqlite_ownership::start_heartbeat() {
 // cannot be read just now counts as ours: the writer's own errors tell what is wrong with it.
 bool sqlite_ownership::still_ours() {
   try {
-    auto db = open_read_connection(options_.file);
-    auto now = read_ownership(*db);
+    if (!beat_db_) beat_db_ = open_read_connection(options_.file);
+    auto now = read_ownership(*beat_db_);
     if (now && now->epoch == epoch_.load()) return true;
     lost(now);
     return false;
   } catch (const std::exception&) {
+    beat_db_.reset();
     return true;
   }
 }

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -86,6 +87,9 @@ class sqlite_ownership final : public core::fieldwork_ownership {
   std::mutex mutex_;
   std::condition_variable stop_;
   bool stopping_ = false;
+  // The heartbeat thread's read connection, kept from beat to beat (opening one parses the whole schema:
+  // more than the rest of a beat); dropped after an error, opened again at the next beat.
+  std::unique_ptr<sql::connection> beat_db_;
   std::thread heartbeat_;
 };
 

@@ -2,6 +2,7 @@
 
 #include "store/sql/sql.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <vector>
 
@@ -37,9 +38,10 @@ std::string message_of(std::exception_ptr e) {
 
 }  // namespace
 
-writer::writer(std::unique_ptr<sql::connection> db, std::size_t max_batch, writer_hooks hooks)
-    : db_(std::move(db)), max_batch_(max_batch == 0 ? 1 : max_batch), hooks_(std::move(hooks)),
-      thread_([this] { loop(); }) {}
+writer::writer(std::unique_ptr<sql::connection> db, std::size_t max_batch, writer_hooks hooks, bool sync_commits)
+    : db_(std::move(db)), max_batch_(max_batch == 0 ? 1 : max_batch),
+      sync_commits_(sync_commits && db_->defer_commit_sync()), hooks_(std::move(hooks)),
+      syncer_(sync_commits_ ? std::thread([this] { sync_loop(); }) : std::thread()), thread_([this] { loop(); }) {}
 
 writer::~writer() { stop(); }
 
@@ -49,7 +51,11 @@ void writer::stop() {
     stopping_ = true;
   }
   wake_.notify_one();
-  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  const auto self = std::this_thread::get_id();
+  // (From a completion on the syncer thread: the threads end by themselves; the destructor joins them.)
+  if (self == thread_.get_id() || self == syncer_.get_id()) return;
+  if (thread_.joinable()) thread_.join();
+  if (syncer_.joinable()) syncer_.join();
 }
 
 writer_stats writer::stats() const {
@@ -74,10 +80,15 @@ void writer::loop() {
   detail::statement_cache cache(*db_);  // gone before the connection closes: stop() joins this thread
   std::deque<std::unique_ptr<request>> batch;
   while (true) {
+    if (sync_commits_) {
+      // At most one batch ahead of the disk: while the syncer syncs the last one, jobs queue for the next.
+      std::unique_lock lock(sync_mutex_);
+      sync_took_.wait(lock, [&] { return settled_.empty(); });
+    }
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued before is done
+      if (queue_.empty()) break;  // stopping, and everything queued before is done
       // Whatever queued up while the last batch was being written goes into this one: under load the
       // batches grow and the fsyncs per job fall, which is the point of group commit.
       while (!queue_.empty() && batch.size() < max_batch_) {
@@ -85,8 +96,59 @@ void writer::loop() {
         queue_.pop_front();
       }
     }
-    run_batch(batch);
+    auto settled = run_batch(batch);
     batch.clear();
+    if (!sync_commits_) {
+      finish(settled);
+      continue;
+    }
+    {
+      std::lock_guard lock(sync_mutex_);
+      settled_.push_back(std::move(settled));
+    }
+    sync_wake_.notify_one();
+  }
+  if (sync_commits_) {
+    {
+      std::lock_guard lock(sync_mutex_);
+      sync_stopping_ = true;
+    }
+    sync_wake_.notify_one();
+  }
+}
+
+// The syncer thread: syncs the WAL once for every batch committed so far, then tells their callers.
+void writer::sync_loop() {
+  std::deque<settled_batch> taken;
+  while (true) {
+    {
+      std::unique_lock lock(sync_mutex_);
+      sync_wake_.wait(lock, [&] { return sync_stopping_ || !settled_.empty(); });
+      if (settled_.empty()) return;  // the writer has ended and everything it committed is told
+      taken.swap(settled_);
+    }
+    sync_took_.notify_one();
+    const bool any_committed =
+        std::any_of(taken.begin(), taken.end(), [](const settled_batch& b) { return b.committed; });
+    std::exception_ptr sync_failed;
+    if (any_committed) {
+      // Every batch taken was committed, its frames written, before this sync starts: it covers them all.
+      try {
+        db_->sync_commits();
+      } catch (...) {
+        sync_failed = current_store_error();
+      }
+    }
+    for (auto& b : taken) {
+      if (b.committed && sync_failed) {
+        auto why = std::make_exception_ptr(
+            store_error(store_errc::sqlite, "the commit could not be synced to disk: " + message_of(sync_failed)));
+        for (auto& e : b.errors)
+          if (!e) e = why;
+      }
+      finish(b);
+    }
+    taken.clear();
   }
 }
 
@@ -137,10 +199,12 @@ void writer::begin_waiting_for_others() {
   if (hooks_.on_busy) hooks_.on_busy(took, true);
 }
 
-void writer::run_batch(std::deque<std::unique_ptr<request>>& batch) {
+writer::settled_batch writer::run_batch(std::deque<std::unique_ptr<request>>& batch) {
   auto& db = *db_;
-  const auto started = std::chrono::steady_clock::now();
-  std::vector<std::exception_ptr> errors(batch.size());
+  settled_batch out;
+  out.started = std::chrono::steady_clock::now();
+  auto& errors = out.errors;
+  errors.resize(batch.size());
   auto fail_the_rest = [&](std::exception_ptr why) {
     for (auto& e : errors)
       if (!e) e = why;
@@ -166,24 +230,30 @@ void writer::run_batch(std::deque<std::unique_ptr<request>>& batch) {
     try {
       detail::statement(db, "COMMIT")->exec();
       commits_.fetch_add(1);
+      out.committed = true;
     } catch (...) {
       auto why = current_store_error();
       rollback_quietly(db);
       fail_the_rest(why);
     }
   }
-  if (hooks_.on_batch) hooks_.on_batch(batch.size(), std::chrono::steady_clock::now() - started);
-  // Only now, with the batch durable (or known lost), is anyone told.
-  std::uint64_t size = batch.size();
+  out.jobs = std::move(batch);
+  return out;
+}
+
+// Tells a settled batch's callers: only now, with the batch durable (or known lost).
+void writer::finish(settled_batch& b) {
+  if (hooks_.on_batch) hooks_.on_batch(b.jobs.size(), std::chrono::steady_clock::now() - b.started);
+  std::uint64_t size = b.jobs.size();
   for (auto seen = largest_batch_.load(); size > seen && !largest_batch_.compare_exchange_weak(seen, size);) {
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) {
+  for (std::size_t i = 0; i < b.jobs.size(); ++i) {
     jobs_.fetch_add(1);
-    if (errors[i]) {
+    if (b.errors[i]) {
       failed_.fetch_add(1);
-      batch[i]->failed(errors[i]);
+      b.jobs[i]->failed(b.errors[i]);
     } else {
-      batch[i]->committed();
+      b.jobs[i]->committed();
     }
   }
 }

@@ -11,12 +11,26 @@
 // A job is a callable `R(sql::connection&)` run on the writer thread. It must not begin, commit or roll
 // back transactions itself (nested SAVEPOINTs are fine) and must not wait for other writer jobs.
 //
+// Synced commits (sync_commits, what fieldwork_store asks for with synchronous=FULL): the connection is
+// switched to synchronous=NORMAL, so that COMMIT writes the WAL frames without waiting for the disk, and a
+// second thread, the syncer, syncs the WAL (sql::connection::sync_commits: SQLite's own file object, so
+// through the file's VFS)
+// and only then tells the batch's callers. While it waits for the disk the writer thread already runs
+// the next batch: the commit's fsync, the long part, overlaps the next batch's work instead of following
+// it. One sync covers every batch committed before it started, so batches that pile up behind a slow
+// disk share it. The writer runs at most one batch ahead of the syncer (it waits for the syncer to take
+// the last one before it takes new jobs): jobs queue meanwhile and the next batch is larger. Acknowledged
+// still means on disk: no caller is told before the sync that covers its commit has returned. A failed
+// sync fails every job of the batches it covered (their frames may reach the file later: like a commit
+// whose sync failed, they were not acknowledged).
+//
 // Another process holding the file's write lock (an open `sqlite3` shell, a large `cati sample import`)
 // is not a failure: BEGIN IMMEDIATE waits the connection's busy timeout, and the writer retries for as
 // long as it takes, telling `on_busy` each time. Only a real error (I/O, a full disk) fails a batch.
 //
 // Thread-safety: submit() and post() may be called from any thread. Completions run on the writer
-// thread: keep them short, and never wait there for another write (that would deadlock).
+// thread (on the syncer thread with sync_commits), in commit order: keep them short, and never wait there
+// for another write (that would deadlock).
 #pragma once
 
 #include <atomic>
@@ -33,6 +47,7 @@
 #include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "core/util/result.hpp"
 
@@ -56,10 +71,11 @@ struct writer_stats {
 };
 
 // What the writer tells its owner, and the check it runs in every transaction. All run on the writer
-// thread; all may be empty.
+// thread (on_batch on the syncer thread with sync_commits); all may be empty.
 struct writer_hooks {
   // After each transaction (committed or not): its number of jobs and how long it took from BEGIN to
-  // the end of COMMIT. Must be quick and must not call into the store.
+  // the end of COMMIT (with sync_commits: to the end of the sync that made it durable). Must be quick and
+  // must not call into the store.
   std::function<void(std::size_t jobs, std::chrono::duration<double> took)> on_batch;
   // Another process holds the write lock: called after each attempt that found it held (`over` false,
   // the time waited so far), then once when the lock was got (`over` true, the whole wait).
@@ -71,8 +87,11 @@ struct writer_hooks {
 
 class writer {
  public:
-  // Takes ownership of the write connection (opened and migrated) and starts the thread.
-  writer(std::unique_ptr<sql::connection> db, std::size_t max_batch, writer_hooks hooks = {});
+  // Takes ownership of the write connection (opened and migrated) and starts the thread. With
+  // sync_commits, commits are synced by the syncer thread (see above) when the connection can defer its
+  // syncs (sql::connection::defer_commit_sync: SQLite in WAL mode); otherwise each COMMIT syncs itself.
+  writer(std::unique_ptr<sql::connection> db, std::size_t max_batch, writer_hooks hooks = {},
+         bool sync_commits = false);
   // Stops: runs and commits every job queued so far, then joins the thread.
   ~writer();
   writer(const writer&) = delete;
@@ -106,20 +125,39 @@ class writer {
   template <class F, class Done>
   class request_of;
 
+  // A transaction the writer thread is done with: its jobs, each one's error (null: committed), and
+  // whether COMMIT succeeded (then, with sync_commits, it waits for the syncer's sync).
+  struct settled_batch {
+    std::deque<std::unique_ptr<request>> jobs;
+    std::vector<std::exception_ptr> errors;
+    bool committed = false;
+    std::chrono::steady_clock::time_point started;
+  };
+
   void enqueue(std::unique_ptr<request> r);
   void loop();
-  void run_batch(std::deque<std::unique_ptr<request>>& batch);
+  void sync_loop();
+  settled_batch run_batch(std::deque<std::unique_ptr<request>>& batch);
+  void finish(settled_batch& b);
   bool run_job(request& job, std::exception_ptr& error);
   void begin_waiting_for_others();
 
   std::unique_ptr<sql::connection> db_;
   const std::size_t max_batch_;
+  const bool sync_commits_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::unique_ptr<request>> queue_;
   bool stopping_ = false;
+  // The syncer's queue (sync_commits): batches committed, not yet taken by the syncer.
+  std::mutex sync_mutex_;
+  std::condition_variable sync_wake_;  // the syncer: a batch came or the writer ended
+  std::condition_variable sync_took_;  // the writer: the syncer took what was waiting
+  std::deque<settled_batch> settled_;
+  bool sync_stopping_ = false;
   std::atomic<std::uint64_t> jobs_{0}, failed_{0}, commits_{0}, largest_batch_{0}, busy_waits_{0}, busy_micros_{0};
   writer_hooks hooks_;
+  std::thread syncer_;  // with sync_commits; ends when the writer thread has ended (stop() joins both)
   std::thread thread_;  // last: starts after everything it uses is built
 };
 

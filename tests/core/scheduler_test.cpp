@@ -184,6 +184,32 @@ TEST_F(SchedulerTest, OneInterviewerPerCaseUntilTheLockLapses) {
   EXPECT_EQ(next(ann, t + minutes{52}), 1);
 }
 
+TEST_F(SchedulerTest, RenewalsWithinAMinuteArePersistedOnceAndNeverShortenTheLock) {
+  add(1);
+  std::vector<lock_change> persisted;
+  sched().record_locks(&persisted);
+  const auto t = local(14, 9);
+  ASSERT_EQ(next(ann, t), 1);
+  ASSERT_EQ(persisted.size(), 1u);  // taken: written
+
+  // An answer every 5 s for two minutes: the lock moves to a later whole minute only twice or thrice.
+  time_point last = t;
+  for (auto at = t + std::chrono::seconds{5}; at <= t + minutes{2}; at += std::chrono::seconds{5}) {
+    ASSERT_TRUE(sched().renew(1, "ann", at));
+    last = at;
+  }
+  EXPECT_LE(persisted.size(), 4u) << "one write a minute, not one per renewal";
+  EXPECT_GE(persisted.size(), 2u);
+  // What was persisted last is what the scheduler holds: a restart restores exactly this lock...
+  EXPECT_EQ(persisted.back().holder, "ann");
+  EXPECT_GE(persisted.back().until, last + minutes{30}) << "never sooner than case_lock_minutes after the last renewal";
+  EXPECT_LT(persisted.back().until, last + minutes{31});
+  // ...and it holds until then, for the scheduler too.
+  EXPECT_EQ(sched().holder(1, persisted.back().until - std::chrono::milliseconds{1}), "ann");
+  EXPECT_EQ(sched().holder(1, persisted.back().until), std::nullopt);
+  sched().record_locks(nullptr);
+}
+
 TEST_F(SchedulerTest, AskingForTheNextCaseReleasesThePreviousOne) {
   add(1);
   add(2);

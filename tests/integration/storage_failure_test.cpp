@@ -95,11 +95,11 @@ TEST(StorageFailure, AWriteRefusedByTheFileSystemStopsTheServerAndNothingAcknowl
   std::optional<v1::Screen> unacked;
   int interviews = 0;
   {
-    auto server = start_with_file_limit(fw, 400 * 1024);
+    auto server = start_with_file_limit(fw, 250 * 1024);
     ASSERT_NE(server->port(), 0);
     auto c = connect(server->port());
     ASSERT_TRUE(login(*c).has_login_ok());
-    // Whole interviews, one after another, until a commit fails (each answer adds a few pages to the WAL: 400 kB hold a dozen or more).
+    // Whole interviews, one after another, until a commit fails (each answer adds a few pages to the WAL: 250 kB hold eight or nine: the limit falls inside the first interview, on an answer, not on the start of the next one).
     for (; interviews < 20 && !unacked; ++interviews) {
       auto m = v1::ServerMessage();
       *m.mutable_screen() = begin_interview(*c, "nl");

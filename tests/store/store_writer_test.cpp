@@ -2,7 +2,9 @@
 // only itself, an orderly stop.
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
 #include <latch>
+#include <mutex>
 #include <thread>
 
 #include "store/sql/sql.hpp"
@@ -173,6 +175,35 @@ TEST(StoreWriter, StopFinishesQueuedJobsThenRefusesNewOnes) {
   } catch (const store::store_error& e) {
     EXPECT_EQ(e.code(), store::store_errc::shut_down);
   }
+}
+
+TEST(StoreWriter, SyncedCommitsTellTheirCallersInCommitOrderEachAfterItsRowIsVisible) {
+  temp_dir dir;
+  auto options = options_for(dir / "fieldwork.db");
+  auto db = store::open_write_connection(options);
+  store::migrate(*db, "fieldwork.db");
+  store::writer w(std::move(db), 8, {}, /*sync_commits=*/true);
+  SQLite::Database reader(options.path.string(), SQLite::OPEN_READONLY);
+  std::mutex m;
+  std::vector<int> told;
+  int not_visible = 0;
+  constexpr int jobs = 200;
+  std::latch all(jobs);
+  for (int i = 0; i < jobs; ++i)
+    w.post([i](store::sql::connection& d) { return write_mark(d, "synced " + std::to_string(i)); },
+           [&, i](store::job_result<store::row_id> r) {
+             std::lock_guard lock(m);
+             if (!r || !committed(reader, "synced " + std::to_string(i))) ++not_visible;
+             told.push_back(i);
+             all.count_down();
+           });
+  all.wait();
+  w.stop();
+  EXPECT_EQ(not_visible, 0);
+  ASSERT_EQ(told.size(), std::size_t{jobs});
+  EXPECT_TRUE(std::is_sorted(told.begin(), told.end())) << "completions out of commit order";
+  EXPECT_GE(w.stats().commits, std::uint64_t{jobs / 8});
+  EXPECT_EQ(w.stats().failed_jobs, 0u);
 }
 
 TEST(StoreWriter, BatchesAreCappedAtMaxBatch) {

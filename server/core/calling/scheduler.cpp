@@ -237,8 +237,14 @@ result<time_point, hold_error> scheduler::hold(case_id id, const interviewer& wh
 bool scheduler::renew(case_id id, std::string_view who, time_point now) {
   auto it = index_.find(id);
   if (it == index_.end() || cold_[it->second].holder != who) return false;
-  hot_[it->second].lock_until = now + lock_span();
-  if (sink_) sink_->push_back({id, std::string(who), hot_[it->second].lock_until});
+  // The new expiry is rounded up to the whole minute, so that the many renewals of one minute (an
+  // interviewer answers every few seconds) extend the lock once and only that one is persisted: the
+  // lock never lapses sooner than case_lock_minutes after the last renewal, memory and file agree, and
+  // the file is written at most once a minute per case instead of with every request.
+  const time_point until = std::chrono::ceil<minutes>(now + lock_span());
+  if (until <= hot_[it->second].lock_until) return true;  // held that long already, and persisted so
+  hot_[it->second].lock_until = until;
+  if (sink_) sink_->push_back({id, std::string(who), until});
   return true;
 }
 

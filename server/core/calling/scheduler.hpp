@@ -13,8 +13,10 @@
 //
 // Locks: a case is held by at most one interviewer, and an interviewer holds at most one case (asking for
 // the next one releases the previous). A lock lapses case_lock_minutes (at least 1) after it was taken or
-// last renewed, so a vanished terminal frees its case. Every lock taken, renewed or released is reported
-// to the lock sink (record_locks), so that its owner can persist it with the request that caused it;
+// last renewed (a renewal's expiry rounded up to the whole minute: up to a minute more), so a vanished
+// terminal frees its case. Every lock taken, renewed to a later minute or released is reported to the
+// lock sink (record_locks), so that its owner can persist it with the request that caused it (a renewal
+// within the minute already held changes nothing and is not reported: one write a minute per case);
 // restore_lock() puts a persisted lock back at start, expiry included (issue 13: a restart hands a held
 // case to nobody else).
 //
@@ -96,8 +98,9 @@ class scheduler {
   // supervisor handing a case out), unless someone else's lock on it is still running. Returns when the
   // lock lapses unless renewed. Releases the case `who` held before.
   result<time_point, hold_error> hold(case_id id, const interviewer& who, time_point now);
-  // Keeps `who`'s lock alive (any message from their terminal about the case). False when the case is
-  // no longer theirs: released, or lapsed and taken by someone else.
+  // Keeps `who`'s lock alive (any message from their terminal about the case) until at least
+  // now + case_lock_minutes, rounded up to the whole minute. False when the case is no longer theirs:
+  // released, or lapsed and taken by someone else.
   bool renew(case_id id, std::string_view who, time_point now);
   // Frees the case if `who` holds it. Release only once the call's outcome is committed to the case
   // source, so that the next next_case() sees it.

@@ -38,7 +38,8 @@
 //
 // Leases and locks: an interview that passes the quota point holds a lease renewed (and the renewal
 // persisted) by each of its answers, backs and resumes (lease_ttl); a case is locked to its interviewer
-// (the study's case_lock_minutes), the lock renewed and persisted by each request on it. A terminal that
+// (the study's case_lock_minutes), the lock renewed by each request on it and persisted when the renewal
+// reaches a later minute (scheduler::renew: at most once a minute, memory and file alike). A terminal that
 // disconnects and comes back in time keeps both; tick() sweeps expired leases. A refused request changes
 // no lease and no lock. Suspending an interview (break-off, appointment) gives its lease back; resuming it
 // takes a lease again, or ends it over quota when its cell filled meanwhile.

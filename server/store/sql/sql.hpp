@@ -110,6 +110,16 @@ class connection {
   void commit() { exec("COMMIT"); }
   // Ends an open transaction, ignoring a failure (after one that doomed it already).
   virtual void rollback_quietly() noexcept = 0;
+  // Commits that return before the disk has them, made durable later by sync_commits(), so that a
+  // writer can run its next transaction while the last one is synced (writer.hpp). True when this
+  // backend can (SQLite in WAL mode: synchronous=NORMAL, then the WAL's own sync); PostgreSQL's COMMIT
+  // is durable by itself, so it says false and nothing changes. Call once, on the connection's thread,
+  // with no transaction open.
+  virtual bool defer_commit_sync() { return false; }
+  // Syncs everything committed so far (after defer_commit_sync() said true); throws sql::error when the
+  // disk refuses. The one member that may run on another thread while the connection's own thread goes
+  // on: it touches only the file the commits were written to.
+  virtual void sync_commits() {}
   // The first column of the first row of `sql` (which must return a row).
   single_value execAndGet(std::string_view sql);
 

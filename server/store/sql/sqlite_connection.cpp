@@ -102,4 +102,22 @@ std::unique_ptr<statement_impl> sqlite_connection::prepare(std::string_view sql,
   return std::make_unique<sqlite_statement>(*db_, sql);
 }
 
+bool sqlite_connection::defer_commit_sync() {
+  const std::string mode = db_->execAndGet("PRAGMA journal_mode").getString();
+  if (mode != "wal") return false;
+  sqlite3_file* wal = nullptr;
+  if (sqlite3_file_control(db_->getHandle(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK ||
+      wal == nullptr || wal->pMethods == nullptr)
+    return false;
+  exec("PRAGMA synchronous = NORMAL");  // in WAL mode still consistent: SQLite syncs before a checkpoint
+  wal_ = wal;
+  return true;
+}
+
+void sqlite_connection::sync_commits() {
+  if (wal_ == nullptr) return;
+  const int rc = wal_->pMethods->xSync(wal_, SQLITE_SYNC_NORMAL);
+  if (rc != SQLITE_OK) throw error(sqlite3_errstr(rc), rc, "", false);
+}
+
 }  // namespace cati::store::sql

@@ -9,6 +9,8 @@
 
 #include "store/sql/sql.hpp"
 
+struct sqlite3_file;
+
 namespace SQLite {
 class Database;
 }
@@ -27,12 +29,17 @@ class sqlite_connection final : public connection {
   void begin_read() override;
   void rollback_quietly() noexcept override;
   std::unique_ptr<statement_impl> prepare(std::string_view sql, bool reused) override;
+  bool defer_commit_sync() override;
+  void sync_commits() override;
 
   // For what only SQLite has (VACUUM INTO, the fault-injecting VFS's tests).
   SQLite::Database& database() { return *db_; }
 
  private:
   std::unique_ptr<SQLite::Database> db_;
+  // The WAL's file object as SQLite opened it (through the connection's VFS), taken on the connection's
+  // thread by defer_commit_sync(); it lives as long as the connection stays in WAL mode.
+  sqlite3_file* wal_ = nullptr;
 };
 
 // SQLiteCpp's exception in flight as a sql::error (busy is retryable). Call inside a catch block.
