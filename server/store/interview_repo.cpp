@@ -98,7 +98,7 @@ interview_record create_interview(SQLite::Database& db, const new_interview& n) 
   }
   SQLite::Statement insert(db,
                            "INSERT INTO interviews (respondent_id, seed, case_id, interviewer_id,"
-                           " questionnaire_version, language, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                           " questionnaire_version, language, start_language, started_at) VALUES (?, ?, ?, ?, ?, ?, ?6, ?)");
   insert.bind(1, r.respondent_id);
   insert.bind(2, static_cast<std::int64_t>(r.seed));
   insert.bind(3, n.case_id);

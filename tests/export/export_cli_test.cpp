@@ -8,10 +8,13 @@
 //   F11      broken off after q5_potential, the study's partial point: a partial interview (1.2)
 //   F12      never called
 //   F13      broken off after s2_fte, before the partial point: a break-off (2.12), not exported
+// F02's interview starts in Dutch and goes on in French (a language switch: interview_owned), so its
+// start_language and interview_language differ.
 // Break-offs are written as the fieldwork writes them: a break_off call, the interview left open.
 #include <sstream>
 
 #include "core/report/csv.hpp"
+#include "store/interview_repo.hpp"
 #include "store/study_repo.hpp"
 #include "../store/store_fixture.hpp"
 
@@ -76,6 +79,8 @@ class ExportCli : public ::testing::Test {
     const auto case_id = *fw.find_case(firm);
     const int start = n * 20;
     const auto rec = fw.create_interview({case_id, ann_, "2025.1", "nl", fieldwork_time(start)}).get();
+    if (n == 2)
+      fw.submit([&](SQLite::Database& db) { store::set_interview_owner(db, rec.id, ann_, "fr", false); }).get();
     std::int64_t seq = 0;
     for (const auto& [question, value] : given)
       fw.append_answer({rec.id, ++seq, question, store::answer_kind::set, value, fieldwork_time(start + 1), ann_}).get();
@@ -188,6 +193,11 @@ TEST_F(ExportCli, CsvHasOneRowPerCompleteAndTheThreeMissingKindsApart) {
   for (char code : std::string("12345")) EXPECT_NE(order.find(code), std::string::npos) << order;
   EXPECT_EQ(field(rows, "respondent_id", b, "q9_bank_domains_order").size(), 11u);
   EXPECT_EQ(field(rows, "respondent_id", a, "start_time"), "2025-10-13T07:20:00Z");
+  // The language the interview started in beside the one it ended in.
+  EXPECT_EQ(field(rows, "respondent_id", a, "start_language"), "nl");
+  EXPECT_EQ(field(rows, "respondent_id", a, "interview_language"), "nl");
+  EXPECT_EQ(field(rows, "respondent_id", b, "start_language"), "nl");
+  EXPECT_EQ(field(rows, "respondent_id", b, "interview_language"), "fr");
   EXPECT_EQ(field(rows, "respondent_id", b, "q3_ai_areas_1"), "-1");  // not asked (never uses AI)
   EXPECT_EQ(field(rows, "respondent_id", b, "q3_ai_areas"), "");
   EXPECT_EQ(field(rows, "respondent_id", b, "q6_attitude"), "-2");  // asked, no answer
@@ -416,6 +426,7 @@ TEST_F(ExportCli, PsppAndHavenReadLabelsMeasuresWidthsWeightsAndDocuments) {
   EXPECT_NE(row_of("weight").find(",F12.6,"), std::string::npos) << row_of("weight");
   // The two language variables no longer share a label.
   EXPECT_NE(row_of("interview_language").find("Langue de fin de l'entretien"), std::string::npos) << row_of("interview_language");
+  EXPECT_NE(row_of("start_language").find("Langue de début de l'entretien,Nominal,"), std::string::npos) << row_of("start_language");
   EXPECT_NE(d.find("Weight: raking"), std::string::npos) << d;  // the documents
   EXPECT_NE(d.find("A partial interview (AAPOR 1.2) is a break-off after question q5_potential"), std::string::npos);
 
