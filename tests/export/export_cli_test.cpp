@@ -525,6 +525,25 @@ TEST(Replicates, ReleasedOneAtATimeAndOnlyReleasedSampleCounts) {
   auto d = run("export --db " + db + " --format dispositions --out " + (dir / "d.csv").string());
   ASSERT_EQ(d.exit_code, 0) << d.output;
   EXPECT_NE(d.output.find("exported 20 cases"), std::string::npos) << d.output;
+  // `cati quota`: per replicate, released or not, called, worked out, left and completes.
+  auto quota = run("quota --db " + db + " --study " + seed_dir);
+  ASSERT_EQ(quota.exit_code, 0) << quota.output;
+  const auto table = quota.output.substr(std::min(quota.output.size(), quota.output.find("\nReplicates (")));
+  std::map<std::string, std::vector<std::string>> rows;  // replicate -> its words
+  std::istringstream lines(table);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::vector<std::string> w;
+    for (std::string x; words >> x;) w.push_back(x);
+    if (!w.empty() && std::isdigit(static_cast<unsigned char>(w[0][0]))) rows[w[0]] = w;
+  }
+  ASSERT_EQ(rows.size(), 3u) << quota.output;
+  // 1: released ("2025-10-14 09:00 CEST"), nothing called yet, all 20 left.
+  EXPECT_EQ(rows["1"].size(), 9u) << quota.output;
+  EXPECT_EQ(rows["1"][1], "20");
+  EXPECT_EQ(std::vector<std::string>(rows["1"].end() - 4, rows["1"].end()),
+            (std::vector<std::string>{"0", "0", "20", "0"})) << quota.output;
+  EXPECT_EQ(rows["2"], (std::vector<std::string>{"2", "20", "no", "-", "-", "20", "-"})) << quota.output;
 
   // Releasing twice, or past the last, is refused with a message and changes nothing.
   auto again = run("sample release --db " + db + " --study " + seed_dir + " --replicate 1");
