@@ -449,6 +449,54 @@ TEST_F(ExportCli, PsppAndHavenReadLabelsMeasuresWidthsWeightsAndDocuments) {
   EXPECT_NE(rr.output.find("missing -2 -1 98"), std::string::npos) << rr.output;
 }
 
+// The .dta read by R's haven: variable and value labels, Stata's tagged missing values (.a not asked, .b no
+// answer, .c don't know), the interviewer pseudonyms, both languages and the weight; and the measurement
+// levels Stata has no place for, in the file's notes.
+TEST_F(ExportCli, HavenReadsTheDtaWithLabelsTaggedMissingValuesWeightsAndMeasureNotes) {
+  ASSERT_EQ(run_command("command -v Rscript").exit_code, 0) << "Rscript is not installed: run tools/setup";
+  auto r = cati("export --db " + db_.string() + " --format dta --out " + out("ai.dta") + " --lang en");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto a = respondent_of(db_, 1), b = respondent_of(db_, 2);
+  const auto script = dir_ / "read_dta.R";
+  std::ofstream(script) << "library(haven)\n"
+                        << "d <- read_dta('" << out("ai.dta") << "')\n"
+                        << "a <- d[d$respondent_id == '" << a << "', ]\n"
+                        << "b <- d[d$respondent_id == '" << b << "', ]\n"
+                        << "cat('rows', nrow(d), '\\n')\n"
+                        << "cat('label', attr(d$q5_potential, 'label'), '\\n')\n"
+                        << "cat('values', paste(names(attr(d$q5_potential, 'labels')), collapse = '|'), '\\n')\n"
+                        << "cat('dont_know', na_tag(a$q5_potential), '\\n')\n"
+                        << "cat('no_answer', na_tag(b$q6_attitude), '\\n')\n"
+                        << "cat('not_asked', na_tag(b$q3_ai_areas_1), '\\n')\n"
+                        << "cat('languages', b$start_language, b$interview_language, '\\n')\n"
+                        << "cat('interviewer', as.character(as_factor(a$interviewer_id)), '\\n')\n"
+                        << "cat('weight_mean', format(mean(d$weight), nsmall = 6), '\\n')\n"
+                        << "cat('vla_share', format(sum(d$weight[d$region == 1]) / sum(d$weight), nsmall = 6), '\\n')\n";
+  auto rr = run_command("Rscript " + script.string());
+  ASSERT_EQ(rr.exit_code, 0) << rr.output;
+  const auto& o = rr.output;
+  EXPECT_NE(o.find("rows 10"), std::string::npos) << o;
+  EXPECT_NE(o.find("label Positive potential of AI"), std::string::npos) << o;
+  EXPECT_NE(o.find("values Yes|No|not asked|no answer|Don't know"), std::string::npos) << o;
+  EXPECT_NE(o.find("dont_know c"), std::string::npos) << o;
+  EXPECT_NE(o.find("no_answer b"), std::string::npos) << o;
+  EXPECT_NE(o.find("not_asked a"), std::string::npos) << o;
+  EXPECT_NE(o.find("languages nl fr"), std::string::npos) << o;
+  EXPECT_NE(o.find("interviewer INT"), std::string::npos) << o;
+  EXPECT_NE(o.find("weight_mean 1.0000"), std::string::npos) << o;
+  EXPECT_NE(o.find("vla_share 0.5822"), std::string::npos) << o;  // 131/225, as in the .sav
+
+  // The notes, read from the file's bytes (Stata keeps each as a characteristic, plain UTF-8).
+  const auto bytes = slurp(dir_ / "ai.dta");
+  const auto at = bytes.find("Measurement level ordinal: ");
+  ASSERT_NE(at, std::string::npos);
+  const auto ordinal = bytes.substr(at, bytes.find('\0', at) - at);
+  EXPECT_NE(ordinal.find("q6_attitude"), std::string::npos) << ordinal;
+  EXPECT_NE(ordinal.find("q2_ai_use"), std::string::npos) << ordinal;
+  EXPECT_EQ(ordinal.find("s3_sector"), std::string::npos) << ordinal;
+  EXPECT_NE(bytes.find("Measurement level scale: "), std::string::npos);
+}
+
 // The calls export against the call log itself, read with the sqlite3 shell.
 TEST_F(ExportCli, CallsExportMatchesTheCallLogRowByRow) {
   auto r = cati("export --db " + db_.string() + " --format calls --out " + out("calls.csv") + " --include-contact-data");
