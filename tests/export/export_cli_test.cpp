@@ -419,7 +419,7 @@ TEST_F(ExportCli, PsppAndHavenReadLabelsMeasuresWidthsWeightsAndDocuments) {
   EXPECT_NE(row_of("q2_ai_use").find(",Fréquence d'utilisation de l'IA,Ordinal,"), std::string::npos) << row_of("q2_ai_use");
   EXPECT_NE(row_of("s3_sector").find(",Activité principale,Nominal,"), std::string::npos) << row_of("s3_sector");
   EXPECT_NE(row_of("s2_fte").find(",Scale,"), std::string::npos) << row_of("s2_fte");
-  EXPECT_NE(row_of("q3_other").find(",A255,"), std::string::npos) << row_of("q3_other");        // the schema's width
+  EXPECT_NE(row_of("q3_other").find(",A200,"), std::string::npos) << row_of("q3_other");  // the schema's max_length
   EXPECT_NE(row_of("q3_ai_areas").find(",A11,"), std::string::npos) << row_of("q3_ai_areas");  // "1 2 3 4 5 6"
   EXPECT_NE(row_of("respondent_id").find(",A11,"), std::string::npos) << row_of("respondent_id");
   EXPECT_NE(row_of("duration").find(",F8.2,"), std::string::npos) << row_of("duration");

@@ -187,7 +187,7 @@ void add_question_variables(const questionnaire& study, const question& q, std::
     }
     case question_type::text: {
       auto v = question_var(text_variable(q.name, label, variable_group::question));
-      v.width = free_text_width;
+      v.width = q.max_length > 0 ? q.max_length : free_text_width;
       out.push_back(std::move(v));
       return;
     }
