@@ -50,7 +50,8 @@ int release_replicate(const std::filesystem::path& db, std::optional<int> which,
 std::vector<replicate_progress> replicate_progress_of(const std::filesystem::path& db, const core::questionnaire& study) {
   std::vector<store::replicate_status> status;
   {
-    store::fieldwork_store fieldwork({.path = db, .create = false});
+    // Read-only: `cati quota` and the simulation's report read a file they must not change or migrate.
+    store::fieldwork_store fieldwork({.path = db, .create = false, .read_only = true});
     status = fieldwork.read([](SQLite::Database& d) { return store::replicates(d); });
   }
   // read_fieldwork hands over released cases only: the rows of released replicates.

@@ -41,7 +41,8 @@ struct replicate_progress {
   int completes = 0;
   int attempts = 0;    // calls made to its cases
 };
-// Every replicate of `db` (replicate 0 too when it holds cases), by replicate.
+// Every replicate of `db` (replicate 0 too when it holds cases), by replicate. Reads only: the file is
+// never created, migrated nor written (an older one is read through an upgraded temporary copy).
 std::vector<replicate_progress> replicate_progress_of(const std::filesystem::path& db, const core::questionnaire& study);
 
 }  // namespace cati::tool

@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -111,20 +112,28 @@ void write_rates(std::ostream& md, const report_context& ctx, core::time_point a
 // cases, calls and rates, and the released sample's rates beside what they would read had the firms never
 // released been counted as released and never called (AAPOR counts released sample only).
 void write_release(std::ostream& md, const report_context& ctx, const sim_world& world, core::time_point at) {
-  if (world.release_mode != "replicates") {
-    md << "The whole frame was callable from the first minute (`--release all`): every firm counts in the rates "
-          "below. `--release replicates` (the default) has a fieldwork manager release it in replicates.\n";
+  const auto progress = replicate_progress_of(ctx.db, *ctx.study);
+  const bool split = std::any_of(progress.begin(), progress.end(), [](const auto& r) { return r.replicate > 0; });
+  if (!split) {
+    md << "The whole frame was callable from the first minute (`--release all`, or a --server fieldwork never "
+          "split): every firm counts in the rates above. `--release replicates` (the default) has a fieldwork "
+          "manager release it in replicates.\n";
     return;
   }
-  md << "The frame was split into " << world.replicate_count << " replicates at random, stratified by the quotas' frame "
-     << "variables (`cati sample release --replicates`). The simulated fieldwork manager releases replicates "
-        "before the first call and each evening, only while what is in the field cannot reach the target "
-        "(`sim/release_manager.hpp`); a release is taken up by restarting the server overnight.\n\n";
-  md << "| released | replicates | what the manager saw |\n|---|---|---|\n";
-  for (const auto& r : world.releases) {
-    std::string which;
-    for (int k : r.replicates) which += (which.empty() ? "" : ", ") + std::to_string(k);
-    md << "| " << local_text(*ctx.cal, r.at) << " | " << which << " | " << r.why << " |\n";
+  if (world.release_mode != "replicates") {
+    md << "The sample was split and released in replicates outside the simulation (`cati sample release` on the "
+          "--server fieldwork).\n";
+  } else {
+    md << "The frame was split into " << world.replicate_count << " replicates at random, stratified by the quotas' "
+       << "frame variables (`cati sample release --replicates`). The simulated fieldwork manager releases replicates "
+          "before the first call and each evening, only while what is in the field cannot reach the target "
+          "(`sim/release_manager.hpp`); a release is taken up by restarting the server overnight.\n\n";
+    md << "| released | replicates | what the manager saw |\n|---|---|---|\n";
+    for (const auto& r : world.releases) {
+      std::string which;
+      for (int k : r.replicates) which += (which.empty() ? "" : ", ") + std::to_string(k);
+      md << "| " << local_text(*ctx.cal, r.at) << " | " << which << " | " << r.why << " |\n";
+    }
   }
   const auto fieldwork = read_fieldwork(ctx.db.string(), *ctx.study);  // released cases only
   auto by = core::make_breakdown("overall", *ctx.study, *ctx.cal);
@@ -132,7 +141,7 @@ void write_release(std::ostream& md, const report_context& ctx, const sim_world&
   md << "\n| replicate | cases | released | called | worked out | left | attempts per case | at most 2 attempts | "
         "completes | e | RR3 | CON1 |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   int unreleased = 0;
-  for (const auto& r : replicate_progress_of(ctx.db, *ctx.study)) {
+  for (const auto& r : progress) {
     if (!r.released) {
       unreleased += r.cases;
       md << "| " << r.replicate << " | " << r.cases << " | no | - | - | " << r.callable << " | - | - | - | - | - | - |\n";
