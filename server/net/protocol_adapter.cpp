@@ -535,6 +535,10 @@ v1::ServerMessage protocol_adapter::status_message() {
   for (const auto& g : core::rates_by(worked, app_.study(), app_.calendar(), status_group_by(app_.study()), now))
     fill(*st->add_worked_rates(), g);
   add_notes(*st, app_.fieldwork().quotas());
+  // Per replicate only when the sample is released in replicates: a frame worked whole has replicate 0 only.
+  const auto replicates = core::replicate_rows(cases, app_.study().rules, app_.calendar());
+  if (replicates.size() > 1 || (replicates.size() == 1 && replicates.front().replicate > 0))
+    for (const auto& r : replicates) fill(*st->add_replicates(), r);
 
   std::vector<core::interviewer_presence> presence;
   // Supervisors watch; they are not interviewers on the list.

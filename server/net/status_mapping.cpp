@@ -22,6 +22,34 @@ void fill(v1::RateSet& out, const core::rate_group& group) {
   if (group.rates.con1) out.set_con1(*group.rates.con1);
   for (const auto& row : core::disposition_table(group.counts))
     if (row.count > 0) (*out.mutable_dispositions())[std::string(row.text)] = static_cast<std::int32_t>(row.count);
+  // The counts per code do not depend on the eligibility rules, only their grouping does: each choice is
+  // the same counts regrouped, no second tabulation.
+  for (const auto qf : {core::quota_filled_rule::not_eligible, core::quota_filled_rule::eligible})
+    for (const auto dn : {core::dead_number_rule::unknown, core::dead_number_rule::not_eligible}) {
+      core::disposition_counts n({qf, dn});
+      for (int c = 0; c < core::aapor_code_count; ++c) {
+        const auto code = static_cast<core::aapor_code>(c);
+        n.add(code, group.counts[code]);
+      }
+      const auto r = core::compute_rates(n);
+      auto* v = out.add_by_eligibility();
+      v->set_quota_filled(std::string(core::to_string(qf)));
+      v->set_dead_number(std::string(core::to_string(dn)));
+      if (r.e) v->set_e(*r.e);
+      if (r.rr3) v->set_rr3(*r.rr3);
+      if (r.coop1) v->set_coop1(*r.coop1);
+      if (r.ref1) v->set_ref1(*r.ref1);
+      if (r.con1) v->set_con1(*r.con1);
+    }
+}
+
+void fill(v1::ReplicateStatus& out, const core::replicate_row& row) {
+  out.set_replicate(row.replicate);
+  out.set_cases(row.cases);
+  out.set_called(row.called);
+  out.set_worked_out(row.worked_out);
+  out.set_left(row.left);
+  out.set_completes(row.completes);
 }
 
 void fill(v1::InterviewerStatus& out, const core::interviewer_row& row) {

@@ -319,6 +319,11 @@ class linter {
         error(qn.at("export_label", i), "export_label of " + qu.name() + " has a fill: it labels every respondent");
     }
     const bool numeric = qu.type() == v1::INTEGER_NUMBER || qu.type() == v1::DECIMAL_NUMBER;
+    if (qu.max_length() != 0 && qu.type() != v1::FREE_TEXT)
+      error(qn.at("max_length"), what + " is not free text: max_length is the length of a text answer");
+    else if (qu.max_length() < 0 || qu.max_length() > 2045)
+      error(qn.at("max_length"), what + ": max_length " + std::to_string(qu.max_length()) +
+                                     " is outside 1..2045 (Stata's longest text variable)");
     if (qu.measure() != v1::MEASURE_UNSPECIFIED && qu.type() == v1::FREE_TEXT)
       error(qn.at("measure"), what + " is free text: it has no measure");
     if (qu.measure() == v1::SCALE && !numeric)

@@ -157,6 +157,7 @@ core::questionnaire to_domain(const v1::Questionnaire& q) {
     qu.randomize = src.randomize();
     qu.export_label = localize(src.export_label());
     qu.measure = static_cast<core::question_measure>(src.measure());
+    qu.max_length = src.max_length();
     for (const auto& so : src.screen_out())
       qu.screen_outs.push_back({parse_expr(so.condition()), static_cast<core::outcome>(so.outcome()),
                                 localize(so.message())});

@@ -180,7 +180,7 @@ export_snapshot read_export(sql::connection& db, const export_request& request) 
 
   sql::statement q(db,
                       "SELECT id, respondent_id, case_id, interviewer_id, questionnaire_version, language, started_at,"
-                      " ended_at, final_state FROM interviews ORDER BY id");
+                      " ended_at, final_state, coalesce(start_language, '') FROM interviews ORDER BY id");
   while (q.executeStep()) {
     core::export_respondent r;
     r.interview_id = q.getColumn(0).getInt64();
@@ -192,6 +192,7 @@ export_snapshot read_export(sql::connection& db, const export_request& request) 
     r.started_at = from_ms(q.getColumn(6).getInt64());
     r.ended_at = opt_time(q.getColumn(7));
     r.final_state = opt_outcome(q.getColumn(8));
+    r.start_language = q.getColumn(9).getString();
     r.firm_id = firm_ids[case_id];
     r.frame = frames[case_id];
     if (request.contact) r.contact = contacts[case_id];

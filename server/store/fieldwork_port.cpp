@@ -61,7 +61,7 @@ struct change_writer {
     // The service chose the id, respondent id and seed (see core/fieldwork/fieldwork_changes.hpp).
     sql::statement st(db,
                          "INSERT INTO interviews (id, respondent_id, seed, case_id, interviewer_id, "
-                         "questionnaire_version, language, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                         "questionnaire_version, language, start_language, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?7, ?)");
     st.bind(1, static_cast<std::int64_t>(o.id));
     st.bind(2, o.respondent_id);
     st.bind(3, static_cast<std::int64_t>(o.seed));

@@ -97,10 +97,10 @@ interview_record create_interview(sql::connection& db, const new_interview& n) {
     r.seed = static_cast<std::uint64_t>(random_seed());
   }
   sql::statement insert(db,
-                           "INSERT INTO interviews (id, respondent_id, seed, case_id, interviewer_id,"
-                           " questionnaire_version, language, started_at)"
-                           " VALUES ((SELECT coalesce(max(id), 0) + 1 FROM interviews), ?, ?, ?, ?, ?, ?, ?)"
-                           " RETURNING id");
+                        "INSERT INTO interviews (id, respondent_id, seed, case_id, interviewer_id,"
+                        " questionnaire_version, language, start_language, started_at)"
+                        " VALUES ((SELECT coalesce(max(id), 0) + 1 FROM interviews), ?, ?, ?, ?, ?, ?, ?6, ?)"
+                        " RETURNING id");
   insert.bind(1, r.respondent_id);
   insert.bind(2, static_cast<std::int64_t>(r.seed));
   insert.bind(3, n.case_id);

@@ -527,6 +527,14 @@ CREATE TRIGGER replicate_releases_append_only_d BEFORE DELETE ON replicate_relea
   FOR EACH ROW EXECUTE FUNCTION cati_refuse('replicate releases are never undone');
 )sql";
 
+// Version 7: the language an interview started in. interviews.language is the one it ends in (a takeover or
+// a resumption in another language rewrites it); start_language is written once, by the INSERT that opens the
+// interview. NULL for interviews opened before this version: their start language was never kept.
+// (The same text on both databases.)
+constexpr const char* schema_v7 = R"sql(
+ALTER TABLE interviews ADD COLUMN start_language TEXT;
+)sql";
+
 constexpr migration migrations[] = {
     {1, "the fieldwork schema", schema_v1, pg_v1},
     {2, "index call attempts by time", schema_v2, schema_v2},
@@ -534,6 +542,7 @@ constexpr migration migrations[] = {
     {4, "the serving server's ownership record", schema_v4, pg_v4},
     {5, "durable locks, owners, suspensions, request log; unique respondent ids", schema_v5, pg_v5},
     {6, "sample replicates, interviewer skills", schema_v6, pg_v6},
+    {7, "the language an interview started in", schema_v7, schema_v7},
 };
 
 // On PostgreSQL, SQLite's two header fields (PRAGMA application_id, user_version) are the one row of

@@ -12,7 +12,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <cmath>
 #include <map>
+#include <set>
 
 #include "browser/child_process.hpp"
 #include "browser/devtools.hpp"
@@ -80,6 +82,7 @@ class interviewer {
     login.mutable_login()->set_user("anna");
     login.mutable_login()->set_password("anna-secret-1");
     EXPECT_TRUE(ask(login).has_login_ok());
+    logged_in_ = true;
     v1::ClientMessage next;
     next.mutable_next_case();
     auto card = ask(next);
@@ -89,6 +92,29 @@ class interviewer {
     auto screen = ask(start);
     EXPECT_TRUE(screen.has_screen()) << screen.DebugString();
     return screen.screen();
+  }
+
+  // Logs in (once) and takes the next case, which is reported as a disconnected number; returns its case id
+  // (0 when there was none).
+  std::int64_t dial_dead_number() {
+    if (!logged_in_) {
+      v1::ClientMessage login;
+      login.mutable_login()->set_user("anna");
+      login.mutable_login()->set_password("anna-secret-1");
+      EXPECT_TRUE(ask(login).has_login_ok());
+      logged_in_ = true;
+    }
+    v1::ClientMessage next;
+    next.mutable_next_case();
+    auto card = ask(next);
+    if (!card.has_case_card()) return 0;
+    v1::ClientMessage call;
+    call.mutable_call_result()->set_case_id(card.case_card().case_id());
+    call.mutable_call_result()->set_outcome(v1::DISCONNECTED);
+    call.mutable_call_result()->set_number(card.case_card().number_to_dial());
+    auto ack = ask(call);
+    EXPECT_FALSE(ack.has_error()) << ack.DebugString();
+    return card.case_card().case_id();
   }
 
   // Answers until the interview ends; true when it ended complete.
@@ -127,7 +153,41 @@ class interviewer {
  private:
   ws_test_client client_;
   std::uint64_t next_ = 1;
+  bool logged_in_ = false;
 };
+
+// Runs a shell command; its stdout.
+std::string output_of(const std::string& cmd) {
+  std::string out;
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (!pipe) return out;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
+  ::pclose(pipe);
+  return out;
+}
+
+// The value of `rate` in the "all" column of `cati report --by overall`'s rate table ("RR3     0.0500"):
+// "0.0500", "n/a", or "(no RR3 ...)".
+std::string report_rate(const std::string& report, const std::string& rate) {
+  std::istringstream lines(report);
+  bool in_rates = false;  // the rate table comes after its title, "Rates, overall"
+  for (std::string line; std::getline(lines, line);) {
+    in_rates = in_rates || line.rfind("Rates", 0) == 0;
+    std::istringstream words(line);
+    std::string name, value;
+    if (in_rates && (words >> name >> value) && name == rate) return value;
+  }
+  return "(no " + rate + " in the report)";
+}
+
+// Whether the page's "6.3%" is the report's "0.0625" as the page rounds it (one decimal of a percent;
+// JavaScript rounds a half up, printf to even: within half a unit of the last place either way).
+bool same_rate(const std::string& page, const std::string& report) {
+  if (page == "n/a" || report == "n/a") return page == report;
+  if (page.empty() || page.back() != '%' || report.empty() || report[0] == '(') return false;
+  return std::abs(std::stod(page.substr(0, page.size() - 1)) - 100 * std::stod(report)) <= 0.05 + 1e-9;
+}
 
 // JavaScript: the text of the first element matching a selector ("" when none).
 std::string text_of(const std::string& selector) {
@@ -316,4 +376,70 @@ TEST(SupervisorPage, TargetsOutOfRangeCancelMarginWarningsDispositionsAndLogOut)
   EXPECT_EQ(page.eval(text_of("#login-error")), "logged out");
   EXPECT_EQ(page.eval("document.getElementById('main-view').hidden"), "true");
   ASSERT_TRUE(log_in()) << page.eval(text_of("#login-error"));
+}
+
+// Sample released in replicates, and the eligibility choices of `cati report` on the page: the replicate
+// table shows the released replicate's cases, called, worked out and left; the rates under each choice
+// equal `cati report --quota-filled --dead-number` on the same file, and the dead-number choice moves e.
+TEST(SupervisorPage, ReplicatesAndTheEligibilityChoicesAsCatiReportComputesThem) {
+  const auto chromium = cati::browser_test::find_on_path("chromium");
+  ASSERT_FALSE(chromium.empty()) << "chromium is not installed (tools/setup installs Debian's chromium)";
+  fieldwork_dir fw;
+  const auto cati = bin + "/tools/cati";
+  const auto db_study = " --db " + fw.db.string() + " --study " + study;
+  ASSERT_EQ(run(cati + " sample release" + db_study + " --replicates 3 --seed 5"), 0);
+  ASSERT_EQ(run(cati + " sample release" + db_study + " --next"), 0);
+  child_process server({bin + "/server/cati-server", "--study", study, "--db", fw.db.string(), "--listen", "127.0.0.1:0",
+                        "--clock", "from:2025-10-14T10:00:00+02:00", "--log-level", "warn"});
+  const auto port = port_of(server);
+  ASSERT_NE(port, 0) << server.output();
+  headless_chromium page(chromium, fs::path(bin) / "tests" / "browser" / "chromium-profile-3");
+  page.navigate("http://127.0.0.1:" + std::to_string(port) + "/");
+  page.eval("document.getElementById('user').value = 'sara';"
+            "document.getElementById('password').value = 'sara-secret-1';"
+            "document.getElementById('login-button').click(); true");
+  ASSERT_TRUE(page.wait_until("document.querySelectorAll('table.quota tr[data-cell]').length === 6", 60s));
+
+  // One complete, then numbers that turn out dead, until some firm has no number left.
+  interviewer anna(port);
+  ASSERT_TRUE(anna.finish(anna.begin()));
+  std::set<std::int64_t> dialled;
+  for (int i = 0; i < 6; ++i)
+    if (auto id = anna.dial_dead_number()) dialled.insert(id);
+  const int called = static_cast<int>(dialled.size()) + 1;  // and the complete's case
+  ASSERT_TRUE(page.wait_until(text_of("#replicates-table tr[data-replicate='1'] td:nth-child(2)") + " === '20'", 60s))
+      << page.eval("document.getElementById('replicates').textContent");
+  EXPECT_EQ(page.eval("document.getElementById('replicates-section').hidden"), "false");
+  EXPECT_EQ(page.eval("document.querySelectorAll('#replicates-table tr[data-replicate]').length"), "1")
+      << "only the released replicate is in the field";
+  ASSERT_TRUE(page.wait_until(text_of("#replicates-table tr[data-replicate='1'] td:nth-child(3)") + " === '" +
+                                  std::to_string(called) + "'", 60s))
+      << page.eval("document.getElementById('replicates').textContent");
+  EXPECT_EQ(page.eval(text_of("#replicates-table tr[data-replicate='1'] td:nth-child(6)")), "1");  // completes
+  const int worked_out = std::stoi(page.eval(text_of("#replicates-table tr[data-replicate='1'] td:nth-child(4)")));
+  const int left = std::stoi(page.eval(text_of("#replicates-table tr[data-replicate='1'] td:nth-child(5)")));
+  EXPECT_EQ(worked_out + left, 20);
+  EXPECT_GE(worked_out, 1);  // the complete at least
+
+  // Each choice on the page against `cati report` on the same file (released sample: 20 cases).
+  std::map<std::string, std::string> e_of;
+  for (const char* qf : {"not-eligible", "eligible"})
+    for (const char* dn : {"unknown", "not-eligible"}) {
+      page.eval(std::string("document.getElementById('quota-filled').value = '") + qf + "';"
+                "document.getElementById('dead-number').value = '" + dn + "';"
+                "document.getElementById('dead-number').dispatchEvent(new Event('change')); true");
+      const auto report = output_of(cati + " report --db " + fw.db.string() + " --study " + study +
+                                    " --by overall --quota-filled " + qf + " --dead-number " + dn + " 2>&1");
+      for (const char* rate : {"e", "RR3", "COOP1", "REF1", "CON1"}) {
+        const auto shown = page.eval(text_of(std::string("#rates-table tr[data-rate='") + rate + "'] td:nth-child(2)"));
+        EXPECT_TRUE(same_rate(shown, report_rate(report, rate)))
+            << qf << " " << dn << " " << rate << ": page " << shown << ", report " << report_rate(report, rate) << "\n"
+            << report;
+      }
+      e_of[std::string(qf) + "/" + dn] = page.eval(text_of("#rates-table tr[data-rate='e'] td:nth-child(2)"));
+    }
+  EXPECT_NE(e_of["not-eligible/unknown"], e_of["not-eligible/not-eligible"])
+      << "a firm without a working number is of unknown eligibility by default, not eligible on demand";
+  std::ofstream(fs::path(bin) / "tests" / "browser" / "supervisor_page_replicates.png", std::ios::binary)
+      << page.screenshot_png();
 }

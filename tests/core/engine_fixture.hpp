@@ -113,6 +113,7 @@ inline questionnaire mini_study() {
   q3_other.specify_of = "q3";
   q3_other.specify_code = 6;
   q3_other.constraint = expr("string-length(.) >= 3");
+  q3_other.max_length = 20;
 
   auto q4 = make_question("q4", question_type::multiple, "Tasks?", "${q2} >= 1 and ${q2} <= 4");
   q4.choices = {option(1, "E-mails"), option(2, "Posts"), option(3, "Invoices")};

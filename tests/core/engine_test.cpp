@@ -146,6 +146,19 @@ TEST_F(EngineAnswer, TextConstraintUsesTheAnswer) {
   EXPECT_EQ(state.answers.at("q3_other"), value("chatbots"));
 }
 
+// max_length: the export's width, so a longer text answer is refused, in bytes (an accent counts two).
+TEST_F(EngineAnswer, TextLongerThanMaxLengthIsRefused) {
+  to_q2();
+  must_answer(e, state, "2");
+  must_answer(e, state, "6");
+  ASSERT_EQ(current_name(e, state), "q3_other");
+  EXPECT_EQ(e.answer(state, "planning and rostering", "en").err().message,
+            "the answer is too long: 22 bytes, at most 20");
+  EXPECT_FALSE(e.answer(state, "planificação rostérs", "en"));  // 20 characters, 22 bytes
+  must_answer(e, state, "planning en roosters");                // 20 bytes
+  EXPECT_EQ(state.answers.at("q3_other"), value("planning en roosters"));
+}
+
 TEST_F(EngineAnswer, SkippedOptionalIsRecordedAsAskedButEmpty) {
   to_q2();
   must_answer(e, state, "5");

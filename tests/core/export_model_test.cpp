@@ -86,7 +86,7 @@ TEST(ExportModel, VariablesInOrderWithoutContactDataByDefault) {
   auto d = build_dataset(small_study(), {.lang = "fr"}, {});
   ASSERT_TRUE(d) << d.err().message;
   EXPECT_EQ(names(*d), (std::vector<std::string>{"respondent_id", "questionnaire_version", "interviewer_id",
-                                                 "interview_language", "start_time", "end_time", "duration", "elapsed",
+                                                 "interview_language", "start_language", "start_time", "end_time", "duration", "elapsed",
                                                  "attempts", "resumed", "region",
                                                  "fte_frame", "use", "areas", "areas_1", "areas_2", "areas_6", "other",
                                                  "fte"}));
@@ -106,9 +106,9 @@ TEST(ExportModel, VariablesInOrderWithoutContactDataByDefault) {
   auto with = build_dataset(small_study(), {.lang = "en", .include_contact = true, .include_partials = true, .weights = true}, {});
   ASSERT_TRUE(with);
   const auto n = names(*with);
-  EXPECT_EQ(n[10], "partial");
-  EXPECT_EQ(n[11], "firm_id");
-  EXPECT_EQ(n[12], "company");
+  EXPECT_EQ(n[11], "partial");
+  EXPECT_EQ(n[12], "firm_id");
+  EXPECT_EQ(n[13], "company");
   EXPECT_EQ(n.back(), "weight");
 }
 

@@ -8,10 +8,13 @@
 //   F11      broken off after q5_potential, the study's partial point: a partial interview (1.2)
 //   F12      never called
 //   F13      broken off after s2_fte, before the partial point: a break-off (2.12), not exported
+// F02's interview starts in Dutch and goes on in French (a language switch: interview_owned), so its
+// start_language and interview_language differ.
 // Break-offs are written as the fieldwork writes them: a break_off call, the interview left open.
 #include <sstream>
 
 #include "core/report/csv.hpp"
+#include "store/interview_repo.hpp"
 #include "store/study_repo.hpp"
 #include "../store/store_fixture.hpp"
 
@@ -76,6 +79,8 @@ class ExportCli : public ::testing::Test {
     const auto case_id = *fw.find_case(firm);
     const int start = n * 20;
     const auto rec = fw.create_interview({case_id, ann_, "2025.1", "nl", fieldwork_time(start)}).get();
+    if (n == 2)
+      fw.submit([&](store::sql::connection& db) { store::set_interview_owner(db, rec.id, ann_, "fr", false); }).get();
     std::int64_t seq = 0;
     for (const auto& [question, value] : given)
       fw.append_answer({rec.id, ++seq, question, store::answer_kind::set, value, fieldwork_time(start + 1), ann_}).get();
@@ -188,6 +193,11 @@ TEST_F(ExportCli, CsvHasOneRowPerCompleteAndTheThreeMissingKindsApart) {
   for (char code : std::string("12345")) EXPECT_NE(order.find(code), std::string::npos) << order;
   EXPECT_EQ(field(rows, "respondent_id", b, "q9_bank_domains_order").size(), 11u);
   EXPECT_EQ(field(rows, "respondent_id", a, "start_time"), "2025-10-13T07:20:00Z");
+  // The language the interview started in beside the one it ended in.
+  EXPECT_EQ(field(rows, "respondent_id", a, "start_language"), "nl");
+  EXPECT_EQ(field(rows, "respondent_id", a, "interview_language"), "nl");
+  EXPECT_EQ(field(rows, "respondent_id", b, "start_language"), "nl");
+  EXPECT_EQ(field(rows, "respondent_id", b, "interview_language"), "fr");
   EXPECT_EQ(field(rows, "respondent_id", b, "q3_ai_areas_1"), "-1");  // not asked (never uses AI)
   EXPECT_EQ(field(rows, "respondent_id", b, "q3_ai_areas"), "");
   EXPECT_EQ(field(rows, "respondent_id", b, "q6_attitude"), "-2");  // asked, no answer
@@ -390,8 +400,10 @@ TEST_F(ExportCli, WorksOnACopyAndRefusesBadInputWithAMessage) {
 // The tools researchers use: PSPP (the free SPSS) and R's haven read what the .sav declares. tools/setup
 // installs both; a missing one fails the test rather than skipping it.
 TEST_F(ExportCli, PsppAndHavenReadLabelsMeasuresWidthsWeightsAndDocuments) {
+  // Optional test dependencies (tools/setup installs them when it can): absent, the test says so and skips.
   for (const char* tool : {"pspp", "Rscript"})
-    ASSERT_EQ(run_command(std::string("command -v ") + tool).exit_code, 0) << tool << " is not installed: run tools/setup";
+    if (run_command(std::string("command -v ") + tool).exit_code != 0) GTEST_SKIP() << tool << " is not installed";
+  if (run_command("Rscript -e 'library(haven)'").exit_code != 0) GTEST_SKIP() << "R's haven is not installed";
   auto r = cati("export --db " + db_.string() + " --format sav --out " + out("ai.sav") + " --lang fr");
   ASSERT_EQ(r.exit_code, 0) << r.output;
 
@@ -409,13 +421,14 @@ TEST_F(ExportCli, PsppAndHavenReadLabelsMeasuresWidthsWeightsAndDocuments) {
   EXPECT_NE(row_of("q2_ai_use").find(",Fréquence d'utilisation de l'IA,Ordinal,"), std::string::npos) << row_of("q2_ai_use");
   EXPECT_NE(row_of("s3_sector").find(",Activité principale,Nominal,"), std::string::npos) << row_of("s3_sector");
   EXPECT_NE(row_of("s2_fte").find(",Scale,"), std::string::npos) << row_of("s2_fte");
-  EXPECT_NE(row_of("q3_other").find(",A255,"), std::string::npos) << row_of("q3_other");        // the schema's width
+  EXPECT_NE(row_of("q3_other").find(",A200,"), std::string::npos) << row_of("q3_other");  // the schema's max_length
   EXPECT_NE(row_of("q3_ai_areas").find(",A11,"), std::string::npos) << row_of("q3_ai_areas");  // "1 2 3 4 5 6"
   EXPECT_NE(row_of("respondent_id").find(",A11,"), std::string::npos) << row_of("respondent_id");
   EXPECT_NE(row_of("duration").find(",F8.2,"), std::string::npos) << row_of("duration");
   EXPECT_NE(row_of("weight").find(",F12.6,"), std::string::npos) << row_of("weight");
   // The two language variables no longer share a label.
   EXPECT_NE(row_of("interview_language").find("Langue de fin de l'entretien"), std::string::npos) << row_of("interview_language");
+  EXPECT_NE(row_of("start_language").find("Langue de début de l'entretien,Nominal,"), std::string::npos) << row_of("start_language");
   EXPECT_NE(d.find("Weight: raking"), std::string::npos) << d;  // the documents
   EXPECT_NE(d.find("A partial interview (AAPOR 1.2) is a break-off after question q5_potential"), std::string::npos);
 
@@ -436,6 +449,54 @@ TEST_F(ExportCli, PsppAndHavenReadLabelsMeasuresWidthsWeightsAndDocuments) {
   EXPECT_NE(rr.output.find("vla_share 0.5822"), std::string::npos) << rr.output;  // 131/225
   EXPECT_NE(rr.output.find("interviewer INT0"), std::string::npos) << rr.output;
   EXPECT_NE(rr.output.find("missing -2 -1 98"), std::string::npos) << rr.output;
+}
+
+// The .dta read by R's haven: variable and value labels, Stata's tagged missing values (.a not asked, .b no
+// answer, .c don't know), the interviewer pseudonyms, both languages and the weight; and the measurement
+// levels Stata has no place for, in the file's notes.
+TEST_F(ExportCli, HavenReadsTheDtaWithLabelsTaggedMissingValuesWeightsAndMeasureNotes) {
+  if (run_command("Rscript -e 'library(haven)'").exit_code != 0) GTEST_SKIP() << "R's haven is not installed";
+  auto r = cati("export --db " + db_.string() + " --format dta --out " + out("ai.dta") + " --lang en");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto a = respondent_of(db_, 1), b = respondent_of(db_, 2);
+  const auto script = dir_ / "read_dta.R";
+  std::ofstream(script) << "library(haven)\n"
+                        << "d <- read_dta('" << out("ai.dta") << "')\n"
+                        << "a <- d[d$respondent_id == '" << a << "', ]\n"
+                        << "b <- d[d$respondent_id == '" << b << "', ]\n"
+                        << "cat('rows', nrow(d), '\\n')\n"
+                        << "cat('label', attr(d$q5_potential, 'label'), '\\n')\n"
+                        << "cat('values', paste(names(attr(d$q5_potential, 'labels')), collapse = '|'), '\\n')\n"
+                        << "cat('dont_know', na_tag(a$q5_potential), '\\n')\n"
+                        << "cat('no_answer', na_tag(b$q6_attitude), '\\n')\n"
+                        << "cat('not_asked', na_tag(b$q3_ai_areas_1), '\\n')\n"
+                        << "cat('languages', b$start_language, b$interview_language, '\\n')\n"
+                        << "cat('interviewer', as.character(as_factor(a$interviewer_id)), '\\n')\n"
+                        << "cat('weight_mean', format(mean(d$weight), nsmall = 6), '\\n')\n"
+                        << "cat('vla_share', format(sum(d$weight[d$region == 1]) / sum(d$weight), nsmall = 6), '\\n')\n";
+  auto rr = run_command("Rscript " + script.string());
+  ASSERT_EQ(rr.exit_code, 0) << rr.output;
+  const auto& o = rr.output;
+  EXPECT_NE(o.find("rows 10"), std::string::npos) << o;
+  EXPECT_NE(o.find("label Positive potential of AI"), std::string::npos) << o;
+  EXPECT_NE(o.find("values Yes|No|not asked|no answer|Don't know"), std::string::npos) << o;
+  EXPECT_NE(o.find("dont_know c"), std::string::npos) << o;
+  EXPECT_NE(o.find("no_answer b"), std::string::npos) << o;
+  EXPECT_NE(o.find("not_asked a"), std::string::npos) << o;
+  EXPECT_NE(o.find("languages nl fr"), std::string::npos) << o;
+  EXPECT_NE(o.find("interviewer INT"), std::string::npos) << o;
+  EXPECT_NE(o.find("weight_mean 1.0000"), std::string::npos) << o;
+  EXPECT_NE(o.find("vla_share 0.5822"), std::string::npos) << o;  // 131/225, as in the .sav
+
+  // The notes, read from the file's bytes (Stata keeps each as a characteristic, plain UTF-8).
+  const auto bytes = slurp(dir_ / "ai.dta");
+  const auto at = bytes.find("Measurement level ordinal: ");
+  ASSERT_NE(at, std::string::npos);
+  const auto ordinal = bytes.substr(at, bytes.find('\0', at) - at);
+  EXPECT_NE(ordinal.find("q6_attitude"), std::string::npos) << ordinal;
+  EXPECT_NE(ordinal.find("q2_ai_use"), std::string::npos) << ordinal;
+  EXPECT_EQ(ordinal.find("s3_sector"), std::string::npos) << ordinal;
+  EXPECT_NE(bytes.find("Measurement level scale: "), std::string::npos);
 }
 
 // The calls export against the call log itself, read with the sqlite3 shell.
@@ -514,6 +575,25 @@ TEST(Replicates, ReleasedOneAtATimeAndOnlyReleasedSampleCounts) {
   auto d = run("export --db " + db + " --format dispositions --out " + (dir / "d.csv").string());
   ASSERT_EQ(d.exit_code, 0) << d.output;
   EXPECT_NE(d.output.find("exported 20 cases"), std::string::npos) << d.output;
+  // `cati quota`: per replicate, released or not, called, worked out, left and completes.
+  auto quota = run("quota --db " + db + " --study " + seed_dir);
+  ASSERT_EQ(quota.exit_code, 0) << quota.output;
+  const auto table = quota.output.substr(std::min(quota.output.size(), quota.output.find("\nReplicates (")));
+  std::map<std::string, std::vector<std::string>> rows;  // replicate -> its words
+  std::istringstream lines(table);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::vector<std::string> w;
+    for (std::string x; words >> x;) w.push_back(x);
+    if (!w.empty() && std::isdigit(static_cast<unsigned char>(w[0][0]))) rows[w[0]] = w;
+  }
+  ASSERT_EQ(rows.size(), 3u) << quota.output;
+  // 1: released ("2025-10-14 09:00 CEST"), nothing called yet, all 20 left.
+  EXPECT_EQ(rows["1"].size(), 9u) << quota.output;
+  EXPECT_EQ(rows["1"][1], "20");
+  EXPECT_EQ(std::vector<std::string>(rows["1"].end() - 4, rows["1"].end()),
+            (std::vector<std::string>{"0", "0", "20", "0"})) << quota.output;
+  EXPECT_EQ(rows["2"], (std::vector<std::string>{"2", "20", "no", "-", "-", "20", "-"})) << quota.output;
 
   // Releasing twice, or past the last, is refused with a message and changes nothing.
   auto again = run("sample release --db " + db + " --study " + seed_dir + " --replicate 1");

@@ -138,6 +138,7 @@ TEST(DurableTruth, TakeoverLanguageAndResumedBreakOffSurviveARestart) {
   auto snapshot = store::read_export(*db, {});
   ASSERT_EQ(snapshot.interviews.size(), 1u);
   EXPECT_EQ(snapshot.interviews[0].language, "fr");
+  EXPECT_EQ(snapshot.interviews[0].start_language, "nl") << "the language it started in is kept beside";
   EXPECT_EQ(f.sql("SELECT u.name FROM interviews i JOIN users u ON u.id = i.interviewer_id"), "bert");
 }
 

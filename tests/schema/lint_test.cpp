@@ -234,6 +234,21 @@ TEST(SchemaLint, MeasuresAndThePartialPoint) {
   EXPECT_EQ(seed.study->find_question("q6_attitude")->measure, cati::core::question_measure::ordinal);
 }
 
+// max_length: free text only, within what Stata holds; the seed study's q3_other declares its export width.
+TEST(SchemaLint, MaxLengthOnFreeTextOnlyAndWithinStata) {
+  broken_copy too_long("  max_length: 200", "  max_length: 3000");
+  expect_error_on_line(too_long, "max_length 3000 is outside 1..2045");
+  broken_copy negative("  max_length: 200", "  max_length: -1");
+  EXPECT_FALSE(negative.report.ok());
+  broken_copy on_choice("  type: SINGLE\n  export_label: [{lang: \"nl\" text: \"Hoofdactiviteit\"",
+                        "  type: SINGLE\n  max_length: 20\n  export_label: [{lang: \"nl\" text: \"Hoofdactiviteit\"");
+  EXPECT_FALSE(on_choice.report.ok());
+  on_choice.find("is not free text: max_length is the length of a text answer");
+  auto seed = cati::schema::load_study(seed_file.parent_path());
+  ASSERT_TRUE(seed.ok());
+  EXPECT_EQ(seed.study->find_question("q3_other")->max_length, 200);
+}
+
 TEST(SchemaLint, CliPrintsFileLineColAndExitsOne) {
   broken_copy c("values: [\"BRU\"]", "values: [\"BXL\"]");
   std::string cmd = std::string(CATI_BINARY_DIR) + "/tools/cati lint " + c.dir.string() + " 2>&1";

@@ -1,7 +1,9 @@
 // `cati sim` end to end: a shortened fieldwork (two days, four interviewers) run twice with the same seed
 // by the real `cati` binary, which starts the real cati-server and drives it through the client library.
 // Checks what must hold whatever the numbers: no quota cell over its target, every answer stored once,
-// nothing lost or doubled through the cut connections, a report, and the same report from the same seed.
+// nothing lost or doubled through the cut connections, the sample released in replicates with only released
+// firms dialled (an overnight release taken up by a restarted server), a report with Wilson intervals and
+// a computed expectation of the figures inside them, and the same report from the same seed.
 // Nothing here measures time; the waits are the commands themselves.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -82,6 +84,29 @@ TEST_F(SimTest, ShortFieldworkKeepsQuotasAndAnswersAndRepeatsBySeed) {
                 .getInt(),
             0);
   EXPECT_GT(db.execAndGet("SELECT COUNT(*) FROM answers").getInt(), 0);
+
+  // The sample went out in replicates: a first release before the first call, and at least one more
+  // overnight (two days cannot fill the quotas from a quarter of the frame), taken up by a server restart.
+  EXPECT_GE(db.execAndGet("SELECT COUNT(DISTINCT released_at) FROM replicate_releases").getInt(), 2);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM cases WHERE replicate = 0").getInt(), 0);
+  // Only released sample was dialled, and the second day's release was: the restarted server took it up.
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM call_attempts a JOIN cases c ON c.id = a.case_id "
+                          "WHERE c.replicate NOT IN (SELECT replicate FROM replicate_releases)")
+                .getInt(),
+            0);
+  EXPECT_GT(db.execAndGet("SELECT COUNT(*) FROM call_attempts a JOIN cases c ON c.id = a.case_id "
+                          "WHERE c.replicate IN (SELECT replicate FROM replicate_releases WHERE released_at > "
+                          "(SELECT MIN(released_at) FROM replicate_releases))")
+                .getInt(),
+            0);
+  // The report says how the sample went out and what it did to the rates; the intervals are Wilson's, and
+  // how many published figures should fall inside is computed.
+  EXPECT_NE(text.find("## Sample release"), std::string::npos) << text;
+  EXPECT_NE(text.find("Had the "), std::string::npos) << text;
+  EXPECT_NE(text.find("95 % Wilson interval"), std::string::npos) << text;
+  EXPECT_NE(text.find("inside on average (the sum of the chances)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("about 19 times in 20"), std::string::npos) << text;
+  EXPECT_NE(text.find("Raking moved the estimates by at most"), std::string::npos) << text;
 
   // The same seed, another run: the same report, byte for byte.
   const int second = simulate("b");

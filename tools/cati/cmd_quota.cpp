@@ -10,6 +10,8 @@
 // --at-now says what "now" is (default: the real clock), for a fieldwork replayed on a controlled clock:
 // leases whose deadline has passed by then are not counted as in progress, as the server's next sweep
 // would release them. It does not rewind the state: the quota state is kept only as it is now.
+// When the sample is released in replicates, a second table: per replicate, released when, called, worked
+// out (finalised), left to call and completes.
 // Exit 0 printed, 1 refused (missing db, a db of another study, a bad --at-now or study); bad options get
 // CLI11's usage message and exit code.
 #include <cstdio>
@@ -22,6 +24,7 @@
 #include "core/quota/quota_outlook.hpp"
 #include "core/report/report_sample.hpp"
 #include "fieldwork_read.hpp"
+#include "sample_release.hpp"
 #include "table.hpp"
 
 namespace cati::tool {
@@ -64,6 +67,25 @@ void print_quota_table(std::ostream& out, const core::quota_book& book, const co
   table.print(out);
 }
 
+// Per replicate, when the sample is released in replicates (`cati sample release`): released when, and of
+// its cases how many were called, worked out (finalised) and are left to call.
+void print_replicates(std::ostream& out, const std::string& db, const core::questionnaire& study,
+                      const core::calendar& cal) {
+  const auto progress = replicate_progress_of(db, study);
+  if (progress.empty() || (progress.size() == 1 && progress.front().replicate == 0)) return;
+  text_table table({{"replicate", align::right}, {"cases", align::right}, {"released"}, {"called", align::right},
+                    {"worked out", align::right}, {"left", align::right}, {"completes", align::right}});
+  for (const auto& r : progress) {
+    const bool in = r.released;
+    table.add_row({std::to_string(r.replicate), std::to_string(r.cases),
+                   r.replicate == 0 ? "as imported" : in ? local_time_text(cal, *r.released_at) : "no",
+                   in ? std::to_string(r.called) : "-", in ? std::to_string(r.worked_out) : "-",
+                   std::to_string(r.callable), in ? std::to_string(r.completes) : "-"});
+  }
+  out << "\nReplicates (released sample only is dialled and counted in the rates; left: still to call)\n";
+  table.print(out);
+}
+
 int run_quota(const quota_options& o) {
   auto ctx = study_of(o.study, o.db);
   const auto now = moment_or_now(o.now, ctx.cal, "--at-now");
@@ -88,6 +110,7 @@ int run_quota(const quota_options& o) {
             << (sample.finalised > 0 ? fixed(sample.completes_per_case(), 4) : std::string("unknown")) << ")\n";
   std::cout << "\n";
   print_quota_table(std::cout, *book, outlook);
+  print_replicates(std::cout, o.db, *ctx.study, ctx.cal);
   return 0;
 }
 

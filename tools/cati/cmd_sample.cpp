@@ -10,9 +10,7 @@
 // one. Without either, prints per replicate: cases, released when, worked out (finalised by the call
 // rules), still callable, completes. The server loads the cases of replicates released while it runs at
 // its next start (a running server keeps working what it has).
-#include <array>
 #include <filesystem>
-#include <map>
 #include <optional>
 #include <fstream>
 #include <iostream>
@@ -22,10 +20,6 @@
 #include "store/sql/sql.hpp"
 #include "commands.hpp"
 #include "core/ports/clock.hpp"
-#include "core/calling/case_plan.hpp"
-#include "core/quota/quota_book.hpp"
-#include "core/quota/quota_outlook.hpp"
-#include "core/sample/replicates.hpp"
 #include "core/sample/sample_generate.hpp"
 #include "core/sample/sample_row.hpp"
 #include "schema/loader.hpp"
@@ -34,6 +28,7 @@
 #include "store/fieldwork_store.hpp"
 #include "store/study_repo.hpp"
 #include "fieldwork_read.hpp"
+#include "sample_release.hpp"
 #include "table.hpp"
 
 namespace cati::tool {
@@ -133,28 +128,16 @@ struct release_options {
 };
 
 void print_replicates(const release_options& o, const core::questionnaire& study) {
-  store::fieldwork_store fieldwork({.path = o.db, .create = false});
-  const auto status = fieldwork.read([](store::sql::connection& db) { return store::replicates(db); });
-  // Worked out and left come from the released cases' call histories, planned as the scheduler plans them.
-  const auto fw = read_fieldwork(o.db, study);
   auto cal = core::calendar::make(study);
   if (!cal) throw std::runtime_error("study: " + cal.err().message);
-  std::map<int, std::array<int, 3>> counts;  // replicate -> finalised, callable, completes
-  for (const auto& c : fw.cases) {
-    const auto plan = core::plan_case(c, study.rules, *cal);
-    auto& n = counts[c.replicate];
-    ++n[plan.finished() ? 0 : 1];
-    if (plan.final_outcome == core::outcome::complete) ++n[2];
-  }
   text_table table({{"replicate", align::right}, {"cases", align::right}, {"released"}, {"worked out", align::right},
                     {"callable", align::right}, {"completes", align::right}});
-  for (const auto& r : status) {
-    const auto& n = counts[r.replicate];
-    const bool out = r.released();
+  for (const auto& r : replicate_progress_of(o.db, study)) {
+    const bool out = r.released;
     table.add_row({std::to_string(r.replicate), std::to_string(r.cases),
                    r.replicate == 0 ? "as imported" : out ? local_time_text(*cal, *r.released_at) : "no",
-                   out ? std::to_string(n[0]) : "-", out ? std::to_string(n[1]) : std::to_string(r.cases),
-                   out ? std::to_string(n[2]) : "-"});
+                   out ? std::to_string(r.worked_out) : "-", std::to_string(r.callable),
+                   out ? std::to_string(r.completes) : "-"});
   }
   std::cout << "Replicates of " << o.db << " (rates count released cases only)\n";
   table.print(std::cout);
@@ -163,36 +146,14 @@ void print_replicates(const release_options& o, const core::questionnaire& study
 int run_release(const release_options& o) {
   auto study = schema::load_study_or_throw(o.study);
   if (o.replicates) {
-    store::fieldwork_store fieldwork({.path = o.db, .create = false});
-    auto book = core::quota_book::build(*study);
-    if (!book) throw std::runtime_error("quotas: " + book.err().message);
-    const auto variables = core::quota_frame_variables(*book);
-    const auto cases = fieldwork.read([](store::sql::connection& db) { return store::unsplit_cases(db); });
-    std::vector<core::stratified_case> strata;
-    for (const auto& c : cases) strata.push_back({c.id, core::stratum_of(c, variables)});
-    auto assigned = core::assign_replicates(strata, *o.replicates, o.seed);
-    if (!assigned) throw std::runtime_error("--replicates: " + assigned.err().message);
-    std::map<store::row_id, int> by_case(assigned->begin(), assigned->end());
-    fieldwork.submit([&](store::sql::connection& db) { store::set_replicates(db, by_case); }).get();
+    const auto split = split_replicates(o.db, *study, *o.replicates, o.seed);
     std::string by;
-    for (const auto& v : variables) by += (by.empty() ? "" : ", ") + v;
-    std::cout << "split " << cases.size() << " cases never called into " << *o.replicates << " replicates (seed "
+    for (const auto& v : split.stratified) by += (by.empty() ? "" : ", ") + v;
+    std::cout << "split " << split.cases << " cases never called into " << *o.replicates << " replicates (seed "
               << o.seed << ", stratified by " << (by.empty() ? "nothing" : by) << "); none is released yet\n";
   }
   if (o.next || o.replicate) {
-    store::fieldwork_store fieldwork({.path = o.db, .create = false});
-    int which = o.replicate.value_or(0);
-    if (o.next) {
-      const auto status = fieldwork.read([](store::sql::connection& db) { return store::replicates(db); });
-      for (const auto& r : status)
-        if (!r.released()) {
-          which = r.replicate;
-          break;
-        }
-      if (which == 0) throw std::runtime_error("--next: every replicate is released already");
-    }
-    const auto now = core::real_clock().now();
-    fieldwork.submit([&](store::sql::connection& db) { store::release_replicate(db, which, now, std::nullopt); }).get();
+    const int which = release_replicate(o.db, o.next ? std::nullopt : o.replicate, core::real_clock().now());
     std::cout << "released replicate " << which << "\n";
   }
   print_replicates(o, *study);

@@ -1,5 +1,5 @@
 // `cati sim --study schema/<study> --interviewers 12 --seed 7 --out var/sim/ [--server URL --db F]
-// [--days N] [--frame-size N]`: replays the fieldwork with simulated interviewers against a real
+// [--days N] [--frame-size N] [--release replicates|all] [--replicates N]`: replays the fieldwork with simulated interviewers against a real
 // cati-server (tools/cati/sim/fieldwork_sim.hpp) and writes the report into --out.
 // Exit 0: every quota met (or, with --days, the days asked for simulated), none over, no answer lost or
 // doubled; 1: the report says what fell short, or
@@ -28,6 +28,13 @@ void add_sim_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--frame-size", o->frame_size, "firms in the sample frame")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--release", o->release,
+                  "replicates: the manager releases the sample in replicates; all: the whole frame at once")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"replicates", "all"}));
+  cmd->add_option("--replicates", o->replicates, "with --release replicates: replicates in the frame")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   cmd->callback(reporting_errors("sim", exit_code, [o, days] {
     if (days->count() > 0) o->days = days->as<int>();
     return sim::run_simulation(*o);

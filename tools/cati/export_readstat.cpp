@@ -119,6 +119,20 @@ std::vector<std::string> declare_spss_missing(readstat_variable_t* var, const ex
   return warnings;
 }
 
+// "Measurement level ordinal: q2_ai_use, q6_attitude", one line per level that some variable has.
+std::vector<std::string> measure_notes(const export_dataset& data) {
+  std::vector<std::string> out;
+  for (const auto level : {core::measure_level::nominal, core::measure_level::ordinal, core::measure_level::scale}) {
+    std::string names;
+    for (const auto& v : data.variables)
+      if (v.measure == level) names += (names.empty() ? "" : ", ") + v.name;
+    if (names.empty()) continue;
+    const char* word = level == core::measure_level::nominal ? "nominal" : level == core::measure_level::ordinal ? "ordinal" : "scale";
+    out.push_back(std::string("Measurement level ") + word + ": " + names);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> write_stat_file(const export_dataset& data, stat_format format,
@@ -142,6 +156,10 @@ std::vector<std::string> write_stat_file(const export_dataset& data, stat_format
   // partial rule. SPSS stores documents in lines of 80 bytes: each note is broken at spaces to fit.
   for (const auto& note : data.notes)
     for (const auto& line : document_lines(note, 80)) readstat_add_note(w, line.c_str());
+  // Stata has no measurement levels of its own: the .dta says them in a note of its own (Stata's `notes`),
+  // one line per level, so that a Stata user sees which scales are ordinal.
+  if (!sav)
+    for (const auto& line : measure_notes(data)) readstat_add_note(w, line.c_str());
 
   std::vector<readstat_variable_t*> vars;
   for (const auto& v : data.variables) {

@@ -159,6 +159,10 @@ status<> engine::check_value(const question& q, const value& answer, const inter
       break;
     case question_type::text:
       if (!answer.is_text()) return error{"the answer must be text"};
+      // The study's max_length is the export's width: a longer answer would not fit its variable.
+      if (q.max_length > 0 && answer.text().size() > static_cast<std::size_t>(q.max_length))
+        return error{"the answer is too long: " + std::to_string(answer.text().size()) + " bytes, at most " +
+                     std::to_string(q.max_length)};
       break;
   }
   if (!q.constraint.is_empty() && !q.constraint.evaluate(context(*this, state, q.name, answer)).truthy()) {

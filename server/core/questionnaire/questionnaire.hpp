@@ -55,6 +55,7 @@ struct question {
   std::vector<screen_out> screen_outs;
   localized export_label;  // the short variable label of exports; empty: the label is used
   question_measure measure = question_measure::unspecified;
+  int max_length = 0;  // free text: the longest answer in bytes; 0: no limit (exports: 255 wide)
   // Set at load: the question whose choice names this one as its `specify` follow-up, and that code.
   std::string specify_of;
   std::int64_t specify_code = 0;

@@ -17,12 +17,14 @@ struct builtin {
   std::string_view key, en, nl, fr;
 };
 // The export's own words: meta variables and the codes every question variable shares.
-constexpr std::array<builtin, 22> builtins = {{
+constexpr std::array<builtin, 23> builtins = {{
     {"respondent_id", "Respondent id", "Respondentnummer", "Identifiant du répondant"},
     {"questionnaire_version", "Questionnaire version", "Versie van de vragenlijst", "Version du questionnaire"},
     {"interviewer_id", "Interviewer (pseudonym)", "Interviewer (pseudoniem)", "Enquêteur (pseudonyme)"},
     {"interview_language", "Language the interview ended in", "Taal waarin het interview eindigde",
      "Langue de fin de l'entretien"},
+    {"start_language", "Language the interview started in", "Taal waarin het interview begon",
+     "Langue de début de l'entretien"},
     {"start_time", "Start of the interview (UTC)", "Begin van het interview (UTC)", "Début de l'entretien (UTC)"},
     {"end_time", "End of the interview (UTC)", "Einde van het interview (UTC)", "Fin de l'entretien (UTC)"},
     {"duration", "Active duration (minutes, suspensions left out)", "Actieve duur (minuten, zonder onderbrekingen)",
@@ -185,7 +187,7 @@ void add_question_variables(const questionnaire& study, const question& q, std::
     }
     case question_type::text: {
       auto v = question_var(text_variable(q.name, label, variable_group::question));
-      v.width = free_text_width;
+      v.width = q.max_length > 0 ? q.max_length : free_text_width;
       out.push_back(std::move(v));
       return;
     }
@@ -222,6 +224,7 @@ study_layout layout(const questionnaire& study, const export_settings& s) {
   v.push_back(number_variable("interviewer_id", builtin_label("interviewer_id", lang), variable_group::meta,
                               display_format::integer, measure_level::nominal));
   fixed_text("interview_language", static_cast<int>(language_width));
+  fixed_text("start_language", static_cast<int>(language_width));
   v.push_back(number_variable("start_time", builtin_label("start_time", lang), variable_group::meta,
                               display_format::datetime));
   v.push_back(number_variable("end_time", builtin_label("end_time", lang), variable_group::meta,
@@ -327,6 +330,7 @@ result<std::vector<export_cell>> respondent_row(const questionnaire& study, cons
   row.push_back(text(r.questionnaire_version));
   row.push_back(number(static_cast<double>(r.interviewer_id)));
   row.push_back(text(r.language));
+  row.push_back(text(r.start_language));
   row.push_back(number(unix_seconds(r.started_at)));
   row.push_back(number(r.ended_at ? std::optional<double>(unix_seconds(*r.ended_at)) : std::nullopt));
   std::optional<double> active, elapsed;

@@ -6,7 +6,9 @@
 // Variables, in order:
 //   respondent_id, questionnaire_version, interviewer_id (a pseudonym code, labelled INT07: the user id
 //   of the interviewer whose call ended the interview, as `cati report --by interviewer` credits it),
-//   interview_language, start_time, end_time, duration (active minutes: suspensions left out),
+//   interview_language (the language it ended in), start_language (the one it started in: they differ when
+//   a takeover or a resumption went on in another language; "" for interviews stored before it was kept),
+//   start_time, end_time, duration (active minutes: suspensions left out),
 //   elapsed (end minus start, suspensions included), attempts (calls to the firm up to the end),
 //   resumed (1 when the interview was suspended and taken up again)
 //   [partial]                                  with include_partials: 1 for a partial interview (a
@@ -126,7 +128,8 @@ struct export_respondent {
   std::string respondent_id;
   std::string questionnaire_version;
   std::int64_t interviewer_id = 0;
-  std::string language;
+  std::string language;        // the language the interview ended in (the last owner's)
+  std::string start_language;  // the language it started in; "" when stored before schema version 7
   time_point started_at{};
   std::optional<time_point> ended_at;
   std::optional<outcome> final_state;  // nullopt: still open

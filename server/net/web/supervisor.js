@@ -129,6 +129,13 @@ $("logout").addEventListener("click", () => {
   showLogin("logged out");
 });
 
+// A change of the eligibility choices redraws the rates from the last Status: nothing to ask the server.
+for (const id of ["quota-filled", "dead-number"])
+  $(id).addEventListener("change", () => {
+    const st = state.status;
+    if (st) renderRates(st.rates || [], st.workedRates || [], st.dispositionNames || {});
+  });
+
 $("login-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   $("login-error").textContent = "";
@@ -290,12 +297,19 @@ function renderProgress(st) {
 }
 
 // Each rate twice: over the released cases (AAPOR's figure) and over the worked ones (called at least
-// once), side by side per group; what each means is said under the table.
+// once), side by side per group; what each means is said under the table. The rates are those of the
+// eligibility choices picked above the table (the server sends every choice's: byEligibility).
+function chosenRates(r) {
+  const qf = $("quota-filled").value, dn = $("dead-number").value;
+  return (r.byEligibility || []).find((v) => v.quotaFilled === qf && v.deadNumber === dn) || r;
+}
+
 function renderRates(rates, worked, names) {
   const groups = rates.map((r) => r.group);
   const workedOf = (g) => (worked || []).find((w) => w.group === g) || {};
-  const rows = [["interviews", (r) => num(r.interviews)], ["RR3", (r) => pct(r.rr3)], ["COOP1", (r) => pct(r.coop1)],
-                ["REF1", (r) => pct(r.ref1)], ["CON1", (r) => pct(r.con1)]];
+  const rows = [["interviews", (r) => num(r.interviews)], ["e", (r) => pct(chosenRates(r).e)],
+                ["RR3", (r) => pct(chosenRates(r).rr3)], ["COOP1", (r) => pct(chosenRates(r).coop1)],
+                ["REF1", (r) => pct(chosenRates(r).ref1)], ["CON1", (r) => pct(chosenRates(r).con1)]];
   $("rates").replaceChildren(el("table", { id: "rates-table" },
     el("tr", {}, el("th", {}, ""), ...groups.map((g) => el("th", { colspan: 2 }, g))),
     el("tr", {}, el("th", {}, ""), ...groups.flatMap(() => [el("th", { title: "over every released case" }, "released"),
@@ -338,6 +352,16 @@ function renderInterviewers(list) {
       el("td", {}, i.meanInterviewMinutes === undefined ? "—" : i.meanInterviewMinutes.toFixed(1) + " min")))));
 }
 
+// Released replicates: cases, called, worked out (finalised) and left to call; hidden while the frame is
+// worked whole.
+function renderReplicates(list) {
+  $("replicates-section").hidden = !list.length;
+  $("replicates").replaceChildren(el("table", { id: "replicates-table" },
+    el("tr", {}, ...["replicate", "cases", "called", "worked out", "left", "completes"].map((h) => el("th", {}, h))),
+    ...list.map((r) => el("tr", { "data-replicate": num(r.replicate) },
+      ...[r.replicate, r.cases, r.called, r.workedOut, r.left, r.completes].map((v) => el("td", {}, num(v)))))));
+}
+
 function render(st) {
   state.status = st;
   $("clock").textContent = st.now || "";
@@ -347,6 +371,7 @@ function render(st) {
   renderQuotas(st.cells || []);
   renderProgress(st);
   renderRates(st.rates || [], st.workedRates || [], st.dispositionNames || {});
+  renderReplicates(st.replicates || []);
   $("warnings").replaceChildren(...(st.warnings || []).map((w) =>
     el("li", {}, "warning: " + w + ": the margins cannot all be met at once; change another cell's target to agree")));
   renderInterviewers(st.interviewers || []);

@@ -1,13 +1,16 @@
 #include "sim/fieldwork_sim.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
 
 #include "core/ports/clock_spec.hpp"
 #include "schema/loader.hpp"
+#include "sample_release.hpp"
 #include "sim/interviewer.hpp"
 #include "sim/interrupt.hpp"
+#include "sim/release_manager.hpp"
 #include "sim/server_process.hpp"
 #include "sim/sim_report.hpp"
 
@@ -65,6 +68,21 @@ void remove_previous_run(const fs::path& out) {
   for (const char* f : {"fieldwork.db", "fieldwork.db-wal", "fieldwork.db-shm", "report.md", "server.log"})
     fs::remove(out / f);
   fs::remove_all(out / "journals");
+  for (int n = 1; fs::exists(out / ("server-" + std::to_string(n) + ".log")); ++n)
+    fs::remove(out / ("server-" + std::to_string(n) + ".log"));
+}
+
+// The manager's look at the released sample: releases what decide_release says, at `at`. Returns the
+// replicates released.
+std::vector<int> manage_release(const fs::path& db, const core::questionnaire& study, sim_world& world,
+                                core::time_point at, int days_left) {
+  std::vector<replicate_state> states;
+  for (const auto& r : replicate_progress_of(db, study))
+    if (r.replicate > 0) states.push_back({r.replicate, r.cases, r.released, r.worked_out, r.callable, r.completes});
+  const auto decision = decide_release(states, world.total_target, world.completes, days_left);
+  for (const int k : decision.release) release_replicate(db, k, at);
+  if (!decision.release.empty()) world.releases.push_back({at, decision.release, decision.why});
+  return decision.release;
 }
 
 }  // namespace
@@ -86,11 +104,33 @@ int run_simulation(const sim_options& o) {
   auto everyone = people;
   everyone.push_back(driver);
   fs::path db = o.out / "fieldwork.db";
+  sim_world world;
+  world.cal = &*cal;
+  world.seed = o.seed;
+  world.total_target = study->target_completes;
+  world.end = slots.back().end;
+  for (const auto& p : people) world.tallies.push_back({p.name});
+  // The simulated days left from the day of `t` on, that day included.
+  std::vector<int> day_indexes;
+  for (const auto& sl : slots)
+    if (day_indexes.empty() || day_indexes.back() != sl.day) day_indexes.push_back(sl.day);
+  const auto days_left = [&](core::time_point t) {
+    const int today = cal->day_index(t);
+    return static_cast<int>(std::count_if(day_indexes.begin(), day_indexes.end(), [&](int d) { return d >= today; }));
+  };
+  if (o.release != "replicates" && o.release != "all") throw std::runtime_error("--release: replicates or all");
+  const bool managing = o.server_url.empty() && o.release == "replicates";
   std::unique_ptr<server_process> server;
   std::uint16_t port = 0;
   if (o.server_url.empty()) {
     remove_previous_run(o.out);
     prepare_fieldwork(db, o.study, o.frame_size, everyone);
+    if (managing) {
+      world.release_mode = "replicates";
+      world.replicate_count = o.replicates;
+      split_replicates(db, *study, o.replicates, o.seed);
+      manage_release(db, *study, world, slots.front().begin, days_left(slots.front().begin));
+    }
     server = std::make_unique<server_process>(server_binary(), o.study, db,
                                               "manual:" + core::format_instant(slots.front().begin), o.out / "server.log");
     port = server->port();
@@ -101,22 +141,17 @@ int run_simulation(const sim_options& o) {
     port = loopback_port(o.server_url);
   }
 
-  sim_world world;
-  world.cal = &*cal;
-  world.seed = o.seed;
-  world.total_target = study->target_completes;
-  world.end = slots.back().end;
-  for (const auto& p : people) world.tallies.push_back({p.name});
 
   const fs::path journals = o.out / "journals";
   std::vector<std::unique_ptr<interviewer>> staff;
   for (int i = 0; i < o.interviewers; ++i)
     staff.push_back(std::make_unique<interviewer>(i, people[static_cast<std::size_t>(i)], draw_shifts(i, o.seed, slots),
                                                   port, journals, world));
-  terminal clock("clock", "ws://127.0.0.1:" + std::to_string(port), {}, o.seed);
-  clock.login(driver.name, driver.password);
+  auto clock = std::make_unique<terminal>("clock", "ws://127.0.0.1:" + std::to_string(port), fs::path{}, o.seed);
+  clock->login(driver.name, driver.password);
 
   std::optional<core::time_point> server_now;
+  int restarts = 0;  // each restart's log: server-N.log
   std::optional<int> last_day;
   while (true) {
     throw_if_interrupted();
@@ -127,8 +162,24 @@ int run_simulation(const sim_options& o) {
     }
     if (next == staff.size()) break;
     const auto now = *staff[next]->next_at();
+    // Overnight, with every interviewer logged out: the manager looks at the released sample, and a
+    // release is taken up by restarting the server on it (a running server keeps the cases it loaded).
+    const bool everyone_off = std::all_of(staff.begin(), staff.end(), [](const auto& s) { return s->off(); });
+    if (managing && last_day && cal->day_index(now) != *last_day && everyone_off && !world.quotas_filled()) {
+      if (!manage_release(db, *study, world, now, days_left(now)).empty()) {
+        clock.reset();
+        server->stop();
+        server = std::make_unique<server_process>(server_binary(), o.study, db, "manual:" + core::format_instant(now),
+                                                  o.out / ("server-" + std::to_string(++restarts) + ".log"));
+        port = server->port();
+        for (auto& s : staff) s->redirect(port);
+        clock = std::make_unique<terminal>("clock", "ws://127.0.0.1:" + std::to_string(port), fs::path{}, o.seed);
+        clock->login(driver.name, driver.password);
+        server_now = now;
+      }
+    }
     if (!server_now || now > *server_now) {
-      clock.set_clock(core::format_instant(now));
+      clock->set_clock(core::format_instant(now));
       server_now = now;
     }
     if (const int day = cal->day_index(now); !last_day || day != *last_day) {
@@ -139,6 +190,7 @@ int run_simulation(const sim_options& o) {
   }
   for (auto& s : staff) s->finish();
   staff.clear();
+  clock.reset();
   if (server) server->stop();
 
   std::vector<core::time_point> day_starts;

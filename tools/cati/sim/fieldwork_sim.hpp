@@ -23,6 +23,11 @@ struct sim_options {
   std::filesystem::path server_db;  // with server_url: that server's fieldwork file
   std::optional<int> days;          // default: every day of the fieldwork window
   int frame_size = 4000;
+  // How the sample goes out (own server only): "replicates" (the frame split into `replicates` stratified
+  // replicates, released by the fieldwork manager of sim/release_manager.hpp; the server is restarted
+  // overnight to take a release up) or "all" (the whole frame callable from the first minute).
+  std::string release = "replicates";
+  int replicates = 10;
 };
 
 // Runs the simulation and writes the report into options.out. Returns the exit code: 0 when every quota

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <sstream>
+#include <tuple>
 
 namespace cati::tool::sim {
 namespace {
@@ -83,7 +84,25 @@ std::vector<figure> figures() {
   };
 }
 
+constexpr double z95 = 1.959963984540054;
+
+double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
 }  // namespace
+
+std::pair<double, double> wilson_interval(double p, double n) {
+  const double z2 = z95 * z95;
+  const double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const double half = z95 / (1 + z2 / n) * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+double chance_inside(double published, double expected, double n) {
+  const double h = z95 * std::sqrt(published * (1 - published) / n);
+  const double s = std::sqrt(expected * (1 - expected) / n);
+  if (s == 0) return std::abs(expected - published) <= h ? 1.0 : 0.0;
+  return normal_cdf((published + h - expected) / s) - normal_cdf((published - h - expected) / s);
+}
 
 std::vector<figure_estimate> estimate_figures(std::span<const respondent> completes, std::span<const double> weights) {
   std::vector<figure_estimate> out;
@@ -102,9 +121,7 @@ std::vector<figure_estimate> estimate_figures(std::span<const respondent> comple
     if (sw > 0) {
       e.estimate = swy / sw;
       e.effective_n = sw * sw / sw2;
-      const double half = 1.96 * std::sqrt(e.estimate * (1 - e.estimate) / e.effective_n);
-      e.low = std::max(0.0, e.estimate - half);
-      e.high = std::min(1.0, e.estimate + half);
+      std::tie(e.low, e.high) = wilson_interval(e.estimate, e.effective_n);
     }
     out.push_back(std::move(e));
   }

@@ -21,7 +21,8 @@ std::uint64_t text_hash(const std::string& text) {
   return h;
 }
 
-firm_model::firm_model(std::uint64_t sim_seed, const std::string& firm_id, int fte_frame, int sector_frame)
+firm_model::firm_model(std::uint64_t sim_seed, const std::string& firm_id, int fte_frame, int sector_frame,
+                       const std::string& region)
     : rng_(sim_seed ^ text_hash(firm_id)) {
   const std::array<std::uint32_t, 4> line_weights = {930, 40, 20, 10};
   line_ = static_cast<line>(rng_.weighted(line_weights));
@@ -36,6 +37,7 @@ firm_model::firm_model(std::uint64_t sim_seed, const std::string& firm_id, int f
   if (rng_.chance_permille(200)) facts.fte = std::max(0, fte_frame + static_cast<int>(rng_.below(5)) - 2);
   facts.sector = sector_frame;
   if (rng_.chance_permille(100)) facts.sector = 1 + static_cast<int>((sector_frame + rng_.below(2)) % 3);
+  facts.region = region;
   answers_ = draw_answers(facts, rng_.next());
 }
 

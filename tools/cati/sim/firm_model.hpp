@@ -45,7 +45,8 @@ struct call_plan {
 
 class firm_model {
  public:
-  firm_model(std::uint64_t sim_seed, const std::string& firm_id, int fte_frame, int sector_frame);
+  firm_model(std::uint64_t sim_seed, const std::string& firm_id, int fte_frame, int sector_frame,
+             const std::string& region);
 
   call_plan dial(const dial_context& context);
 

@@ -130,8 +130,10 @@ void interviewer::ask_case(core::time_point now) {
     const auto& frame = card_.frame();
     const auto fte = frame.find("fte_frame");
     const auto sector = frame.find("sector_frame");
+    const auto region = frame.find("region");
     firm_ = &world_.firm(card_.firm_id(), fte == frame.end() ? 1 : int_or(fte->second, 1),
-                         sector_code(sector == frame.end() ? std::string() : sector->second));
+                         sector_code(sector == frame.end() ? std::string() : sector->second),
+                         region == frame.end() ? std::string() : region->second);
     plan_ = firm_->dial({!card_.appointment_at().empty(), !card_.interview_id().empty()});
     phase_ = phase::on_call;
     // Reading the card and dialling come before the line does anything.

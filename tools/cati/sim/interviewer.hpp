@@ -45,6 +45,10 @@ class interviewer {
   void step(core::time_point now);
   // Logs out if still logged in (the end of the simulation).
   void finish();
+  // Logged out between two shifts (or done): a server restart does not touch this interviewer's work.
+  bool off() const { return phase_ == phase::off; }
+  // A restarted server's port: the next connection of this interviewer's terminal goes there.
+  void redirect(std::uint16_t server_port) { link_.redirect(server_port); }
 
  private:
   enum class phase { off, ready, on_call, interviewing };

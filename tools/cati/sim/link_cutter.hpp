@@ -7,7 +7,7 @@
 // Blocking sockets, one thread per direction per connection: a terminal has one connection at a time, so
 // this is two threads per simulated interviewer, asleep in read() almost always.
 //
-// Thread-safety: cut() and cuts() may be called from any thread while the relay threads run.
+// Thread-safety: cut() and redirect() may be called from any thread while the relay threads run.
 #pragma once
 
 #include <atomic>
@@ -32,6 +32,8 @@ class link_cutter {
   std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
   // Closes every open relayed connection, both sides.
   void cut();
+  // Relays the connections made from now on to 127.0.0.1:`upstream` (a restarted server's new port).
+  void redirect(std::uint16_t upstream) { upstream_ = upstream; }
 
  private:
   struct link {
@@ -43,7 +45,7 @@ class link_cutter {
 
   int listener_ = -1;
   std::uint16_t port_ = 0;
-  std::uint16_t upstream_ = 0;
+  std::atomic<std::uint16_t> upstream_{0};
   std::atomic<bool> stopping_{false};
   std::mutex mutex_;  // guards links_ (fds are shut down under it, closed only by the destructor)
   std::vector<link> links_;

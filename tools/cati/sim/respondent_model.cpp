@@ -38,6 +38,11 @@ permille clamp_permille(long long p) { return static_cast<permille>(std::clamp(p
 
 }  // namespace
 
+long long sector_effect(int sector) { return sector == 1 ? 60 : sector == 2 ? -30 : sector == 3 ? -60 : 0; }
+long long region_effect(const std::string& region) {
+  return region == "BRU" ? 80 : region == "VLA" ? 10 : region == "WAL" ? -40 : 0;
+}
+
 answer_sheet draw_answers(const firm_facts& facts, std::uint64_t seed) {
   core::splitmix64 rng(seed);
   answer_sheet a;
@@ -54,7 +59,8 @@ answer_sheet draw_answers(const firm_facts& facts, std::uint64_t seed) {
   const bool b2b = market == 1;
 
   // q2: at least monthly 50 % overall (F2); several employees and B2B firms use it more (F3, F11).
-  long long monthly = 460 + (several ? 100 : -150) + (b2b ? 80 : -30);
+  long long monthly = 460 + (several ? 100 : -150) + (b2b ? 80 : -30) + sector_effect(facts.sector) +
+                      region_effect(facts.region);
   const bool user_monthly = rng.chance_permille(clamp_permille(monthly));
   int use = 0;
   if (user_monthly) {

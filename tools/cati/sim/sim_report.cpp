@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -12,7 +13,10 @@
 #include "core/report/raking.hpp"
 #include "core/report/report_breakdown.hpp"
 #include "fieldwork_read.hpp"
+#include "sample_release.hpp"
 #include "sim/figures.hpp"
+#include "sim/firm_model.hpp"
+#include "sim/respondent_model.hpp"
 #include "sim/results_read.hpp"
 
 namespace cati::tool::sim {
@@ -104,6 +108,70 @@ void write_rates(std::ostream& md, const report_context& ctx, core::time_point a
     md << "| " << f.name << " | " << core::format_rate(report.total.rates.*f.field) << " |\n";
 }
 
+// How the sample went out, and what that did to the rates: the manager's releases, then per replicate its
+// cases, calls and rates, and the released sample's rates beside what they would read had the firms never
+// released been counted as released and never called (AAPOR counts released sample only).
+void write_release(std::ostream& md, const report_context& ctx, const sim_world& world, core::time_point at) {
+  const auto progress = replicate_progress_of(ctx.db, *ctx.study);
+  const bool split = std::any_of(progress.begin(), progress.end(), [](const auto& r) { return r.replicate > 0; });
+  if (!split) {
+    md << "The whole frame was callable from the first minute (`--release all`, or a --server fieldwork never "
+          "split): every firm counts in the rates above. `--release replicates` (the default) has a fieldwork "
+          "manager release it in replicates.\n";
+    return;
+  }
+  if (world.release_mode != "replicates") {
+    md << "The sample was split and released in replicates outside the simulation (`cati sample release` on the "
+          "--server fieldwork).\n";
+  } else {
+    md << "The frame was split into " << world.replicate_count << " replicates at random, stratified by the quotas' "
+       << "frame variables (`cati sample release --replicates`). The simulated fieldwork manager releases replicates "
+          "before the first call and each evening, only while what is in the field cannot reach the target "
+          "(`sim/release_manager.hpp`); a release is taken up by restarting the server overnight.\n\n";
+    md << "| released | replicates | what the manager saw |\n|---|---|---|\n";
+    for (const auto& r : world.releases) {
+      std::string which;
+      for (int k : r.replicates) which += (which.empty() ? "" : ", ") + std::to_string(k);
+      md << "| " << local_text(*ctx.cal, r.at) << " | " << which << " | " << r.why << " |\n";
+    }
+  }
+  const auto fieldwork = read_fieldwork(ctx.db.string(), *ctx.study);  // released cases only
+  auto by = core::make_breakdown("overall", *ctx.study, *ctx.cal);
+  if (!by) throw std::runtime_error("report: " + by.err().message);
+  md << "\n| replicate | cases | released | called | worked out | left | attempts per case | at most 2 attempts | "
+        "completes | e | RR3 | CON1 |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  int unreleased = 0;
+  for (const auto& r : progress) {
+    if (!r.released) {
+      unreleased += r.cases;
+      md << "| " << r.replicate << " | " << r.cases << " | no | - | - | " << r.callable << " | - | - | - | - | - | - |\n";
+      continue;
+    }
+    std::vector<core::case_record> mine;
+    int few = 0;
+    for (const auto& c : fieldwork.cases)
+      if (c.replicate == r.replicate) {
+        mine.push_back(c);
+        few += c.calls.size() <= 2 ? 1 : 0;
+      }
+    const auto rep = core::tabulate_report(mine, at, *by);
+    md << "| " << r.replicate << " | " << r.cases << " | " << (r.released_at ? local_text(*ctx.cal, *r.released_at) : "as imported")
+       << " | " << r.called << " | " << r.worked_out << " | " << r.callable << " | "
+       << (r.cases > 0 ? fixed(static_cast<double>(r.attempts) / r.cases, 2) : "-") << " | " << few << " | " << r.completes
+       << " | " << core::format_rate(rep.total.rates.e) << " | " << core::format_rate(rep.total.rates.rr3) << " | "
+       << core::format_rate(rep.total.rates.con1) << " |\n";
+  }
+  const auto released = core::tabulate_report(fieldwork.cases, at, *by).total;
+  auto all = released.counts;
+  all.add(core::aapor_code::never_attempted, unreleased);
+  const auto as_if = core::compute_rates(all);
+  md << "\nOver the released sample (" << released.counts.total() << " firms), RR3 is "
+     << core::format_rate(released.rates.rr3) << " and CON1 " << core::format_rate(released.rates.con1) << ". Had the "
+     << unreleased << " firms never released been counted as released and never called, as when the whole frame "
+        "goes out at once and calling stops when the quotas fill, RR3 would read "
+     << core::format_rate(as_if.rr3) << " and CON1 " << core::format_rate(as_if.con1) << ".\n";
+}
+
 void write_interviewers(std::ostream& md, const fieldwork_results& res, const sim_world& world) {
   md << "| interviewer | shifts | hours logged in | calls | calls/hour | completes | completes/hour | "
         "mean interview (min) | connection cuts |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
@@ -188,6 +256,9 @@ report_summary write_report(const report_context& ctx, const sim_world& world) {
         "in `dispositions.txt` (`cati report`), the quota table with reachability in `quota.txt` (`cati quota`).\n\n";
   write_rates(md, ctx, world.end);
 
+  md << "\n## Sample release\n\n";
+  write_release(md, ctx, world, world.end);
+
   md << "\n## Interviewers\n\n";
   write_interviewers(md, res, world);
 
@@ -232,24 +303,76 @@ report_summary write_report(const report_context& ctx, const sim_world& world) {
   } else {
     md << "Unweighted estimates: the raking was refused (" << raked.err().message << ").\n";
   }
-  md << "The interval is the 95 % interval of the weighted share (Kish effective n of the base). The respondents "
-        "answer from a model calibrated on the published figures, so each published figure should lie in its "
-        "interval about 19 times in 20.\n\n";
-  md << "| figure | what | base | published % | simulated % | 95 % interval | n | published inside |\n"
-        "|---|---|---|---:|---:|---|---:|---|\n";
+  // What the respondents' model expects for this very sample (its firms' size, sector and region, under
+  // the same weights): each complete's facts drawn again 200 times. The chance that a published figure
+  // lies in its interval follows from how far that expectation is from it (figures.hpp: chance_inside).
+  std::vector<respondent> model;
+  std::vector<double> model_weights;
+  constexpr int redraws = 200;
+  for (std::size_t i = 0; i < res.completes.size(); ++i) {
+    const auto& r = res.completes[i];
+    firm_facts facts;
+    const auto number = [&](const char* q, int fallback) {
+      auto it = r.answers.find(q);
+      try {
+        return it == r.answers.end() ? fallback : std::stoi(it->second);
+      } catch (const std::exception&) {
+        return fallback;
+      }
+    };
+    facts.fte = number("s2_fte", 1);
+    facts.sector = number("s3_sector", 1);
+    if (auto it = r.frame.find("region"); it != r.frame.end()) facts.region = it->second;
+    for (int k = 0; k < redraws; ++k) {
+      respondent m{r.interview_id, r.frame, {}};
+      for (auto& [q, v] : draw_answers(facts, world.seed ^ text_hash(std::to_string(r.interview_id) + "/" + std::to_string(k))))
+        m.answers.emplace(q, v);
+      model.push_back(std::move(m));
+      model_weights.push_back(weights[i]);
+    }
+  }
+  const auto expected = estimate_figures(model, model_weights);
+  const std::vector<double> ones(res.completes.size(), 1.0);
+  const auto unweighted = estimate_figures(res.completes, ones);
+
+  md << "The interval is the 95 % Wilson interval of the weighted share at the Kish effective n of its base. "
+        "The respondents answer from a model calibrated on the published figures, with AI use differing by "
+        "sector and region as the simulation assumes (`sim/respondent_model.hpp`); \"model %\" is what that "
+        "model expects for these very respondents (each one's size, sector and region drawn again "
+        << redraws << " times), and \"chance inside\" the probability that the published figure falls in "
+           "the interval given that expectation.\n\n";
+  md << "| figure | what | base | published % | simulated % | unweighted % | 95 % interval | n | model % | chance "
+        "inside | published inside |\n|---|---|---|---:|---:|---:|---|---:|---:|---:|---|\n";
   int inside = 0, with_number = 0;
-  for (const auto& e : estimate_figures(res.completes, weights)) {
-    const bool in = e.published && *e.published >= e.low - 1e-12 && *e.published <= e.high + 1e-12;
-    if (e.published) {
+  double expected_inside = 0, largest_shift = 0;
+  std::string shifted;
+  const auto estimates = estimate_figures(res.completes, weights);
+  for (std::size_t i = 0; i < estimates.size(); ++i) {
+    const auto& e = estimates[i];
+    const bool in = e.published && e.n > 0 && *e.published >= e.low - 1e-12 && *e.published <= e.high + 1e-12;
+    double chance = 0;
+    if (e.published && e.n > 0) {
       ++with_number;
       inside += in ? 1 : 0;
+      chance = chance_inside(*e.published, expected[i].estimate, e.effective_n);
+      expected_inside += chance;
+    }
+    if (e.n > 0 && std::abs(e.estimate - unweighted[i].estimate) > largest_shift) {
+      largest_shift = std::abs(e.estimate - unweighted[i].estimate);
+      shifted = e.id + " (" + e.label + ", " + e.base + ")";
     }
     md << "| " << e.id << " | " << e.label << " | " << e.base << " | " << (e.published ? percent(*e.published) : "named")
-       << " | " << (e.n > 0 ? percent(e.estimate) : "-") << " | "
-       << (e.n > 0 ? percent(e.low) + " - " + percent(e.high) : "-") << " | " << e.n << " | "
+       << " | " << (e.n > 0 ? percent(e.estimate) : "-") << " | " << (e.n > 0 ? percent(unweighted[i].estimate) : "-")
+       << " | " << (e.n > 0 ? percent(e.low) + " - " + percent(e.high) : "-") << " | " << e.n << " | "
+       << (e.n > 0 ? percent(expected[i].estimate) : "-") << " | "
+       << (e.published && e.n > 0 ? fixed(chance, 2) : "-") << " | "
        << (e.published ? (in ? "yes" : "no") : "-") << " |\n";
   }
-  md << "\n" << inside << " of " << with_number << " published figures lie inside the simulated 95 % interval.\n";
+  md << "\n" << inside << " of " << with_number << " published figures lie inside the simulated 95 % interval; "
+     << "the model's expectation for these respondents puts " << fixed(expected_inside, 1)
+     << " inside on average (the sum of the chances).\n";
+  md << "Raking moved the estimates by at most " << fixed(100 * largest_shift, 1) << " points"
+     << (shifted.empty() ? std::string() : ": " + shifted) << " (weighted beside unweighted).\n";
 
   // The SPSS export, when this build has the export command (issue 7).
   md << "\n## Export\n\n";

@@ -1,6 +1,8 @@
 // The simulation's report: var/sim/report.md (quotas, completes per day, dispositions and AAPOR rates,
-// interviewer productivity, the journal's proof that no answer was lost or doubled, and each published
-// figure beside its simulated weighted estimate with a 95 % interval), plus the full `cati report` and
+// the sample's release in replicates with per replicate attempts and rates, interviewer productivity, the
+// journal's proof that no answer was lost or doubled, and each published figure beside its simulated
+// weighted and unweighted estimates with a 95 % Wilson interval, what the respondents' model expects and
+// the chance the figure falls inside), plus the full `cati report` and
 // `cati quota` tables (dispositions.txt, quota.txt) and, when this build has `cati export`, the SPSS file.
 //
 // Everything in report.md comes from the fieldwork file and the simulation's own tallies, in a fixed

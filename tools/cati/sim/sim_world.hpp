@@ -19,6 +19,13 @@ struct sent_interview {
   std::vector<std::pair<std::string, std::string>> answers;  // (question, value)
 };
 
+// A release of replicates by the simulated fieldwork manager.
+struct release_event {
+  core::time_point at{};
+  std::vector<int> replicates;
+  std::string why;  // what the manager saw (release_decision::why)
+};
+
 struct interviewer_tally {
   std::string name;
   int shifts = 0;
@@ -38,11 +45,15 @@ struct sim_world {
   int completes = 0;
   std::optional<core::time_point> filled_at;  // when the last quota place was taken
   std::vector<interviewer_tally> tallies;     // by interviewer index
+  std::string release_mode = "all";           // sim_options::release
+  int replicate_count = 0;                    // with release_mode "replicates"
+  std::vector<release_event> releases;        // in time order
 
   bool quotas_filled() const { return completes >= total_target; }
-  firm_model& firm(const std::string& firm_id, int fte_frame, int sector_frame) {
+  firm_model& firm(const std::string& firm_id, int fte_frame, int sector_frame, const std::string& region) {
     auto it = firms.find(firm_id);
-    if (it == firms.end()) it = firms.emplace(firm_id, firm_model(seed, firm_id, fte_frame, sector_frame)).first;
+    if (it == firms.end())
+      it = firms.emplace(firm_id, firm_model(seed, firm_id, fte_frame, sector_frame, region)).first;
     return it->second;
   }
 };
