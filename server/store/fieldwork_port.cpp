@@ -45,7 +45,7 @@ struct change_writer {
     a.result = c.result;
     a.notes = c.note;
     a.interview_id = c.interview;
-    record_call_attempt(db, a);
+    if (!c.same_call) record_call_attempt(db, a);
     if (c.callback) {
       appointment appt;
       appt.case_id = c.case_;
