@@ -532,6 +532,8 @@ v1::ServerMessage protocol_adapter::status_message() {
   for (const auto& g : core::rates_by(worked, app_.study(), app_.calendar(), status_group_by(app_.study()), now))
     fill(*st->add_worked_rates(), g);
   add_notes(*st, app_.fieldwork().quotas());
+  st->set_cases_in_field(static_cast<std::int32_t>(app_.fieldwork().case_count()));
+  st->set_sample_added(app_.sample_added());
 
   std::vector<core::interviewer_presence> presence;
   // Supervisors watch; they are not interviewers on the list.
