@@ -160,7 +160,7 @@ void print_replicates(const release_options& o, const core::questionnaire& study
 }
 
 int run_release(const release_options& o) {
-  auto study = schema::load_study_or_throw(o.study);
+  auto study = study_of(o.study, o.db).study;
   if (o.replicates) {
     store::fieldwork_store fieldwork({.path = o.db, .create = false});
     auto book = core::quota_book::build(*study);
@@ -240,7 +240,7 @@ void add_sample_command(CLI::App& app, int& exit_code) {
   auto rel = std::make_shared<release_options>();
   auto* rel_cmd = sample->add_subcommand("release", "split the sample into replicates, release the next one, show them");
   rel_cmd->add_option("--db", rel->db, "the fieldwork file")->required();
-  rel_cmd->add_option("--study", rel->study, "the study folder (schema/<study>)")->required();
+  rel_cmd->add_option("--study", rel->study, "the study folder (schema/<study>); default the one the file last ran");
   auto* count = rel_cmd->add_option("--replicates", "split the cases never called into this many replicates")
                     ->check(CLI::PositiveNumber);
   rel_cmd->add_option("--seed", rel->seed, "random seed of the split")->capture_default_str();
