@@ -62,7 +62,21 @@ TEST_F(SampleCommand, BadRowsAreListedAndNothingIsImported) {
                           frame.string() + ":4: bad phone number '+329000000': expected E.164, +32 followed by 8 or 9 "
                           "digits (several separated by ';')\n" +
                           "2 problem(s) in " + frame.string() + "; nothing was imported\n");
-  EXPECT_EQ(cases(), 0);
+  EXPECT_FALSE(fs::exists(db)) << "a failed import into a new file leaves no empty file behind";
+}
+
+// A frame saved with ';' between the fields (a spreadsheet in a comma-decimal locale): the problems are
+// listed, with a hint about the separator, and no file is created.
+TEST_F(SampleCommand, SemicolonSeparatedFrameGetsAHintAndLeavesNoFile) {
+  auto frame = dir / "semi.csv";
+  std::ofstream(frame) << "firm_id;company;phone;contact_name;region;sector_frame;fte_frame;language\n"
+                       << "F1;Alpha BV;+3220000001;;BRU;services;5;nl\n";
+  auto r = import(frame);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("hint: " + frame.string() + " is separated by ';': save it as CSV with ',' between the fields"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(db));
 }
 
 TEST_F(SampleCommand, ImportRecordsTheStudyVersion) {

@@ -70,6 +70,14 @@ int run_import(const import_options& o) {
     return 1;
   }
   auto frame = core::parse_sample_frame(*frame_text, *study);
+  if (!frame.ok()) {  // before the file is opened: a failed import of a new file leaves no empty one behind
+    for (const auto& p : frame.problems) std::cerr << p.to_string(o.frame) << "\n";
+    std::cerr << frame.problems.size() << " problem(s) in " << o.frame << "; nothing was imported\n";
+    const auto header = frame_text->substr(0, frame_text->find('\n'));
+    if (header.find(';') != std::string::npos && header.find(',') == std::string::npos)
+      std::cerr << "hint: " << o.frame << " is separated by ';': save it as CSV with ',' between the fields\n";
+    return 1;
+  }
   auto now = core::real_clock().now();
   store::study_record record{study->id, study->version, store::study_hash(*questionnaire_text),
                              *questionnaire_text, now};
