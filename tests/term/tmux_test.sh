@@ -10,8 +10,9 @@
 #   through and the interview completes.
 # screenout, screenout-wide (80x24, 100x30): a wrong server address is refused at once; "not the right
 #   person" shows its whole text and keeps the case for an appointment, each refused time says its rule
-#   (lunch break, after hours, weekend, after the fieldwork), the confirmation repeats the time taken;
-#   one call attempt for the screen-out and its appointment; codes typed with commas; a long open answer keeps its end in view; Ctrl-C asks before quitting;
+#   (lunch break, after hours, weekend, after the fieldwork), the confirmation repeats the time taken and
+#   the file holds one call attempt for the screen-out and its appointment; codes typed with commas; a long
+#   open answer keeps its end in view; Ctrl-C asks before quitting;
 #   meanwhile `cati-term --supervisor` in a window of the same size fits it and redraws in place.
 # Every wait polls capture-pane with a generous deadline; nothing depends on how fast the machine is.
 set -euo pipefail
