@@ -5,6 +5,7 @@
 
 #include <set>
 #include <string>
+#include <thread>
 
 #include "integration/server_fixture.hpp"
 
@@ -24,6 +25,7 @@ v1::ClientMessage watch() {
 std::optional<v1::Status> status_with(std::uint16_t port, int cases) {
   std::optional<v1::Status> last;
   const bool seen = eventually([&] {
+    std::this_thread::sleep_for(200ms);  // a login per look: a few per second is enough
     auto boss = connect(port);
     if (!login(*boss, "sara", "sara-secret-1").has_login_ok()) return false;
     auto m = ask(*boss, watch());
