@@ -38,7 +38,8 @@ TEST_F(SampleCommand, GenerateThenImportThenImportMore) {
   // More firms later, numbered on; a different seed gives other numbers (a clash would be reported).
   ASSERT_EQ(cati("sample generate --study " + seed_study + " --count 50 --seed 6 --first 201 --out " +
                  more.string()).exit_code, 0);
-  auto again = import(more);
+  // Into the existing fieldwork without --study: the questionnaire it ran last, kept in the file.
+  auto again = cati("sample import --db " + db.string() + " " + more.string());
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_EQ(cases(), 250);
 
@@ -89,6 +90,16 @@ TEST_F(SampleCommand, ImportRecordsTheStudyVersion) {
   EXPECT_EQ(study->study_id, "ai_barometer_2025");
   EXPECT_EQ(study->questionnaire_hash.size(), 64u);
   EXPECT_NE(study->questionnaire_text.find("ai_barometer_2025"), std::string::npos);
+}
+
+TEST_F(SampleCommand, ImportIntoANewFileWithoutStudyIsRefusedAndCreatesNothing) {
+  auto frame = dir / "frame.csv";
+  std::ofstream(frame) << frame_header << "F1,Alpha BV,+3220000001,,BRU,services,5,nl\n";
+  auto r = cati("sample import --db " + db.string() + " " + frame.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find(db.string() + " does not exist yet: give --study for a new fieldwork"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(db));
 }
 
 TEST_F(SampleCommand, MissingStudyOrFrameIsAnError) {
