@@ -174,7 +174,11 @@ int main(int argc, char** argv) {
     auto qfile = std::filesystem::is_directory(study_dir) ? std::filesystem::path(study_dir) / "questionnaire.textproto"
                                                            : std::filesystem::path(study_dir);
     auto text = read_text(qfile);
-    store.register_study({study->id, study->version, cati::store::study_hash(text), text, (*clock)->now()}).get();
+    const cati::store::study_record running{study->id, study->version, cati::store::study_hash(text), text, (*clock)->now()};
+    // A new version is recorded and said; changed text under the same version is refused (study_repo.hpp).
+    if (auto changed = cati::store::study_change(store.current_study(), running, db.string()))
+      cati::net::log_warn(*changed);
+    store.register_study(running).get();
     cati::store::fieldwork_port port(store, *study);
 
     cati::net::server_options options;

@@ -30,7 +30,6 @@ fieldwork_app::fieldwork_app(asio::io_context& ioc, std::shared_ptr<const core::
   zone_ = date::locate_zone(study_->time_zone);
   auto opened = core::open_fieldwork(study_, calendar_, source_, options_.fieldwork, clock_.now());
   fieldwork_ = std::move(opened.service);
-  last_case_ = opened.last_case;
   for (const auto& [id, why] : opened.not_restored) log_warn("interview ", id, " cannot be resumed: ", why);
   log_info("fieldwork loaded: ", fieldwork_->case_count(), " cases, study ", study_->id, " ", study_->version);
 }
@@ -68,11 +67,21 @@ void fieldwork_app::schedule_new_cases() {
   cases_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec || stopped_) return;
     try {
-      auto cases = source_.cases_after(last_case_);
+      // By id, not "above the largest id": a released replicate's cases were imported long before.
+      std::vector<core::case_id> known;
+      known.reserve(fieldwork_->case_count());
+      for (const auto& c : fieldwork_->cases()) known.push_back(c.id);
+      std::sort(known.begin(), known.end());
+      auto cases = source_.cases_not_in(known);
       if (!cases.empty()) {
-        for (const auto& c : cases) last_case_ = std::max(last_case_, c.record.id);
-        log_info(cases.size(), " new cases imported into the running fieldwork");
+        const auto added = cases.size();
         fieldwork_->load_cases(std::move(cases));
+        const auto at = std::chrono::time_point_cast<std::chrono::seconds>(clock_.now());
+        sample_added_ = std::to_string(added) + " cases at " +
+                        date::format("%FT%T%Ez", date::zoned_time<std::chrono::seconds>(zone_, at));
+        log_info("sample added while running (an import, or a replicate released): ", sample_added_, "; ",
+                 fieldwork_->case_count(), " cases in the field");
+        status_changed();
       }
     } catch (const std::exception& e) {
       log_error("reading new cases: ", e.what());

@@ -35,7 +35,7 @@ namespace cati::net {
 
 struct app_options {
   core::milliseconds tick = std::chrono::seconds(5);                // lease sweeps
-  core::milliseconds new_cases = std::chrono::seconds(30);          // look for firms imported meanwhile
+  core::milliseconds new_cases = std::chrono::seconds(10);          // firms imported, replicates released
   core::milliseconds status_push = std::chrono::milliseconds(500);  // supervisor pushes, coalesced
   core::fieldwork_options fieldwork;
   // Called once, on the strand, when a commit fails (disk full, I/O error). The in-memory fieldwork is
@@ -71,6 +71,9 @@ class fieldwork_app {
   core::fieldwork_source& fieldwork_source() { return source_; }
   const date::time_zone* zone() const { return zone_; }
   bool draining() const { return draining_; }
+  // The last sample that came into the field while the server ran ("400 cases at
+  // 2025-10-14T10:42:00+02:00"), for the supervisors; empty until some did.
+  const std::string& sample_added() const { return sample_added_; }
   bool storage_failed() const { return storage_failed_; }
 
   // Commits `changes` (or, when there are none, waits behind the commits in flight) and then runs
@@ -109,7 +112,7 @@ class fieldwork_app {
   app_options options_;
   histogram& commit_seconds_;  // registered once: observed on every commit
   std::unique_ptr<core::fieldwork> fieldwork_;
-  core::case_id last_case_ = 0;
+  std::string sample_added_;  // the last cases that came into the field while running (sample_added())
   std::shared_ptr<pipeline> pipeline_ = std::make_shared<pipeline>();
   std::function<void()> push_status_;
 

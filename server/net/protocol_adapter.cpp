@@ -539,6 +539,8 @@ v1::ServerMessage protocol_adapter::status_message() {
   const auto replicates = core::replicate_rows(cases, app_.study().rules, app_.calendar());
   if (replicates.size() > 1 || (replicates.size() == 1 && replicates.front().replicate > 0))
     for (const auto& r : replicates) fill(*st->add_replicates(), r);
+  st->set_cases_in_field(static_cast<std::int32_t>(app_.fieldwork().case_count()));
+  st->set_sample_added(app_.sample_added());
 
   std::vector<core::interviewer_presence> presence;
   // Supervisors watch; they are not interviewers on the list.

@@ -45,7 +45,7 @@ struct change_writer {
     a.result = c.result;
     a.notes = c.note;
     a.interview_id = c.interview;
-    record_call_attempt(db, a);
+    if (!c.same_call) record_call_attempt(db, a);
     if (c.callback) {
       appointment appt;
       appt.case_id = c.case_;
@@ -134,16 +134,51 @@ void fieldwork_port::commit(core::change_list changes, std::function<void(std::o
       });
 }
 
+// Released sample only: a case of a replicate not yet released is not in the field. (A macro: it is
+// pasted into string literals.)
+#define CATI_CASE_IN_FIELD "(c.replicate = 0 OR c.replicate IN (SELECT replicate FROM replicate_releases))"
+
 std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) {
-  return store_.read([after, this](sql::connection& db) {
+  return store_.read([after, this](sql::connection& db) { return load_cases(db, after, nullptr); });
+}
+
+std::vector<core::loaded_case> fieldwork_port::cases_not_in(const std::vector<core::case_id>& known) {
+  return store_.read([&known, this](sql::connection& db) {
+    // Cases are only ever added and releases only appended: while the largest case id and the number of
+    // releases stay as they were when `known` was complete, nothing new is in the field (two index reads
+    // instead of a scan of every id, on each poll).
+    const sample_mark mark{db.execAndGet("SELECT coalesce(max(id), 0) FROM cases").getInt64(),
+                           db.execAndGet("SELECT count(*) FROM replicate_releases").getInt64(), known.size()};
+    {
+      const std::lock_guard lock(mark_mutex_);
+      if (mark == last_mark_) return std::vector<core::loaded_case>{};
+    }
+    std::vector<core::case_id> missing;
+    sql::statement ids(db, "SELECT c.id FROM cases c WHERE " CATI_CASE_IN_FIELD " ORDER BY c.id");
+    while (ids.executeStep()) {
+      const core::case_id id = ids.getColumn(0).getInt64();
+      if (!std::binary_search(known.begin(), known.end(), id)) missing.push_back(id);
+    }
+    if (missing.empty()) {
+      const std::lock_guard lock(mark_mutex_);
+      last_mark_ = mark;
+      return std::vector<core::loaded_case>{};
+    }
+    return load_cases(db, missing.front() - 1, &missing);
+  });
+}
+
+std::vector<core::loaded_case> fieldwork_port::load_cases(sql::connection& db, core::case_id after,
+                                                          const std::vector<core::case_id>* only) const {
+  {
     std::map<core::case_id, core::loaded_case> cases;
-    // Released sample only: a case of a replicate not yet released is not in the field.
     sql::statement c(db,
                         "SELECT c.id, c.firm_id, c.language, coalesce(u.name, ''), c.held_until, c.replicate FROM cases c"
-                        " LEFT JOIN users u ON u.id = c.held_by WHERE c.id > ? AND (c.replicate = 0 OR "
-                        "c.replicate IN (SELECT replicate FROM replicate_releases)) ORDER BY c.id");
+                        " LEFT JOIN users u ON u.id = c.held_by WHERE c.id > ? AND " CATI_CASE_IN_FIELD " ORDER BY c.id");
     c.bind(1, static_cast<std::int64_t>(after));
     while (c.executeStep()) {
+      // The rows below are read from `after` on and kept only for the cases taken here.
+      if (only && !std::binary_search(only->begin(), only->end(), c.getColumn(0).getInt64())) continue;
       auto& lc = cases[c.getColumn(0).getInt64()];
       lc.record.id = c.getColumn(0).getInt64();
       lc.contact.firm_id = c.getColumn(1).getString();
@@ -224,7 +259,7 @@ std::vector<core::loaded_case> fieldwork_port::cases_after(core::case_id after) 
     out.reserve(cases.size());
     for (auto& [id, lc] : cases) out.push_back(std::move(lc));
     return out;
-  });
+  }
 }
 
 namespace {

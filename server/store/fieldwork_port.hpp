@@ -5,6 +5,9 @@
 // its writer). `done` callbacks of commit() run on the writer thread: keep them short.
 #pragma once
 
+#include <cstdint>
+#include <mutex>
+
 #include "core/ports/fieldwork_ports.hpp"
 #include "store/fieldwork_store.hpp"
 
@@ -16,6 +19,7 @@ class fieldwork_port final : public core::fieldwork_source, public core::fieldwo
   fieldwork_port(fieldwork_store& store, const core::questionnaire& study);
 
   std::vector<core::loaded_case> cases_after(core::case_id after) override;
+  std::vector<core::loaded_case> cases_not_in(const std::vector<core::case_id>& known) override;
   std::vector<core::loaded_interview> open_interviews() override;
   std::vector<core::loaded_interview> latest_ended_interviews() override;
   std::vector<core::request_logged> requests() override;
@@ -28,6 +32,19 @@ class fieldwork_port final : public core::fieldwork_source, public core::fieldwo
   void commit(core::change_list changes, std::function<void(std::optional<std::string>)> done) override;
 
  private:
+  // The cases in the field with an id above `after` (and in `only`, sorted, when given).
+  std::vector<core::loaded_case> load_cases(sql::connection& db, core::case_id after,
+                                            const std::vector<core::case_id>* only) const;
+
+  // What cases_not_in() last found complete: the largest case id, the releases, the known cases' count.
+  struct sample_mark {
+    std::int64_t max_case = -1, releases = -1;
+    std::size_t known = 0;
+    bool operator==(const sample_mark&) const = default;
+  };
+  std::mutex mark_mutex_;
+  sample_mark last_mark_;
+
   fieldwork_store& store_;
   std::vector<std::string> quota_questions_;  // the quota variables that are questions, not frame variables
   std::string partial_after_;                 // the study's partial point (core::case_record::partial_at)

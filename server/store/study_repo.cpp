@@ -37,6 +37,23 @@ bool register_study(sql::connection& db, const study_record& study) {
   return true;
 }
 
+std::optional<std::string> study_change(const std::optional<study_record>& current, const study_record& next,
+                                        const std::string& file) {
+  if (!current || current->study_id != next.study_id || current->questionnaire_hash == next.questionnaire_hash)
+    return std::nullopt;
+  const auto digest = [](const std::string& hash) { return hash.substr(0, 12); };
+  if (current->version == next.version)
+    throw store_error(store_errc::conflict,
+                      "the questionnaire differs from version " + current->version + " that " + file +
+                          " ran (digest " + digest(current->questionnaire_hash) + ", now " +
+                          digest(next.questionnaire_hash) +
+                          ") but keeps its version: give it a new `version` so that every interview says which "
+                          "questionnaire it followed");
+  return "questionnaire " + next.study_id + " " + next.version + " (digest " + digest(next.questionnaire_hash) +
+         ") replaces " + current->version + " (digest " + digest(current->questionnaire_hash) + ") that " + file +
+         " ran: recorded; open interviews go on under " + next.version;
+}
+
 std::optional<study_record> current_study(sql::connection& db) {
   sql::statement q(db,
                       "SELECT study_id, version, questionnaire_hash, questionnaire_text, loaded_at FROM study"

@@ -230,6 +230,14 @@ TEST(SupervisorPage, LiveQuotaGridProgressRatesAndActionsInHeadlessChromium) {
   EXPECT_EQ(page.eval("document.querySelectorAll('#progress-chart .plan').length"), "1");
   EXPECT_EQ(page.eval(text_of("#rates-table tr[data-rate='RR3'] td:nth-child(2)")), "n/a");
 
+  // Firms imported from another process while the server runs reach the page (issue 15 item 10).
+  EXPECT_EQ(page.eval(text_of("#sample")), "60 cases in the field");
+  const auto more = (fw.dir / "more.csv").string();
+  ASSERT_EQ(run(bin + "/tools/cati sample generate --study " + study + " --count 5 --seed 77 --first 9001 --out " + more), 0);
+  ASSERT_EQ(run(bin + "/tools/cati sample import --db " + fw.db.string() + " --study " + study + " " + more), 0);
+  ASSERT_TRUE(page.wait_until(text_of("#sample") + ".startsWith('65 cases in the field (last added: 5 cases at 2025-10-14T')", 60s))
+      << page.eval(text_of("#sample"));
+
   // An interview through a real client; the page follows without a reload.
   page.eval("window.loadedOnce = true; true");  // gone if the page reloaded
   interviewer anna(port);

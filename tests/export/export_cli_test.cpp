@@ -13,6 +13,9 @@
 // Break-offs are written as the fieldwork writes them: a break_off call, the interview left open.
 #include <sstream>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "core/ports/clock_spec.hpp"
 #include "core/report/csv.hpp"
 #include "store/interview_repo.hpp"
 #include "store/study_repo.hpp"
@@ -395,6 +398,38 @@ TEST_F(ExportCli, WorksOnACopyAndRefusesBadInputWithAMessage) {
   EXPECT_EQ(cap.exit_code, 1);
   EXPECT_NE(cap.output.find("--cap applies to raking weights"), std::string::npos) << cap.output;
   EXPECT_NE(cati("export --db " + db_.string() + " --format xls --out " + out("x.csv")).exit_code, 0);
+}
+
+// Issue 15 item 13: --at holds for the respondent exports too; an --out named for another format, a
+// missing output folder, say so and write nothing.
+TEST_F(ExportCli, AtLimitsRespondentsAndMismatchedOrUnwritableOutIsRefusedWithTheReason) {
+  std::int64_t first_end = 0, ended_by_first = 0, all = 0;
+  {
+    SQLite::Database db(db_.string(), SQLite::OPEN_READONLY);
+    first_end = db.execAndGet("SELECT min(ended_at) FROM interviews WHERE final_state = 'complete'").getInt64();
+    ended_by_first = db.execAndGet("SELECT count(*) FROM interviews WHERE final_state = 'complete' AND ended_at <= " +
+                                   std::to_string(first_end)).getInt64();
+    all = db.execAndGet("SELECT count(*) FROM interviews WHERE final_state = 'complete'").getInt64();
+  }
+  ASSERT_LT(ended_by_first, all) << "the fixture needs interviews that end at different times";
+  const auto at = core::format_instant(core::time_point(core::milliseconds(first_end)));
+  auto r = cati("export --db " + db_.string() + " --format csv --weights none --out " + out("at.csv") + " --at " + at);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_csv(dir_ / "at.csv").size(), static_cast<std::size_t>(ended_by_first + 1)) << "header and rows";
+
+  auto mismatch = cati("export --db " + db_.string() + " --format sav --out " + out("spss.csv"));
+  EXPECT_EQ(mismatch.exit_code, 1);
+  EXPECT_NE(mismatch.output.find("--out " + out("spss.csv") + ": a .csv name for --format sav: name it " +
+                                 out("spss.sav") + ", or give --format csv"),
+            std::string::npos)
+      << mismatch.output;
+  EXPECT_FALSE(fs::exists(dir_ / "spss.csv"));
+
+  auto folder = cati("export --db " + db_.string() + " --format csv --out " + out("no/such/x.csv"));
+  EXPECT_EQ(folder.exit_code, 1);
+  EXPECT_NE(folder.output.find("cannot write the file: the folder " + out("no/such") + " does not exist"),
+            std::string::npos)
+      << folder.output;
 }
 
 // The tools researchers use: PSPP (the free SPSS) and R's haven read what the .sav declares. tools/setup

@@ -42,6 +42,7 @@ class seeded_source final : public fieldwork_source {
   seeded_source(store::fieldwork_port& port, store::fieldwork_store& store, std::uint64_t seed)
       : port_(port), store_(store), seed_(seed) {}
   std::vector<loaded_case> cases_after(case_id after) override { return port_.cases_after(after); }
+  std::vector<loaded_case> cases_not_in(const std::vector<case_id>& known) override { return port_.cases_not_in(known); }
   std::vector<loaded_interview> open_interviews() override { return port_.open_interviews(); }
   std::vector<loaded_interview> latest_ended_interviews() override { return port_.latest_ended_interviews(); }
   std::vector<request_logged> requests() override { return port_.requests(); }

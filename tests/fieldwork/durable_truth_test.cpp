@@ -295,3 +295,33 @@ TEST(DurableTruth, RepeatedRequestIdsGetTheOriginalReplyAcrossRestarts) {
 }
 
 }  // namespace cati::durable
+
+namespace cati::durable {
+
+// Issue 15: the appointment made after a screen-out that asks for one ("not the right person") is agreed
+// in the screen-out's call: the file holds one call attempt and its appointment, and a restart loads the
+// call with the appointment on it.
+TEST(DurableTruth, AppointmentAfterACallbackScreenOutIsStoredWithThatCallNotAsASecondAttempt) {
+  durable_fieldwork f(1);
+  auto offer = next(f, f.anna);
+  auto iv = f.take(f.fw->start_interview(f.anna, 0, offer.id, "", f.now));
+  for (const auto* a : {"", "2"}) say(f, f.anna, iv, a);
+  ASSERT_TRUE(iv.ended);
+  ASSERT_EQ(*iv.ended, outcome::callback);
+  f.now += std::chrono::seconds(30);
+  f.take(f.fw->record_call(f.anna, 0, offer.id, outcome::appointment, at("2025-10-14T10:00:00+02:00"), true, "", "",
+                           f.now));
+  EXPECT_EQ(f.sql("SELECT count(*) FROM call_attempts"), "1");
+  EXPECT_EQ(f.sql("SELECT outcome FROM call_attempts"), "callback");
+  EXPECT_EQ(f.sql("SELECT count(*) FROM appointments a JOIN call_attempts c ON c.case_id = a.case_id AND "
+                  "c.at = a.made_at AND c.interviewer_id = a.made_by"),
+            "1");
+  f.restart();
+  for (const auto& c : f.fw->cases()) {
+    ASSERT_EQ(c.calls.size(), 1u);
+    ASSERT_TRUE(c.calls[0].callback);
+    EXPECT_EQ(c.calls[0].callback->at, at("2025-10-14T10:00:00+02:00"));
+  }
+}
+
+}  // namespace cati::durable

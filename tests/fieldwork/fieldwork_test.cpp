@@ -200,7 +200,39 @@ TEST(Fieldwork, WrongPersonScreenOutKeepsTheCaseForAnAppointment) {
   auto appointment = h.take(h.fw->record_call(h.anna, 0, offer.id, outcome::appointment,
                                               at("2025-10-14T10:00:00+02:00"), true, "", "", h.now));
   EXPECT_EQ(appointment.result, outcome::appointment);
-  EXPECT_EQ(h.count_changes<call_logged>(), 2u);  // the screen-out's call-back, then the appointment
+  // One call: the screen-out's call-back, with the appointment agreed in it (not a second attempt).
+  EXPECT_EQ(h.count_changes<call_logged>(), 2u);
+  const call_logged* logged = nullptr;
+  for (auto it = h.persisted.rbegin(); it != h.persisted.rend() && !logged; ++it) logged = std::get_if<call_logged>(&*it);
+  ASSERT_TRUE(logged);
+  EXPECT_TRUE(logged->same_call);
+  const case_record* record = nullptr;
+  for (const auto& c : h.fw->cases())
+    if (c.id == offer.id) record = &c;
+  ASSERT_TRUE(record);
+  ASSERT_EQ(record->calls.size(), 1u);
+  EXPECT_EQ(record->calls[0].result, outcome::callback);
+  ASSERT_TRUE(record->calls[0].callback);
+  EXPECT_EQ(record->calls[0].callback->at, at("2025-10-14T10:00:00+02:00"));
+}
+
+// The screen-out's hold ends without an appointment (Esc, then the next case): an appointment made on a
+// later call of the same case is a call of its own.
+TEST(Fieldwork, AppointmentOnALaterHoldAfterAScreenOutIsANewCall) {
+  harness h(1);
+  auto offer = h.next(h.anna);
+  auto iv = h.take(h.fw->start_interview(h.anna, 0, offer.id, "", h.now));
+  for (const auto& a : {"", "2"}) h.say(h.anna, iv, a);
+  ASSERT_TRUE(iv.ended);
+  h.now = at("2025-10-14T14:00:00+02:00");  // the call-back is due again
+  auto again = h.next(h.anna);
+  ASSERT_EQ(again.id, offer.id);
+  h.take(h.fw->record_call(h.anna, 0, offer.id, outcome::appointment, at("2025-10-15T10:00:00+02:00"), true, "", "", h.now));
+  for (const auto& c : h.fw->cases()) {
+    if (c.id == offer.id) {
+      EXPECT_EQ(c.calls.size(), 2u);
+    }
+  }
 }
 
 TEST(Fieldwork, FullSectorCellEndsOverQuota) {

@@ -38,7 +38,8 @@ TEST_F(SampleCommand, GenerateThenImportThenImportMore) {
   // More firms later, numbered on; a different seed gives other numbers (a clash would be reported).
   ASSERT_EQ(cati("sample generate --study " + seed_study + " --count 50 --seed 6 --first 201 --out " +
                  more.string()).exit_code, 0);
-  auto again = import(more);
+  // Into the existing fieldwork without --study: the questionnaire it ran last, kept in the file.
+  auto again = cati("sample import --db " + db.string() + " " + more.string());
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_EQ(cases(), 250);
 
@@ -62,7 +63,21 @@ TEST_F(SampleCommand, BadRowsAreListedAndNothingIsImported) {
                           frame.string() + ":4: bad phone number '+329000000': expected E.164, +32 followed by 8 or 9 "
                           "digits (several separated by ';')\n" +
                           "2 problem(s) in " + frame.string() + "; nothing was imported\n");
-  EXPECT_EQ(cases(), 0);
+  EXPECT_FALSE(fs::exists(db)) << "a failed import into a new file leaves no empty file behind";
+}
+
+// A frame saved with ';' between the fields (a spreadsheet in a comma-decimal locale): the problems are
+// listed, with a hint about the separator, and no file is created.
+TEST_F(SampleCommand, SemicolonSeparatedFrameGetsAHintAndLeavesNoFile) {
+  auto frame = dir / "semi.csv";
+  std::ofstream(frame) << "firm_id;company;phone;contact_name;region;sector_frame;fte_frame;language\n"
+                       << "F1;Alpha BV;+3220000001;;BRU;services;5;nl\n";
+  auto r = import(frame);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("hint: " + frame.string() + " is separated by ';': save it as CSV with ',' between the fields"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(db));
 }
 
 TEST_F(SampleCommand, ImportRecordsTheStudyVersion) {
@@ -75,6 +90,16 @@ TEST_F(SampleCommand, ImportRecordsTheStudyVersion) {
   EXPECT_EQ(study->study_id, "ai_barometer_2025");
   EXPECT_EQ(study->questionnaire_hash.size(), 64u);
   EXPECT_NE(study->questionnaire_text.find("ai_barometer_2025"), std::string::npos);
+}
+
+TEST_F(SampleCommand, ImportIntoANewFileWithoutStudyIsRefusedAndCreatesNothing) {
+  auto frame = dir / "frame.csv";
+  std::ofstream(frame) << frame_header << "F1,Alpha BV,+3220000001,,BRU,services,5,nl\n";
+  auto r = cati("sample import --db " + db.string() + " " + frame.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find(db.string() + " does not exist yet: give --study for a new fieldwork"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(db));
 }
 
 TEST_F(SampleCommand, MissingStudyOrFrameIsAnError) {

@@ -2,6 +2,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "store/error.hpp"
+#include "store/study_repo.hpp"
 #include "store_fixture.hpp"
 
 namespace cati::test {
@@ -129,6 +130,29 @@ TEST_F(StoreCases, StudyVersionsAreKeptAndAnotherStudyIsRefused) {
   EXPECT_EQ(fw.current_study()->version, "2025.2");
   EXPECT_THROW(fw.register_study({"other_study", "1", "h3", "text 3", now}).get(), store::store_error);
   EXPECT_EQ(fw.current_study()->questionnaire_text, "text 2");
+}
+
+// A server started with another questionnaire than the file last ran: a new version is recorded and said
+// in the log; the same version with another text is refused, both digests named.
+TEST(StudyChange, NewVersionIsSaidAndChangedTextUnderTheSameVersionIsRefused) {
+  const store::study_record ran{"ai_barometer_2025", "2025.1", "aaaaaaaaaaaaaaaa", "text 1", {}};
+  EXPECT_FALSE(store::study_change(std::nullopt, ran, "f.db")) << "a new file";
+  EXPECT_FALSE(store::study_change(ran, ran, "f.db")) << "the same questionnaire";
+  const store::study_record next{"ai_barometer_2025", "2025.2", "bbbbbbbbbbbbbbbb", "text 2", {}};
+  auto said = store::study_change(ran, next, "f.db");
+  ASSERT_TRUE(said);
+  EXPECT_EQ(*said, "questionnaire ai_barometer_2025 2025.2 (digest bbbbbbbbbbbb) replaces 2025.1 (digest aaaaaaaaaaaa) "
+                   "that f.db ran: recorded; open interviews go on under 2025.2");
+  const store::study_record edited{"ai_barometer_2025", "2025.1", "cccccccccccccccc", "text 1, edited", {}};
+  try {
+    store::study_change(ran, edited, "f.db");
+    FAIL() << "changed text under the same version was taken";
+  } catch (const store::store_error& e) {
+    EXPECT_EQ(e.code(), store::store_errc::conflict);
+    EXPECT_NE(std::string(e.what()).find("differs from version 2025.1 that f.db ran (digest aaaaaaaaaaaa, now cccccccccccc)"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -10,8 +10,9 @@
 #   through and the interview completes.
 # screenout, screenout-wide (80x24, 100x30): a wrong server address is refused at once; "not the right
 #   person" shows its whole text and keeps the case for an appointment, each refused time says its rule
-#   (lunch break, after hours, weekend, after the fieldwork), the confirmation repeats the time taken;
-#   codes typed with commas; a long open answer keeps its end in view; Ctrl-C asks before quitting;
+#   (lunch break, after hours, weekend, after the fieldwork), the confirmation repeats the time taken and
+#   the file holds one call attempt for the screen-out and its appointment; codes typed with commas; a long
+#   open answer keeps its end in view; Ctrl-C asks before quitting;
 #   meanwhile `cati-term --supervisor` in a window of the same size fits it and redraws in place.
 # Every wait polls capture-pane with a generous deadline; nothing depends on how fast the machine is.
 set -euo pipefail
@@ -230,6 +231,11 @@ if [ "$mode" = screenout ] || [ "$mode" = screenout-wide ]; then
   try_time "24/10 10:00" "is after the fieldwork"
   try_time "2025-10-14 10:15" "on 2025-10-14 10:15 recorded"
   expect_screen "No case held"
+  # One call: the screen-out's call-back carries the appointment, no second attempt is logged.
+  calls=$(sqlite3 -readonly "$db" "SELECT count(*) FROM call_attempts WHERE case_id = $case_id")
+  [ "$calls" = 1 ] || { echo "FAIL: $calls call attempts for the screen-out and its appointment, not 1"; exit 1; }
+  appts=$(sqlite3 -readonly "$db" "SELECT count(*) FROM appointments p JOIN call_attempts a ON a.case_id = p.case_id AND a.at = p.made_at WHERE p.case_id = $case_id")
+  [ "$appts" = 1 ] || { echo "FAIL: the appointment is not on the screen-out's call ($appts)"; exit 1; }
 
   # Codes with commas, and a long open answer (q3_other) that stays visible while typed.
   keys n

@@ -24,10 +24,13 @@
 // Exit 0 written, 1 refused (missing or foreign file, bad study, data the questionnaire cannot read,
 // respondents that cannot be weighted, --out onto the fieldwork); bad options get CLI11's usage message.
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "commands.hpp"
@@ -105,6 +108,24 @@ void refuse_writing_onto_the_fieldwork(const export_options& o) {
     }
 }
 
+// An --out whose extension names another format than --format (SPSS written into "x.csv") is a mistake
+// that only shows when someone opens the file: refused, with the name that fits. Unknown extensions pass.
+void refuse_mismatched_extension(const export_options& o) {
+  static const std::map<std::string, std::string> format_of = {
+      {".sav", "sav"}, {".dta", "dta"}, {".csv", "csv"}, {".sss", "sss"}, {".xml", "sss"}};
+  const std::filesystem::path out = o.out;
+  std::string ext = out.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const auto it = format_of.find(ext);
+  if (it == format_of.end()) return;
+  const std::string wanted = o.format == "dispositions" || o.format == "calls" ? "csv" : o.format;
+  if (it->second == wanted) return;
+  auto fitting = out;
+  fitting.replace_extension("." + wanted);
+  throw std::runtime_error("--out " + o.out + ": a " + ext + " name for --format " + o.format + ": name it " +
+                           fitting.string() + ", or give --format " + it->second);
+}
+
 // Raking by default when the study has something to rake to: a quota cell with a target.
 bool has_quota_targets(const core::questionnaire& study) {
   for (const auto& q : study.quotas)
@@ -126,6 +147,7 @@ int run_calls(const export_options& o, const export_source& source, const core::
 
 int run_export(const export_options& o) {
   refuse_writing_onto_the_fieldwork(o);
+  refuse_mismatched_extension(o);
   if (o.cap && o.weights == "none") throw std::runtime_error("--cap applies to raking weights, not to --weights none");
   store::export_request request;
   request.contact = o.include_contact;
@@ -150,7 +172,17 @@ int run_export(const export_options& o) {
   if (o.format == "dispositions") return run_dispositions(o, source, settings);
   if (o.format == "calls") return run_calls(o, source, settings);
 
-  auto respondents = core::select_respondents(source.snapshot.interviews, o.include_partials);
+  auto interviews = source.snapshot.interviews;
+  if (o.at) {
+    // As of --at: the interviews that had ended by then (a partial: begun by then; it stays open).
+    auto cal = core::calendar::make(study);
+    if (!cal) throw std::runtime_error("study: " + cal.err().message);
+    const auto at = moment_or_now(o.at, *cal, "--at");
+    std::erase_if(interviews, [&](const core::export_respondent& r) {
+      return r.ended_at ? *r.ended_at > at : !(r.partial && r.started_at <= at);
+    });
+  }
+  auto respondents = core::select_respondents(std::move(interviews), o.include_partials);
   if (weighted && !o.weights && respondents.empty()) {
     // The default weights need respondents to rake: an export before the first complete (a check of the
     // file's layout on day one) still works, without the weight variable. Asked for by name, it is an error.
@@ -240,7 +272,8 @@ void add_export_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--include-contact-data", o->include_contact, "firm id, company, phones and names (personal data)");
   cmd->add_option("--lang", o->lang, "labels in this language (default: the study's default language)");
   auto* study = cmd->add_option("--study", "the study folder (default: the questionnaire stored in the fieldwork)");
-  auto* at = cmd->add_option("--at", "dispositions as of this moment (default now), as in `cati report`");
+  auto* at = cmd->add_option("--at", "as of this moment, as in `cati report`: the interviews ended by then, or the "
+                                      "dispositions then (default now)");
   cmd->callback(reporting_errors("export", exit_code, [o, weights, cap, study, at] {
     if (weights->count() > 0) o->weights = weights->as<std::string>();
     if (cap->count() > 0) o->cap = cap->as<double>();

@@ -1,4 +1,4 @@
-// `cati report --db F --study schema/<study> [--at MOMENT] [--e VALUE] [--by overall,region,day,interviewer]
+// `cati report --db F [--study schema/<study>] [--at MOMENT] [--e VALUE] [--by overall,region,day,interviewer]
 //  [--quota-filled not-eligible|eligible] [--dead-number unknown|not-eligible]`:
 // the AAPOR disposition table and rates (RR1-RR6, COOP1-COOP4, REF1-REF3, CON1-CON3) of a fieldwork,
 // overall and per breakdown, as of a moment (default: now). Everything is recomputed from the call
@@ -9,6 +9,7 @@
 // UH, UO, NE; 4.80 and the dead-number codes in the group the eligibility options put them) and the total; then a table of e and the rates, "n/a" where a denominator is zero.
 // With --weights: the raking weights of the completed interviews to the quota margins (as `cati export
 // --weights rake` computes them), with the design effect, effective sample size and margin of error.
+// Without --study, the questionnaire the file last ran (it keeps every version's text) is the study.
 // Exit 0 printed, 1 refused (missing db, a db of another study, a bad --at, --by or study); bad options
 // (an --e outside 0..1) get CLI11's usage message and exit code.
 #include <iostream>
@@ -100,7 +101,7 @@ void print_rates(std::ostream& out, const core::disposition_report& r) {
 }
 
 int run_report(const report_options& o) {
-  auto ctx = load_study_context(o.study);
+  auto ctx = study_of(o.study, o.db);
   const auto at = moment_or_now(o.at, ctx.cal, "--at");
   std::vector<core::breakdown> breakdowns;
   for (const auto& name : o.by) {
@@ -147,7 +148,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<report_options>();
   auto* cmd = app.add_subcommand("report", "AAPOR dispositions and rates, overall and per region, day, interviewer");
   cmd->add_option("--db", o->db, "the fieldwork file")->required();
-  cmd->add_option("--study", o->study, "the study folder (schema/<study>)")->required();
+  cmd->add_option("--study", o->study, "the study folder (schema/<study>); default the one the file last ran");
   auto* at = cmd->add_option("--at", "as of this moment: 2025-10-20 (end of that day), 2025-10-20T17:30 (study "
                                       "time zone) or 2025-10-20T17:30:00+02:00; default now");
   auto* e = cmd->add_option("--e", "share of unknown-eligibility cases assumed eligible (default: estimated)")

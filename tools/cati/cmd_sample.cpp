@@ -1,5 +1,6 @@
-// `cati sample import --db F --study schema/<study> frame.csv`: loads a sample frame into a fieldwork,
-// all or nothing; every bad row is printed as "frame.csv:LINE: reason". Exit 0 imported, 1 refused
+// `cati sample import --db F [--study schema/<study>] frame.csv`: loads a sample frame into a fieldwork,
+// all or nothing (--study is needed for a new file; an existing one is checked against the questionnaire it
+// ran last); every bad row is printed as "frame.csv:LINE: reason". Exit 0 imported, 1 refused
 // (bad rows, or the study/fieldwork do not fit), 2 bad options.
 // `cati sample generate --study schema/<study> --count N --seed S --out frame.csv`: a synthetic frame
 // of fictitious firms (core/sample/sample_generate.hpp).
@@ -57,8 +58,18 @@ struct import_options {
 };
 
 int run_import(const import_options& o) {
-  auto study = schema::load_study_or_throw(o.study);
-  auto questionnaire_text = read_file(questionnaire_file(o.study));
+  std::shared_ptr<const core::questionnaire> study;
+  std::optional<std::string> questionnaire_text;
+  if (o.study.empty()) {
+    // More firms for a fieldwork that has its study: the questionnaire it ran last, kept in the file.
+    if (!fs::exists(o.db)) throw std::runtime_error(o.db + " does not exist yet: give --study for a new fieldwork");
+    study = load_stored_study_context(o.db).study;
+    store::fieldwork_store existing({.path = o.db, .create = false});
+    questionnaire_text = existing.current_study()->questionnaire_text;
+  } else {
+    study = schema::load_study_or_throw(o.study);
+    questionnaire_text = read_file(questionnaire_file(o.study));
+  }
   auto frame_text = read_file(o.frame);
   if (!questionnaire_text || !frame_text) {
     std::cerr << "cati sample import: cannot read " << (frame_text ? questionnaire_file(o.study).string() : o.frame)
@@ -66,6 +77,14 @@ int run_import(const import_options& o) {
     return 1;
   }
   auto frame = core::parse_sample_frame(*frame_text, *study);
+  if (!frame.ok()) {  // before the file is opened: a failed import of a new file leaves no empty one behind
+    for (const auto& p : frame.problems) std::cerr << p.to_string(o.frame) << "\n";
+    std::cerr << frame.problems.size() << " problem(s) in " << o.frame << "; nothing was imported\n";
+    const auto header = frame_text->substr(0, frame_text->find('\n'));
+    if (header.find(';') != std::string::npos && header.find(',') == std::string::npos)
+      std::cerr << "hint: " << o.frame << " is separated by ';': save it as CSV with ',' between the fields\n";
+    return 1;
+  }
   auto now = core::real_clock().now();
   store::study_record record{study->id, study->version, store::study_hash(*questionnaire_text),
                              *questionnaire_text, now};
@@ -144,7 +163,7 @@ void print_replicates(const release_options& o, const core::questionnaire& study
 }
 
 int run_release(const release_options& o) {
-  auto study = schema::load_study_or_throw(o.study);
+  auto study = study_of(o.study, o.db).study;
   if (o.replicates) {
     const auto split = split_replicates(o.db, *study, *o.replicates, o.seed);
     std::string by;
@@ -182,7 +201,8 @@ void add_sample_command(CLI::App& app, int& exit_code) {
   auto imp = std::make_shared<import_options>();
   auto* import_cmd = sample->add_subcommand("import", "load a frame file into a fieldwork: all rows or none");
   import_cmd->add_option("--db", imp->db, "the fieldwork file (created if missing)")->required();
-  import_cmd->add_option("--study", imp->study, "the study folder (schema/<study>)")->required();
+  import_cmd->add_option("--study", imp->study,
+                         "the study folder (schema/<study>); for an existing fieldwork, default the one it ran last");
   import_cmd->add_option("frame", imp->frame, "the frame file (CSV with a header line)")->required();
   import_cmd->add_option("--synchronous", imp->synchronous, "SQLite synchronous setting")
       ->check(CLI::IsMember({"off", "normal", "full", "extra"}));
@@ -202,7 +222,7 @@ void add_sample_command(CLI::App& app, int& exit_code) {
   auto rel = std::make_shared<release_options>();
   auto* rel_cmd = sample->add_subcommand("release", "split the sample into replicates, release the next one, show them");
   rel_cmd->add_option("--db", rel->db, "the fieldwork file")->required();
-  rel_cmd->add_option("--study", rel->study, "the study folder (schema/<study>)")->required();
+  rel_cmd->add_option("--study", rel->study, "the study folder (schema/<study>); default the one the file last ran");
   auto* count = rel_cmd->add_option("--replicates", "split the cases never called into this many replicates")
                     ->check(CLI::PositiveNumber);
   rel_cmd->add_option("--seed", rel->seed, "random seed of the split")->capture_default_str();

@@ -3,10 +3,13 @@
 #include <readstat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
+
+#include "export_text.hpp"  // cannot_write
 
 namespace cati::tool {
 namespace {
@@ -200,7 +203,7 @@ std::vector<std::string> write_stat_file(const export_dataset& data, stat_format
   }
 
   std::unique_ptr<std::FILE, file_closer> out(std::fopen(path.c_str(), "wb"));
-  if (!out) throw std::runtime_error(path.string() + ": cannot write the file");
+  if (!out) throw std::runtime_error(cannot_write(path, errno));
   const long rows = static_cast<long>(data.rows.size());
   check(sav ? readstat_begin_writing_sav(w, out.get(), rows) : readstat_begin_writing_dta(w, out.get(), rows),
         path.string());

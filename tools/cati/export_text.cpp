@@ -1,6 +1,8 @@
 #include "export_text.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -171,11 +173,20 @@ std::string mrsets_syntax(const export_dataset& data, const std::string& sav_nam
   return out.str();
 }
 
+std::string cannot_write(const std::filesystem::path& path, int error) {
+  std::error_code ec;
+  const auto folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  if (!std::filesystem::is_directory(folder, ec))
+    return path.string() + ": cannot write the file: the folder " + folder.string() + " does not exist";
+  return path.string() + ": cannot write the file: " + std::strerror(error);
+}
+
 void write_text_file(const std::filesystem::path& path, const std::string& text) {
+  errno = 0;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   out.close();
-  if (!out) throw std::runtime_error(path.string() + ": cannot write the file");
+  if (!out) throw std::runtime_error(cannot_write(path, errno));
 }
 
 }  // namespace cati::tool

@@ -24,5 +24,7 @@ std::string mrsets_syntax(const core::export_dataset& data, const std::string& s
 
 // Writes `text` to `path`, replacing it; throws std::runtime_error naming the file.
 void write_text_file(const std::filesystem::path& path, const std::string& text);
+// "PATH: cannot write the file: " and why: the folder that does not exist, or strerror(error).
+std::string cannot_write(const std::filesystem::path& path, int error);
 
 }  // namespace cati::tool

@@ -34,6 +34,17 @@ bool memory_case_source::record_call(case_id id, call_attempt call) {
   return true;
 }
 
+bool memory_case_source::agree_callback(case_id id, time_point call_at, appointment callback) {
+  case_record* c = touch(id);
+  if (!c) return false;
+  for (auto it = c->calls.rbegin(); it != c->calls.rend(); ++it)
+    if (it->at == call_at) {
+      it->callback = callback;
+      return true;
+    }
+  return false;
+}
+
 bool memory_case_source::assign(case_id id, std::string interviewer) {
   case_record* c = touch(id);
   if (!c) return false;

@@ -41,6 +41,9 @@ class memory_case_source final : public case_source {
   void put(case_record c);
   // Appends a call to a case's history (kept oldest first). False if the case is unknown.
   bool record_call(case_id id, call_attempt call);
+  // The appointment agreed in the call made at `call_at` (the latest one then), added after the call was
+  // logged. False if the case or the call is unknown.
+  bool agree_callback(case_id id, time_point call_at, appointment callback);
   // A supervisor's assignment ("" to clear). False if the case is unknown.
   bool assign(case_id id, std::string interviewer);
 

@@ -300,6 +300,14 @@ class fieldwork {
     std::string respondent_id;
     std::uint64_t seed = 0;
     std::optional<interview_id> open_interview;
+    // A screen-out that asks for a call-back ("not the right person"), by whom and when: the appointment
+    // its interviewer records next, on the same hold, is agreed in that call, not a new one. In memory
+    // only: after a restart in between, the appointment is logged as a call of its own.
+    struct callback_call {
+      std::string by;
+      time_point at{};
+    };
+    std::optional<callback_call> screen_out_call;
     bool lock_recorded = false;  // loaded_case::held_until was set
   };
   class quota_priority;  // dial_priority over the quota book (fieldwork_quota_priority.hpp)

@@ -1,6 +1,7 @@
 // Cases and calls: handing out the next case, recording how a call ended, the call log, and the case
 // locks (the scheduler's), each change of which goes to disk with the request that made it.
 #include <algorithm>
+#include <utility>
 
 #include "core/fieldwork/fieldwork.hpp"
 #include "core/fieldwork/fieldwork_quota_priority.hpp"
@@ -82,6 +83,7 @@ effect<std::variant<case_offer, idle>> fieldwork::next_case(const user& who, std
     flush_locks(out.changes);  // the case held before is released
     return out;
   }
+  extra_[a->id].screen_out_call.reset();  // a new hold: whatever was said on an earlier one is in its call
   out.reply = std::variant<case_offer, idle>(offer_of(a->id, &a.value()));
   log_request({who.id, request, request_kind::next_case, a->id, 0, outcome::unspecified, {}, now}, out.changes);
   flush_locks(out.changes);
@@ -118,7 +120,18 @@ effect<call_done> fieldwork::record_call(const user& who, std::uint64_t request,
     callback = asked.value();
   }
   auto open = extra_[id].open_interview;
-  log_call(id, who, now, result, number, note, open, callback, out.changes);
+  const auto screen_out = std::exchange(extra_[id].screen_out_call, std::nullopt);
+  if (result == outcome::appointment && screen_out && screen_out->by == who.name) {
+    // The appointment the screen-out asked for, made on the same call: it goes with that call.
+    cases_.agree_callback(id, screen_out->at, *callback);
+    call_logged same{id, who.id, screen_out->at, number, outcome::callback, note, std::nullopt, callback};
+    same.same_call = true;
+    out.changes.push_back(std::move(same));
+    scheduler_->refresh();
+    priority_->stale();
+  } else {
+    log_call(id, who, now, result, number, note, open, callback, out.changes);
+  }
   scheduler_->release(id, who.name);
   log_request({who.id, request, request_kind::call_result, id, 0, result, {}, now}, out.changes);
   flush_locks(out.changes);

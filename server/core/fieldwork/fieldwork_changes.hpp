@@ -31,6 +31,9 @@ struct call_logged {
   std::string note;
   std::optional<interview_id> interview;
   std::optional<appointment> callback;  // an appointment agreed in this call
+  // The call was logged already (at `at`, with `result`): this only adds the appointment agreed later in it,
+  // after a screen-out that asks for one (no second call attempt).
+  bool same_call = false;
 };
 
 // An interview began. Its id, respondent id and seed are chosen by the service (ids count up from the

@@ -239,7 +239,10 @@ void fieldwork::end_interview(live_interview& iv, const user& who, time_point no
   // A call-back screen-out (the wrong person answered) keeps the case held by the interviewer, who is
   // told to make an appointment with the right person on the same call; asking for the next case, or the
   // lock's expiry, releases it.
-  if (result != outcome::callback) scheduler_->release(iv.case_, who.name);
+  if (result != outcome::callback)
+    scheduler_->release(iv.case_, who.name);
+  else
+    extra_[iv.case_].screen_out_call = case_extra::callback_call{who.name, now};
 }
 
 effect<interview_view> fieldwork::back(const user& who, std::uint64_t, interview_id id, std::uint32_t seq,

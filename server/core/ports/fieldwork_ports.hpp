@@ -15,12 +15,17 @@
 namespace cati::core {
 
 // Reads what the fieldwork service starts from. Called from the service's strand at start, and
-// periodically for new cases; each call is one consistent snapshot.
+// periodically for new cases (cases_not_in); each call is one consistent snapshot.
 class fieldwork_source {
  public:
   virtual ~fieldwork_source() = default;
   // Cases with an id above `after`, each with its whole call history, contact and respondent id/seed.
   virtual std::vector<loaded_case> cases_after(case_id after) = 0;
+  // The cases in the field now (the frame as imported, and every released replicate) whose ids are not in
+  // `known` (sorted ascending), loaded as cases_after() loads them: firms imported while the server runs
+  // and the cases of a replicate released meanwhile, whatever their ids. Empty, after one read of the
+  // ids, when nothing arrived: cheap enough to poll.
+  virtual std::vector<loaded_case> cases_not_in(const std::vector<case_id>& known) = 0;
   // Interviews not closed yet, with their current owner, language and suspension.
   virtual std::vector<loaded_interview> open_interviews() = 0;
   // Each interviewer's interview that ended last (final_state set): what the resend of the request that

@@ -368,6 +368,9 @@ function render(st) {
   $("completes").textContent = num(st.completes);
   $("target").textContent = num(st.target);
   $("completes-bar").style.width = Math.min(100, 100 * num(st.completes) / Math.max(num(st.target), 1)) + "%";
+  // Sample imported or released while the server runs comes into the field within seconds: say so.
+  $("sample").textContent = num(st.casesInField).toLocaleString("en") + " cases in the field" +
+    (st.sampleAdded ? " (last added: " + st.sampleAdded + ")" : "");
   renderQuotas(st.cells || []);
   renderProgress(st);
   renderRates(st.rates || [], st.workedRates || [], st.dispositionNames || {});
