@@ -640,7 +640,7 @@ TEST_P(QuotaConcurrency, ManyInterviewersNeverOvershootNeverTurnAwayWhileThereIs
   totals seen;
   // PostgreSQL's round trips and fsyncs make a seed cost more: fewer of them, still reaching every
   // situation (checked below).
-  const std::uint64_t last_seed = on_postgresql() ? 30 : seeds;
+  const std::uint64_t last_seed = on_postgresql() ? 20 : seeds;
   for (std::uint64_t seed = 1; seed <= last_seed; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     test_database database(GetParam());  // a fresh one per seed
