@@ -49,12 +49,12 @@ struct ownership_options {
 // Takes the file, or exits: refused with the holder named (exit 4), or, with --standby, after waiting for
 // the holder to go away. A process that later finds its file taken over stops at once, before it can
 // write or answer anything (exit 5): whatever it still had in memory belongs to the new holder now.
-std::unique_ptr<cati::store::sqlite_ownership> take_ownership(const std::filesystem::path& db, const std::string& listen,
+std::unique_ptr<cati::store::store_ownership> take_ownership(const std::filesystem::path& db, const std::string& listen,
                                                               const ownership_options& o) {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   const cati::core::owner_identity me{host, ::getpid(), listen};
-  cati::store::sqlite_ownership::options options;
+  cati::store::store_ownership::options options;
   options.file.path = db;
   options.on_lost = [](const std::optional<cati::core::ownership_record>& now) {
     cati::net::log_error("another server took this fieldwork over",
@@ -63,7 +63,7 @@ std::unique_ptr<cati::store::sqlite_ownership> take_ownership(const std::filesys
     std::cout.flush();
     std::_Exit(exit_ownership_lost);
   };
-  auto owner = std::make_unique<cati::store::sqlite_ownership>(std::move(options));
+  auto owner = cati::store::make_ownership(std::move(options));
   const auto named = [&](const cati::core::ownership_refused& r) {
     return r.holder ? cati::core::describe(*r.holder) : std::string("a process that has not written its record yet");
   };
@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
   bool insecure_listen = false;
   ownership_options ownership;
   app.add_option("--study", study_dir, "the study folder")->capture_default_str();
-  app.add_option("--db", db_path, "the fieldwork's SQLite file (created when missing)")->capture_default_str();
+  app.add_option("--db", db_path, "the fieldwork's SQLite file (created when missing), or a PostgreSQL database: postgresql://... "
+                 "(or postgres://, or a libpq host=/dbname= string)")->capture_default_str();
   app.add_option("--listen", listen, "address:port to listen on (port 0: any free port)")->capture_default_str();
   app.add_option("--tls-cert", tls_cert, "PEM certificate: serve https/wss");
   app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert");

@@ -11,6 +11,7 @@
 
 #include "store/error.hpp"
 #include "store/migrations.hpp"
+#include "store/pg_ownership.hpp"
 #include "store/sql/sql.hpp"
 #include "store/statement_cache.hpp"
 
@@ -87,7 +88,13 @@ std::optional<core::ownership_record> read_ownership(sql::connection& db) {
   }
 }
 
+std::unique_ptr<store_ownership> make_ownership(store_ownership::options o) {
+  if (is_postgresql(o.file)) return std::make_unique<pg_ownership>(std::move(o));
+  return std::make_unique<sqlite_ownership>(std::move(o));
+}
+
 std::optional<core::ownership_refused> live_holder(const std::filesystem::path& db) {
+  if (is_postgresql(db.native())) return pg_live_holder(db.native());
   const auto lock = owner_lock_path(db);
   int fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;  // never served

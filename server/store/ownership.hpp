@@ -36,20 +36,32 @@ namespace cati::store {
 // The lock file of a fieldwork file: "<db>.owner".
 std::filesystem::path owner_lock_path(const std::filesystem::path& db);
 
-// The live server holding `db`, if one holds its lock now (for the `cati` commands, which may write to a
+// The live server holding `db` (a file or a PostgreSQL URL), if one holds its lock now (for the `cati` commands, which may write to a
 // served file but must not upgrade its schema). Never creates the lock file.
 std::optional<core::ownership_refused> live_holder(const std::filesystem::path& db);
 
 // The record stored in `db` (nullopt before the first claim, or in a file too old to have the table).
 std::optional<core::ownership_record> read_ownership(sql::connection& db);
 
-class sqlite_ownership final : public core::fieldwork_ownership {
+// What cati-server holds: the port, plus the check its writer runs in every transaction.
+class store_ownership : public core::fieldwork_ownership {
  public:
   struct options {
-    open_options file;                             // path, create, synchronous, busy timeout
+    open_options file;                             // path (or PostgreSQL URL), create, synchronous, busy timeout
     std::chrono::milliseconds heartbeat{1000};
     std::function<void(const std::optional<core::ownership_record>& now)> on_lost;
   };
+  // For open_options::write_guard, once claimed: checks the stored epoch inside the writer's
+  // transaction. The function refers to this object, which must outlive the writer using it.
+  virtual std::function<void(sql::connection&)> write_guard() = 0;
+};
+
+// The ownership of the fieldwork `o.file.path` names: sqlite_ownership for a file, pg_ownership
+// (store/pg_ownership.hpp) for a PostgreSQL database.
+std::unique_ptr<store_ownership> make_ownership(store_ownership::options o);
+
+class sqlite_ownership final : public store_ownership {
+ public:
 
   explicit sqlite_ownership(options o);
   // Stops the heartbeat and releases the lock; the record stays (the next claim replaces it).
@@ -63,9 +75,7 @@ class sqlite_ownership final : public core::fieldwork_ownership {
   void announce(const std::string& address) override;
   std::optional<core::ownership_record> current() override;
 
-  // For open_options::write_guard, once claimed: checks the stored epoch inside the writer's
-  // transaction. The function refers to this object, which must outlive the writer using it.
-  std::function<void(sql::connection&)> write_guard();
+  std::function<void(sql::connection&)> write_guard() override;
   std::uint64_t epoch() const { return epoch_.load(); }
   bool holds_lock() const { return locked_.load(); }
 

@@ -69,11 +69,13 @@ class seeded_source final : public fieldwork_source {
 class durable_fieldwork {
  public:
   // A new file with the first `firms` firms of the seed study's frame, the interviewers anna, bert and
-  // carl (nl and fr) and the supervisor sue.
-  explicit durable_fieldwork(int firms = 12, std::uint64_t seed = 42) : seed_(seed) {
+  // carl (nl and fr) and the supervisor sue. `db`: an empty database to use instead of a new file in a
+  // temporary folder (a PostgreSQL URL, tests/store/backends.hpp).
+  explicit durable_fieldwork(int firms = 12, std::uint64_t seed = 42, std::string db = {}) : seed_(seed) {
     std::string pattern = (fs::temp_directory_path() / "cati-durable-XXXXXX").string();
     if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
     dir_ = pattern;
+    db_ = db.empty() ? (dir_ / "fieldwork.db").string() : std::move(db);
     study = schema::load_study_or_throw(std::string(CATI_SOURCE_DIR) + "/schema/ai_barometer_2025");
     cal = std::make_unique<calendar>(calendar::make(*study).value());
     {
@@ -154,7 +156,8 @@ class durable_fieldwork {
     return out.str();
   }
 
-  fs::path db_path() const { return dir_ / "fieldwork.db"; }
+  // The database: a SQLite path or a PostgreSQL URL.
+  const std::string& db_path() const { return db_; }
 
   std::shared_ptr<const questionnaire> study;
   std::unique_ptr<calendar> cal;
@@ -190,6 +193,7 @@ class durable_fieldwork {
   }
 
   fs::path dir_;
+  std::string db_;
   std::uint64_t seed_;
   std::unique_ptr<store::fieldwork_store> store_;
   std::unique_ptr<store::fieldwork_port> port_;

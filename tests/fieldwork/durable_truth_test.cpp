@@ -6,10 +6,13 @@
 #include <variant>
 
 #include "durable_harness.hpp"
+#include "../store/backends.hpp"
 #include "store/export_repo.hpp"
 
 namespace cati::durable {
 namespace {
+
+class DurableTruth : public test::backend_test {};
 
 // Answers that carry an eligible firm through the whole seed questionnaire (tests/fieldwork/fieldwork_test.cpp).
 const std::vector<std::string> complete_run = {"", "1", "5", "1", "3", "3", "1 2", "1", "1", "2", "1", "1", "1 2", ""};
@@ -30,8 +33,8 @@ void say(durable_fieldwork& f, const user& who, interview_view& iv, const std::s
 
 // Behaviour 1: after kill -9 and a restart, nobody else is offered a case whose interview is open, and
 // its interviewer comes back to the same case, interview, screen and language; a second restart too.
-TEST(DurableTruth, RestartDoesNotHandAnOpenInterviewToAnotherInterviewer) {
-  durable_fieldwork f(2);
+TEST_P(DurableTruth, RestartDoesNotHandAnOpenInterviewToAnotherInterviewer) {
+  durable_fieldwork f(2, 42, db());
   auto offer = next(f, f.anna);
   auto iv = f.take(f.fw->start_interview(f.anna, 0, offer.id, "", f.now));
   for (const auto& a : {"", "1", "5"}) say(f, f.anna, iv, a);
@@ -65,8 +68,8 @@ TEST(DurableTruth, RestartDoesNotHandAnOpenInterviewToAnotherInterviewer) {
 
 // A file written before locks were persisted (schema 3, upgraded): the open interview's case has no lock
 // on record; the restart holds it for the interview's owner from then on, so nobody else is offered it.
-TEST(DurableTruth, OpenInterviewOfAFileWithoutLocksIsHeldForItsOwnerAtStart) {
-  durable_fieldwork f(2);
+TEST_P(DurableTruth, OpenInterviewOfAFileWithoutLocksIsHeldForItsOwnerAtStart) {
+  durable_fieldwork f(2, 42, db());
   auto offer = next(f, f.anna);
   auto iv = f.take(f.fw->start_interview(f.anna, 0, offer.id, "", f.now));
   say(f, f.anna, iv, "");
@@ -87,8 +90,8 @@ TEST(DurableTruth, OpenInterviewOfAFileWithoutLocksIsHeldForItsOwnerAtStart) {
 
 // Found by the restart-equivalence test: an interview that went back and took another branch (no AI use,
 // then AI use) keeps its answers further on; the restart must resume it, not drop it as unrestorable.
-TEST(DurableTruth, InterviewThatWentBackToAnotherBranchIsResumedAfterARestart) {
-  durable_fieldwork f(2);
+TEST_P(DurableTruth, InterviewThatWentBackToAnotherBranchIsResumedAfterARestart) {
+  durable_fieldwork f(2, 42, db());
   auto offer = next(f, f.anna);
   auto iv = f.take(f.fw->start_interview(f.anna, 0, offer.id, "", f.now));
   for (const auto& a : {"", "1", "5", "1", "3", "5", "2"}) say(f, f.anna, iv, a);  // q2 "5": straight to q5
@@ -105,8 +108,8 @@ TEST(DurableTruth, InterviewThatWentBackToAnotherBranchIsResumedAfterARestart) {
 
 // Behaviour 5: a takeover, a language switch (F2) and the resumption of a break-off are durable; the
 // export's interview_language is the language the interview ran in.
-TEST(DurableTruth, TakeoverLanguageAndResumedBreakOffSurviveARestart) {
-  durable_fieldwork f(1);
+TEST_P(DurableTruth, TakeoverLanguageAndResumedBreakOffSurviveARestart) {
+  durable_fieldwork f(1, 42, db());
   auto offer = next(f, f.anna);
   auto iv = f.take(f.fw->start_interview(f.anna, 0, offer.id, "nl", f.now));
   for (const auto& a : {"", "1", "5", "1"}) say(f, f.anna, iv, a);
@@ -144,8 +147,8 @@ TEST(DurableTruth, TakeoverLanguageAndResumedBreakOffSurviveARestart) {
 
 // Behaviour 6: respondent ids are drawn from the randomness port (libsodium in the server), so that a
 // restart with the same clock does not repeat them, and the schema refuses one case's id for another.
-TEST(DurableTruth, RespondentIdsComeFromTheRandomnessPortAndAreUniqueInTheFile) {
-  durable_fieldwork f(3);
+TEST_P(DurableTruth, RespondentIdsComeFromTheRandomnessPortAndAreUniqueInTheFile) {
+  durable_fieldwork f(3, 42, db());
   std::set<std::string> ids;
   for (int round = 0; round < 3; ++round) {
     auto offer = next(f, f.anna);
@@ -167,8 +170,8 @@ TEST(DurableTruth, RespondentIdsComeFromTheRandomnessPortAndAreUniqueInTheFile) 
 
 // Behaviour 7: the resend of the answer that completed an interview, after a restart, gets the
 // duplicate ack and the ended view (not NOT_YOUR_CASE): the terminal learns its complete was stored.
-TEST(DurableTruth, ResendingTheRequestThatEndedAnInterviewAfterARestartGetsTheDuplicateAck) {
-  durable_fieldwork f(2);
+TEST_P(DurableTruth, ResendingTheRequestThatEndedAnInterviewAfterARestartGetsTheDuplicateAck) {
+  durable_fieldwork f(2, 42, db());
   auto offer = next(f, f.anna);
   auto iv = f.take(f.fw->start_interview(f.anna, 0, offer.id, "", f.now));
   interview_view before_last;
@@ -192,8 +195,8 @@ TEST(DurableTruth, ResendingTheRequestThatEndedAnInterviewAfterARestartGetsTheDu
 
 // Behaviour 8: an answer sent after the interview's lease lapsed and its cell closed meanwhile is
 // stored, and the interview ends over quota with a view that says so: the ack means stored.
-TEST(DurableTruth, AnswerAfterTheLeaseLapsedIntoAClosedCellIsStoredAndEndsOverQuota) {
-  durable_fieldwork f(2);
+TEST_P(DurableTruth, AnswerAfterTheLeaseLapsedIntoAClosedCellIsStoredAndEndsOverQuota) {
+  durable_fieldwork f(2, 42, db());
   auto offer = next(f, f.anna);
   auto iv = f.take(f.fw->start_interview(f.anna, 0, offer.id, "", f.now));
   for (const auto& a : {"", "1", "5", "1"}) say(f, f.anna, iv, a);  // past the quota point: sector 1
@@ -226,8 +229,8 @@ TEST(DurableTruth, AnswerAfterTheLeaseLapsedIntoAClosedCellIsStoredAndEndsOverQu
 
 // Behaviour 9: every state-changing request repeated under its request id (after a lost reply, across
 // a restart) gets the original reply and changes nothing; another request under a used id is refused.
-TEST(DurableTruth, RepeatedRequestIdsGetTheOriginalReplyAcrossRestarts) {
-  durable_fieldwork f(4);
+TEST_P(DurableTruth, RepeatedRequestIdsGetTheOriginalReplyAcrossRestarts) {
+  durable_fieldwork f(4, 42, db());
   // NextCase: the same case again, not the release of it and another.
   auto first = next(f, f.anna, 101);
   for (int i = 0; i < 2; ++i) {
@@ -293,6 +296,8 @@ TEST(DurableTruth, RepeatedRequestIdsGetTheOriginalReplyAcrossRestarts) {
   EXPECT_EQ(reused.reply.err().code, fault_code::invalid_request);
   (void)suspended;
 }
+
+CATI_ON_BOTH_BACKENDS(DurableTruth);
 
 }  // namespace cati::durable
 

@@ -188,7 +188,7 @@ TEST(Ownership, AfterATakeoverFromAPausedHolderNobodyElseGetsTheFile) {
 
 // Behaviour 11: another process holding the write lock past the busy timeout (an open sqlite3 shell, a
 // big import) is waited for; the writes land once it lets go, and the waits are counted.
-TEST(StoreWriter, AnotherConnectionHoldingTheWriteLockIsWaitedForNotAFailure) {
+TEST(StoreWriterBusy, AnotherConnectionHoldingTheWriteLockIsWaitedForNotAFailure) {
   temp_dir dir;
   auto options = options_for(dir / "fieldwork.db");
   options.busy_timeout = 100ms;  // many retries within the hold

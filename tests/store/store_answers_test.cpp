@@ -1,11 +1,10 @@
 // Interviews and answers: exactly-once by (interview, seq), history kept, current values, closing.
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include <regex>
 
 #include "store/sql/sql.hpp"
 #include "store/error.hpp"
 #include "store/interview_repo.hpp"
+#include "backends.hpp"
 #include "store_fixture.hpp"
 
 namespace cati::test {
@@ -22,9 +21,11 @@ store::store_errc error_of(Future&& f) {
   return store::store_errc::sqlite;
 }
 
-class StoreAnswers : public ::testing::Test {
+class StoreAnswers : public backend_test {
  protected:
   void SetUp() override {
+    backend_test::SetUp();
+    if (IsSkipped()) return;
     import_ok(fw, std::string(frame_header) + "F1,Alpha BV,+3220000001,,BRU,services,5,nl\n"
                                                 "F2,Beta SRL,+3240000002,,WAL,commerce,3,fr\n");
     ann = add_interviewer(fw, "ann");
@@ -41,13 +42,12 @@ class StoreAnswers : public ::testing::Test {
     return fw.read([](store::sql::connection& db) { return db.execAndGet("SELECT count(*) FROM answers").getInt(); });
   }
 
-  temp_dir dir;
-  store::fieldwork_store fw{options_for(dir / "fieldwork.db")};
+  store::fieldwork_store fw{options_for(db())};
   store::row_id ann = 0, case1 = 0, case2 = 0;
   store::interview_record interview;
 };
 
-TEST_F(StoreAnswers, RepeatGetsTheOriginalAckAndChangesNothing) {
+TEST_P(StoreAnswers, RepeatGetsTheOriginalAckAndChangesNothing) {
   auto first = fw.append_answer(answer(1, "s1_decider", "1")).get();
   EXPECT_FALSE(first.repeated);
   // The terminal resends after a lost ack, later, with its own clock moved on: same content.
@@ -61,7 +61,7 @@ TEST_F(StoreAnswers, RepeatGetsTheOriginalAckAndChangesNothing) {
   EXPECT_EQ(rows(), 1u);
 }
 
-TEST_F(StoreAnswers, ManyConcurrentRetriesStoreTheAnswerOnce) {
+TEST_P(StoreAnswers, ManyConcurrentRetriesStoreTheAnswerOnce) {
   std::vector<std::future<store::answer_ack>> acks;
   for (int i = 0; i < 20; ++i) acks.push_back(fw.append_answer(answer(1, "s1_decider", "1")));
   int fresh = 0;
@@ -70,27 +70,27 @@ TEST_F(StoreAnswers, ManyConcurrentRetriesStoreTheAnswerOnce) {
   EXPECT_EQ(rows(), 1u);
 }
 
-TEST_F(StoreAnswers, SequenceNumberReusedForOtherContentIsAConflict) {
+TEST_P(StoreAnswers, SequenceNumberReusedForOtherContentIsAConflict) {
   fw.append_answer(answer(1, "s1_decider", "1")).get();
   EXPECT_EQ(error_of(fw.append_answer(answer(1, "s1_decider", "2"))), store::store_errc::conflict);
   EXPECT_EQ(error_of(fw.append_answer(answer(1, "s2_fte", "1"))), store::store_errc::conflict);
   EXPECT_EQ(rows(), 1u);
 }
 
-TEST_F(StoreAnswers, SequenceGapIsRefused) {
+TEST_P(StoreAnswers, SequenceGapIsRefused) {
   EXPECT_EQ(error_of(fw.append_answer(answer(2, "s1_decider", "1"))), store::store_errc::sequence_gap);
   fw.append_answer(answer(1, "s1_decider", "1")).get();
   EXPECT_EQ(error_of(fw.append_answer(answer(3, "s2_fte", "4"))), store::store_errc::sequence_gap);
   EXPECT_EQ(rows(), 1u);
 }
 
-TEST_F(StoreAnswers, UnknownInterviewIsNotFound) {
+TEST_P(StoreAnswers, UnknownInterviewIsNotFound) {
   auto a = answer(1, "s1_decider", "1");
   a.interview_id = 999;
   EXPECT_EQ(error_of(fw.append_answer(a)), store::store_errc::not_found);
 }
 
-TEST_F(StoreAnswers, HistoryKeepsEveryChangeAndKnowsTheCurrentValues) {
+TEST_P(StoreAnswers, HistoryKeepsEveryChangeAndKnowsTheCurrentValues) {
   fw.append_answer(answer(1, "s1_decider", "1")).get();
   fw.append_answer(answer(2, "s2_fte", "30")).get();
   fw.append_answer(answer(3, "q3_other", std::nullopt)).get();  // asked, left unanswered
@@ -111,14 +111,14 @@ TEST_F(StoreAnswers, HistoryKeepsEveryChangeAndKnowsTheCurrentValues) {
   EXPECT_EQ(current[1].value, "12");
 }
 
-TEST_F(StoreAnswers, UnansweredIsStoredApartFromNotAsked) {
+TEST_P(StoreAnswers, UnansweredIsStoredApartFromNotAsked) {
   fw.append_answer(answer(1, "q3_other", std::nullopt)).get();
   auto current = fw.current_answers(interview.id);
   ASSERT_EQ(current.size(), 1u);
   EXPECT_FALSE(current[0].value.has_value());
 }
 
-TEST_F(StoreAnswers, AnswersCannotBeRewritten) {
+TEST_P(StoreAnswers, AnswersCannotBeRewritten) {
   fw.append_answer(answer(1, "s1_decider", "1")).get();
   auto update = fw.submit([](store::sql::connection& db) { db.exec("UPDATE answers SET value = '2'"); });
   EXPECT_EQ(error_of(update), store::store_errc::sqlite);
@@ -127,12 +127,12 @@ TEST_F(StoreAnswers, AnswersCannotBeRewritten) {
   EXPECT_EQ(fw.current_answers(interview.id).at(0).value, "1");
 }
 
-TEST_F(StoreAnswers, SnapshotIsSavedWithTheAnswer) {
+TEST_P(StoreAnswers, SnapshotIsSavedWithTheAnswer) {
   fw.append_answer(answer(1, "s1_decider", "1"), std::string("cati-interview 1\ncurrent s2_fte\n")).get();
   EXPECT_EQ(fw.find_interview(interview.id)->snapshot, "cati-interview 1\ncurrent s2_fte\n");
 }
 
-TEST_F(StoreAnswers, EndedInterviewTakesNoNewAnswerButStillAcksARepeat) {
+TEST_P(StoreAnswers, EndedInterviewTakesNoNewAnswerButStillAcksARepeat) {
   fw.append_answer(answer(1, "s1_decider", "1")).get();
   EXPECT_TRUE(fw.finish_interview(interview.id, core::outcome::complete, fieldwork_time(10)).get());
   EXPECT_EQ(error_of(fw.append_answer(answer(2, "s2_fte", "3"))), store::store_errc::closed);
@@ -144,7 +144,7 @@ TEST_F(StoreAnswers, EndedInterviewTakesNoNewAnswerButStillAcksARepeat) {
   EXPECT_TRUE(fw.open_interviews().empty());
 }
 
-TEST_F(StoreAnswers, FinishingAgainIsHarmlessAndAnotherEndIsAConflict) {
+TEST_P(StoreAnswers, FinishingAgainIsHarmlessAndAnotherEndIsAConflict) {
   EXPECT_TRUE(fw.finish_interview(interview.id, core::outcome::break_off, fieldwork_time(5)).get());
   EXPECT_FALSE(fw.finish_interview(interview.id, core::outcome::break_off, fieldwork_time(6)).get());
   EXPECT_EQ(error_of(fw.finish_interview(interview.id, core::outcome::complete, fieldwork_time(7))),
@@ -152,7 +152,7 @@ TEST_F(StoreAnswers, FinishingAgainIsHarmlessAndAnotherEndIsAConflict) {
   EXPECT_EQ(fw.find_interview(interview.id)->ended_at, fieldwork_time(5));
 }
 
-TEST_F(StoreAnswers, RespondentIdIsRandomAndSharedByTheInterviewsOfACase) {
+TEST_P(StoreAnswers, RespondentIdIsRandomAndSharedByTheInterviewsOfACase) {
   auto second = fw.create_interview({case1, ann, "2025.1", "nl", fieldwork_time(60)}).get();
   auto other = fw.create_interview({case2, ann, "2025.1", "fr", fieldwork_time(61)}).get();
   EXPECT_TRUE(std::regex_match(interview.respondent_id, std::regex("R[0-9A-HJKMNP-TV-Z]{10}")))
@@ -167,7 +167,7 @@ TEST_F(StoreAnswers, RespondentIdIsRandomAndSharedByTheInterviewsOfACase) {
   EXPECT_EQ(fw.open_interviews().size(), 3u);
 }
 
-TEST_F(StoreAnswers, InterviewNeedsAKnownCaseAndInterviewer) {
+TEST_P(StoreAnswers, InterviewNeedsAKnownCaseAndInterviewer) {
   EXPECT_EQ(error_of(fw.create_interview({999, ann, "2025.1", "nl", fieldwork_time()})),
             store::store_errc::not_found);
   EXPECT_EQ(error_of(fw.create_interview({case1, 999, "2025.1", "nl", fieldwork_time()})),
@@ -175,4 +175,6 @@ TEST_F(StoreAnswers, InterviewNeedsAKnownCaseAndInterviewer) {
 }
 
 }  // namespace
+CATI_ON_BOTH_BACKENDS(StoreAnswers);
+
 }  // namespace cati::test

@@ -3,14 +3,17 @@
 
 #include "store/error.hpp"
 #include "store/study_repo.hpp"
+#include "backends.hpp"
 #include "store_fixture.hpp"
 
 namespace cati::test {
 namespace {
 
-class StoreCases : public ::testing::Test {
+class StoreCases : public backend_test {
  protected:
   void SetUp() override {
+    backend_test::SetUp();
+    if (IsSkipped()) return;
     import_ok(fw, std::string(frame_header) +
                       "F1,Alpha BV,+3220000001;+32470000001,Jan Peeters,BRU,services,5,nl\n"
                       "F2,Beta SRL,+3240000002,,WAL,commerce,3,fr\n");
@@ -30,12 +33,11 @@ class StoreCases : public ::testing::Test {
     return a;
   }
 
-  temp_dir dir;
-  store::fieldwork_store fw{options_for(dir / "fieldwork.db")};
+  store::fieldwork_store fw{options_for(db())};
   store::row_id ann = 0, bo = 0, f1 = 0, f2 = 0;
 };
 
-TEST_F(StoreCases, FrameAndContactDataAreKeptApart) {
+TEST_P(StoreCases, FrameAndContactDataAreKeptApart) {
   auto cases = fw.cases_for_scheduling();
   ASSERT_EQ(cases.size(), 2u);
   EXPECT_EQ(cases[0].firm_id, "F1");
@@ -54,7 +56,7 @@ TEST_F(StoreCases, FrameAndContactDataAreKeptApart) {
   EXPECT_FALSE(fw.contact_of(999));
 }
 
-TEST_F(StoreCases, CallAttemptsAreLoggedAndSummarisedOnTheCase) {
+TEST_P(StoreCases, CallAttemptsAreLoggedAndSummarisedOnTheCase) {
   fw.record_call_attempt(call(f1, ann, 10, core::outcome::busy)).get();
   auto second = call(f1, bo, 40, core::outcome::no_answer);
   second.notes = "rang out";
@@ -79,14 +81,14 @@ TEST_F(StoreCases, CallAttemptsAreLoggedAndSummarisedOnTheCase) {
   EXPECT_EQ(fw.call_log().size(), 3u);
 }
 
-TEST_F(StoreCases, CallOnAnUnknownCaseChangesNothing) {
+TEST_P(StoreCases, CallOnAnUnknownCaseChangesNothing) {
   EXPECT_THROW(fw.record_call_attempt(call(999, ann, 1, core::outcome::busy)).get(), store::store_error);
   EXPECT_THROW(fw.record_call_attempt(call(f1, 999, 1, core::outcome::busy)).get(), store::store_error);
   EXPECT_TRUE(fw.call_log().empty());
   EXPECT_EQ(fw.case_for_scheduling(f1)->dials, 0);
 }
 
-TEST_F(StoreCases, AppointmentsArePendingUntilResolved) {
+TEST_P(StoreCases, AppointmentsArePendingUntilResolved) {
   auto later = fw.create_appointment({f1, fieldwork_time(300), ann, fieldwork_time(10), true, "ask for Jan"}).get();
   auto sooner = fw.create_appointment({f1, fieldwork_time(200), bo, fieldwork_time(11), false, ""}).get();
   auto summary = fw.case_for_scheduling(f1);
@@ -108,7 +110,7 @@ TEST_F(StoreCases, AppointmentsArePendingUntilResolved) {
   EXPECT_EQ(fw.pending_appointments().size(), 1u);
 }
 
-TEST_F(StoreCases, ACaseIsHeldByOneInterviewerUntilReleasedOrExpired) {
+TEST_P(StoreCases, ACaseIsHeldByOneInterviewerUntilReleasedOrExpired) {
   EXPECT_TRUE(fw.hold_case(f1, ann, fieldwork_time(0), fieldwork_time(30)).get());
   EXPECT_FALSE(fw.hold_case(f1, bo, fieldwork_time(10), fieldwork_time(40)).get());
   EXPECT_TRUE(fw.hold_case(f1, ann, fieldwork_time(10), fieldwork_time(40)).get());  // extends
@@ -122,7 +124,7 @@ TEST_F(StoreCases, ACaseIsHeldByOneInterviewerUntilReleasedOrExpired) {
   EXPECT_THROW(fw.hold_case(999, ann, fieldwork_time(0), fieldwork_time(1)).get(), store::store_error);
 }
 
-TEST_F(StoreCases, StudyVersionsAreKeptAndAnotherStudyIsRefused) {
+TEST_P(StoreCases, StudyVersionsAreKeptAndAnotherStudyIsRefused) {
   auto now = fieldwork_time();
   EXPECT_TRUE(fw.register_study({"ai_barometer_2025", "2025.1", "h1", "text 1", now}).get());
   EXPECT_FALSE(fw.register_study({"ai_barometer_2025", "2025.1", "h1", "text 1", now}).get());
@@ -156,4 +158,6 @@ TEST(StudyChange, NewVersionIsSaidAndChangedTextUnderTheSameVersionIsRefused) {
 }
 
 }  // namespace
+CATI_ON_BOTH_BACKENDS(StoreCases);
+
 }  // namespace cati::test

@@ -2,6 +2,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "store/error.hpp"
+#include "backends.hpp"
 #include "store_fixture.hpp"
 
 namespace cati::test {
@@ -9,9 +10,11 @@ namespace {
 
 core::cell_id cell(std::string quota, std::vector<std::string> values) { return {std::move(quota), std::move(values)}; }
 
-class StoreQuota : public ::testing::Test {
+class StoreQuota : public backend_test {
  protected:
   void SetUp() override {
+    backend_test::SetUp();
+    if (IsSkipped()) return;
     import_ok(fw, std::string(frame_header) + "F1,Alpha BV,+3220000001,,BRU,services,5,nl\n");
     ann = add_interviewer(fw, "ann");
     for (int i = 0; i < 4; ++i)
@@ -29,15 +32,14 @@ class StoreQuota : public ::testing::Test {
     fw.apply_quota_events(events).get();
   }
 
-  temp_dir dir;
-  store::fieldwork_store fw{options_for(dir / "fieldwork.db")};
+  store::fieldwork_store fw{options_for(db())};
   store::row_id ann = 0;
   std::vector<core::interview_id> interviews;
   core::quota_state fresh;
   core::quota_state& expected = fresh;
 };
 
-TEST_F(StoreQuota, EveryEventKindIsStoredAsCoreAppliesIt) {
+TEST_P(StoreQuota, EveryEventKindIsStoredAsCoreAppliesIt) {
   auto vla = cell("region", {"VLA"}), bru = cell("region", {"BRU"}), vla1 = cell("region_sector", {"VLA", "1"});
   auto odd = cell("odd", {"a,b", "say \"hi\""});
   apply({core::lease_taken{interviews[0], {vla, vla1}, fieldwork_time(30)},
@@ -60,7 +62,7 @@ TEST_F(StoreQuota, EveryEventKindIsStoredAsCoreAppliesIt) {
   EXPECT_EQ(fw.load_quota_state().leases.size(), 1u);
 }
 
-TEST_F(StoreQuota, EnsureKeepsStoredCountsAndAddsNewCells) {
+TEST_P(StoreQuota, EnsureKeepsStoredCountsAndAddsNewCells) {
   auto vla = cell("region", {"VLA"});
   apply({core::target_changed{vla, 10, 7}});
   auto newer = fresh;
@@ -72,7 +74,7 @@ TEST_F(StoreQuota, EnsureKeepsStoredCountsAndAddsNewCells) {
   EXPECT_EQ(stored.cells.at(cell("region", {"WAL"})).target, 70);
 }
 
-TEST_F(StoreQuota, EventsThatDoNotFitTheStoredStateChangeNothing) {
+TEST_P(StoreQuota, EventsThatDoNotFitTheStoredStateChangeNothing) {
   auto vla = cell("region", {"VLA"});
   apply({core::lease_taken{interviews[0], {vla}, fieldwork_time(30)}});
   auto before = fw.load_quota_state();
@@ -91,7 +93,7 @@ TEST_F(StoreQuota, EventsThatDoNotFitTheStoredStateChangeNothing) {
   EXPECT_EQ(fw.load_quota_state(), before);
 }
 
-TEST_F(StoreQuota, CompletingAnInterviewCountsItsLeaseOnceInTheSameTransaction) {
+TEST_P(StoreQuota, CompletingAnInterviewCountsItsLeaseOnceInTheSameTransaction) {
   auto vla = cell("region", {"VLA"});
   apply({core::lease_taken{interviews[0], {vla}, fieldwork_time(30)}});
   core::quota_events completed{core::lease_completed{interviews[0], {vla}}};
@@ -103,7 +105,7 @@ TEST_F(StoreQuota, CompletingAnInterviewCountsItsLeaseOnceInTheSameTransaction) 
   EXPECT_TRUE(stored.leases.empty());
 }
 
-TEST_F(StoreQuota, StateIsReadBackFromTheFileByNewConnections) {
+TEST_P(StoreQuota, StateIsReadBackFromTheFileByNewConnections) {
   auto vla = cell("region", {"VLA"});
   apply({core::lease_taken{interviews[0], {vla}, fieldwork_time(30)}, core::cell_closed{cell("region", {"BRU"})}});
   store::fieldwork_store reopened(options_for(fw.options().path));
@@ -111,4 +113,6 @@ TEST_F(StoreQuota, StateIsReadBackFromTheFileByNewConnections) {
 }
 
 }  // namespace
+CATI_ON_BOTH_BACKENDS(StoreQuota);
+
 }  // namespace cati::test

@@ -5,6 +5,7 @@
 #include "store/connection.hpp"
 #include "store/migrations.hpp"
 #include "store/sodium_randomness.hpp"
+#include "backends.hpp"
 #include "store_fixture.hpp"
 
 namespace cati::test {
@@ -20,9 +21,9 @@ std::string rows(store::sql::connection& db, const std::string& sql) {
   return out;
 }
 
-void version_3_file_with_repeated_ids(const fs::path& path) {
+void version_3_file_with_repeated_ids(const std::string& path) {
   auto db = store::open_write_connection(options_for(path));
-  store::migrate(*db, path.filename().string(), 3);
+  store::migrate(*db, "fieldwork.db", 3);
   db->exec("INSERT INTO users (id, name, role, password_hash, created_at) VALUES (1, 'anna', 'interviewer', 'x', 0)");
   db->exec("INSERT INTO cases (id, firm_id, language, imported_at) VALUES (1, 'F1', 'nl', 0), (2, 'F2', 'nl', 0),"
            " (3, 'F3', 'nl', 0)");
@@ -31,11 +32,12 @@ void version_3_file_with_repeated_ids(const fs::path& path) {
            " (3, 'RT4U5XM8MAG', 1, 2, 1, '1', 'nl', 0), (4, 'RBBBBBBBBBB', 2, 3, 1, '1', 'nl', 0)");
 }
 
+class StoreRespondents : public backend_test {};
+
 }  // namespace
 
-TEST(StoreRespondents, RepeatedRespondentIdsOfAnOlderFileAreRenamedAndTheAuditLogSaysSo) {
-  temp_dir dir;
-  auto path = dir / "fieldwork.db";
+TEST_P(StoreRespondents, RepeatedRespondentIdsOfAnOlderFileAreRenamedAndTheAuditLogSaysSo) {
+  const auto& path = db();
   version_3_file_with_repeated_ids(path);
   { store::fieldwork_store upgraded(options_for(path)); }  // migrates to the latest version
   auto conn = store::open_write_connection(options_for(path));
@@ -48,9 +50,8 @@ TEST(StoreRespondents, RepeatedRespondentIdsOfAnOlderFileAreRenamedAndTheAuditLo
             "respondent_id_renamed|case 2: respondent id RT4U5XM8MAG was case 1 already; now RT4U5XM8MAG-2\n");
 }
 
-TEST(StoreRespondents, AnotherCaseUnderATakenRespondentIdIsRefusedByTheSchema) {
-  temp_dir dir;
-  auto path = dir / "fieldwork.db";
+TEST_P(StoreRespondents, AnotherCaseUnderATakenRespondentIdIsRefusedByTheSchema) {
+  const auto& path = db();
   version_3_file_with_repeated_ids(path);
   { store::fieldwork_store upgraded(options_for(path)); }
   auto conn = store::open_write_connection(options_for(path));
@@ -69,7 +70,9 @@ TEST(StoreRespondents, AnotherCaseUnderATakenRespondentIdIsRefusedByTheSchema) {
   EXPECT_NO_THROW(try_insert("RT4U5XM8MAG", 1));                  // case 1 again, its own id
 }
 
-TEST(StoreRespondents, TheServersRandomnessIsTheOperatingSystemsNotASeed) {
+CATI_ON_BOTH_BACKENDS(StoreRespondents);
+
+TEST(StoreRandomness, TheServersRandomnessIsTheOperatingSystemsNotASeed) {
   // Two generators made at the same moment (what a restart on a manual clock amounts to) differ.
   store::sodium_randomness a, b;
   EXPECT_NE(a.next(), b.next());

@@ -1,6 +1,5 @@
 // The single writer: group commit, each caller told only after its commit, a failing job rolling back
 // only itself, an orderly stop.
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <algorithm>
 #include <latch>
@@ -13,6 +12,7 @@
 #include "store/error.hpp"
 #include "store/migrations.hpp"
 #include "store/writer.hpp"
+#include "backends.hpp"
 #include "store_fixture.hpp"
 
 namespace cati::test {
@@ -23,8 +23,8 @@ store::row_id write_mark(store::sql::connection& db, const std::string& mark) {
   return store::append_audit(db, {fieldwork_time(), std::nullopt, "mark", mark});
 }
 
-bool committed(SQLite::Database& reader, const std::string& mark) {
-  SQLite::Statement q(reader, "SELECT 1 FROM audit_log WHERE details = ?");
+bool committed(store::sql::connection& reader, const std::string& mark) {
+  store::sql::statement q(reader, "SELECT 1 FROM audit_log WHERE details = ?");
   q.bind(1, mark);
   return q.executeStep();
 }
@@ -47,33 +47,35 @@ void hold_writer(store::writer& w, std::latch& go) {
   started->wait();
 }
 
-// A writer over a migrated file, for tests that hold the writer thread.
+// A writer over a migrated database, for tests that hold the writer thread.
 struct writer_fixture {
-  temp_dir dir;
-  store::open_options options = options_for(dir / "fieldwork.db");
+  store::open_options options;
   std::unique_ptr<store::writer> writer;
-  writer_fixture() {
+  explicit writer_fixture(const std::string& database) : options(options_for(database)) {
     auto db = store::open_write_connection(options);
     store::migrate(*db, "fieldwork.db");
     writer = std::make_unique<store::writer>(std::move(db), 512);
   }
   void hold(std::latch& go) { hold_writer(*writer, go); }
+  // A connection of its own: it sees only what is committed.
+  std::unique_ptr<store::sql::connection> reader() const { return store::open_read_connection(options); }
 };
 
-TEST(StoreWriter, ManyThreadsAreEachToldOnlyAfterTheirCommit) {
-  temp_dir dir;
-  store::fieldwork_store fw(options_for(dir / "fieldwork.db"));
+class StoreWriter : public backend_test {};
+
+TEST_P(StoreWriter, ManyThreadsAreEachToldOnlyAfterTheirCommit) {
+  store::fieldwork_store fw(options_for(db()));
   constexpr int threads = 16, per_thread = 60;
   std::atomic<int> not_visible{0};
   std::vector<std::thread> clients;
   for (int t = 0; t < threads; ++t) {
     clients.emplace_back([&, t] {
       // Each client checks on a connection of its own: only committed rows are visible there.
-      SQLite::Database reader((dir / "fieldwork.db").string(), SQLite::OPEN_READONLY);
+      auto reader = store::open_read_connection(fw.options());
       for (int i = 0; i < per_thread; ++i) {
         std::string mark = std::to_string(t) + "/" + std::to_string(i);
         fw.submit([mark](store::sql::connection& db) { return write_mark(db, mark); }).get();
-        if (!committed(reader, mark)) ++not_visible;
+        if (!committed(*reader, mark)) ++not_visible;
       }
     });
   }
@@ -88,17 +90,17 @@ TEST(StoreWriter, ManyThreadsAreEachToldOnlyAfterTheirCommit) {
   EXPECT_EQ(fw.audit_log().size(), std::size_t{threads * per_thread});
 }
 
-TEST(StoreWriter, CompletionRunsAfterTheCommit) {
-  writer_fixture f;
-  SQLite::Database reader(f.options.path.string(), SQLite::OPEN_READONLY);
+TEST_P(StoreWriter, CompletionRunsAfterTheCommit) {
+  writer_fixture f(db());
+  auto reader = f.reader();
   std::promise<bool> seen;
   f.writer->post([](store::sql::connection& db) { return write_mark(db, "posted"); },
-                 [&](store::job_result<store::row_id> r) { seen.set_value(r.has_value() && committed(reader, "posted")); });
+                 [&](store::job_result<store::row_id> r) { seen.set_value(r.has_value() && committed(*reader, "posted")); });
   EXPECT_TRUE(seen.get_future().get());
 }
 
-TEST(StoreWriter, FailingJobRollsBackOnlyItselfAndTheRestOfItsBatchCommits) {
-  writer_fixture f;
+TEST_P(StoreWriter, FailingJobRollsBackOnlyItselfAndTheRestOfItsBatchCommits) {
+  writer_fixture f(db());
   std::latch go(1);
   f.hold(go);
   auto a = f.writer->submit([](store::sql::connection& db) { return write_mark(db, "a"); });
@@ -123,18 +125,18 @@ TEST(StoreWriter, FailingJobRollsBackOnlyItselfAndTheRestOfItsBatchCommits) {
   }
   EXPECT_GT(d.get(), 0);
 
-  SQLite::Database reader(f.options.path.string(), SQLite::OPEN_READONLY);
-  EXPECT_TRUE(committed(reader, "a"));
-  EXPECT_FALSE(committed(reader, "b"));
-  EXPECT_FALSE(committed(reader, "c"));
-  EXPECT_TRUE(committed(reader, "d"));
+  auto reader = f.reader();
+  EXPECT_TRUE(committed(*reader, "a"));
+  EXPECT_FALSE(committed(*reader, "b"));
+  EXPECT_FALSE(committed(*reader, "c"));
+  EXPECT_TRUE(committed(*reader, "d"));
   auto stats = f.writer->stats();
   EXPECT_GE(stats.largest_batch, 4u);  // a-d were one batch
   EXPECT_EQ(stats.failed_jobs, 2u);
 }
 
-TEST(StoreWriter, LostTransactionFailsTheWholeBatchAndTheWriterGoesOn) {
-  writer_fixture f;
+TEST_P(StoreWriter, LostTransactionFailsTheWholeBatchAndTheWriterGoesOn) {
+  writer_fixture f(db());
   std::latch go(1);
   f.hold(go);
   auto a = f.writer->submit([](store::sql::connection& db) { return write_mark(db, "a"); });
@@ -151,13 +153,13 @@ TEST(StoreWriter, LostTransactionFailsTheWholeBatchAndTheWriterGoesOn) {
   EXPECT_THROW(c.get(), store::store_error);
   EXPECT_GT(f.writer->submit([](store::sql::connection& db) { return write_mark(db, "d"); }).get(), 0);
 
-  SQLite::Database reader(f.options.path.string(), SQLite::OPEN_READONLY);
-  for (const char* mark : {"a", "b", "c"}) EXPECT_FALSE(committed(reader, mark)) << mark;
-  EXPECT_TRUE(committed(reader, "d"));
+  auto reader = f.reader();
+  for (const char* mark : {"a", "b", "c"}) EXPECT_FALSE(committed(*reader, mark)) << mark;
+  EXPECT_TRUE(committed(*reader, "d"));
 }
 
-TEST(StoreWriter, StopFinishesQueuedJobsThenRefusesNewOnes) {
-  writer_fixture f;
+TEST_P(StoreWriter, StopFinishesQueuedJobsThenRefusesNewOnes) {
+  writer_fixture f(db());
   std::latch go(1);
   f.hold(go);
   std::vector<std::future<store::row_id>> queued;
@@ -177,13 +179,14 @@ TEST(StoreWriter, StopFinishesQueuedJobsThenRefusesNewOnes) {
   }
 }
 
-TEST(StoreWriter, SyncedCommitsTellTheirCallersInCommitOrderEachAfterItsRowIsVisible) {
-  temp_dir dir;
-  auto options = options_for(dir / "fieldwork.db");
-  auto db = store::open_write_connection(options);
-  store::migrate(*db, "fieldwork.db");
-  store::writer w(std::move(db), 8, {}, /*sync_commits=*/true);
-  SQLite::Database reader(options.path.string(), SQLite::OPEN_READONLY);
+// On SQLite the commits are synced by the writer's second thread (sql::connection::defer_commit_sync); on
+// PostgreSQL each COMMIT is durable by itself. Either way a caller hears of its job only once it is stored.
+TEST_P(StoreWriter, SyncedCommitsTellTheirCallersInCommitOrderEachAfterItsRowIsVisible) {
+  auto options = options_for(db());
+  auto conn = store::open_write_connection(options);
+  store::migrate(*conn, "fieldwork.db");
+  store::writer w(std::move(conn), 8, {}, /*sync_commits=*/true);
+  auto reader = store::open_read_connection(options);
   std::mutex m;
   std::vector<int> told;
   int not_visible = 0;
@@ -193,7 +196,7 @@ TEST(StoreWriter, SyncedCommitsTellTheirCallersInCommitOrderEachAfterItsRowIsVis
     w.post([i](store::sql::connection& d) { return write_mark(d, "synced " + std::to_string(i)); },
            [&, i](store::job_result<store::row_id> r) {
              std::lock_guard lock(m);
-             if (!r || !committed(reader, "synced " + std::to_string(i))) ++not_visible;
+             if (!r || !committed(*reader, "synced " + std::to_string(i))) ++not_visible;
              told.push_back(i);
              all.count_down();
            });
@@ -206,12 +209,11 @@ TEST(StoreWriter, SyncedCommitsTellTheirCallersInCommitOrderEachAfterItsRowIsVis
   EXPECT_EQ(w.stats().failed_jobs, 0u);
 }
 
-TEST(StoreWriter, BatchesAreCappedAtMaxBatch) {
-  temp_dir dir;
-  auto options = options_for(dir / "fieldwork.db");
-  auto db = store::open_write_connection(options);
-  store::migrate(*db, "fieldwork.db");
-  store::writer w(std::move(db), 8);
+TEST_P(StoreWriter, BatchesAreCappedAtMaxBatch) {
+  auto options = options_for(db());
+  auto conn = store::open_write_connection(options);
+  store::migrate(*conn, "fieldwork.db");
+  store::writer w(std::move(conn), 8);
   std::latch go(1);
   hold_writer(w, go);
   std::vector<std::future<store::row_id>> queued;
@@ -224,4 +226,5 @@ TEST(StoreWriter, BatchesAreCappedAtMaxBatch) {
 }
 
 }  // namespace
+CATI_ON_BOTH_BACKENDS(StoreWriter);
 }  // namespace cati::test

@@ -92,7 +92,8 @@ void prepare_fieldwork(const fs::path& db, const fs::path& study_dir, int frame_
 }
 
 void ensure_accounts(const fs::path& db, const std::vector<sim_account>& accounts) {
-  if (!fs::exists(db)) throw std::runtime_error(db.string() + ": no such fieldwork file");
+  if (!store::is_postgresql(db.native()) && !fs::exists(db))
+    throw std::runtime_error(db.string() + ": no such fieldwork file");
   store::fieldwork_store fieldwork({.path = db, .create = false});
   add_missing_accounts(fieldwork, accounts, core::real_clock().now());
 }

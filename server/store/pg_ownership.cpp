@@ -1,0 +1,211 @@
+#include "store/pg_ownership.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include "store/error.hpp"
+#include "store/migrations.hpp"
+#include "store/statement_cache.hpp"
+
+namespace cati::store {
+namespace {
+
+using std::chrono::milliseconds;
+
+core::time_point now_ms() { return std::chrono::floor<milliseconds>(std::chrono::system_clock::now()); }
+
+std::optional<core::ownership_record> stored_record(const std::string& url) {
+  try {
+    sql::pg_connection db(url, true);
+    return read_ownership(db);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+void begin_write(sql::connection& db) {
+  while (true) {
+    try {
+      db.begin_write();
+      return;
+    } catch (const sql::error& e) {
+      if (!e.retryable()) throw;
+      db.rollback_quietly();
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<core::ownership_refused> pg_live_holder(const std::string& url) {
+  try {
+    sql::pg_connection db(url, true);
+    // A shared lock conflicts only with a holder's exclusive one, and is dropped at once.
+    if (db.execAndGet(std::string("SELECT pg_try_advisory_lock_shared(") + sql::ownership_lock_key + ")").getInt() != 0) {
+      db.exec(std::string("SELECT pg_advisory_unlock_shared(") + sql::ownership_lock_key + ")");
+      return std::nullopt;
+    }
+    return core::ownership_refused{read_ownership(db)};
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+pg_ownership::pg_ownership(options o) : options_(std::move(o)) {
+  session_ = std::make_unique<sql::pg_connection>(options_.file.path.native(), false);
+}
+
+pg_ownership::~pg_ownership() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  if (heartbeat_.joinable()) heartbeat_.join();
+  session_.reset();  // ends the session: the lock goes with it
+}
+
+bool pg_ownership::try_lock() {
+  if (locked_) return true;
+  std::lock_guard lock(session_mutex_);
+  if (session_->execAndGet(std::string("SELECT pg_try_advisory_lock(") + sql::ownership_lock_key + ")").getInt() == 0)
+    return false;
+  locked_ = true;
+  return true;
+}
+
+core::result<core::ownership_record, core::ownership_refused> pg_ownership::claim(const core::owner_identity& me) {
+  if (!try_lock()) return core::ownership_refused{stored_record(options_.file.path.native())};
+  start_heartbeat();  // from now: a long migration must not look like a hung holder
+  return write_claim(me);
+}
+
+core::ownership_record pg_ownership::take_over(const core::owner_identity& me, std::chrono::milliseconds silent_for,
+                                               const std::function<void(const core::ownership_refused&)>& waiting) {
+  bool told = false;
+  const auto url = options_.file.path.native();
+  while (!try_lock()) {
+    {
+      // The holder's lock session, if it has been silent for longer than silent_for (paused or hung): end
+      // it, which frees the lock; the epoch shuts the old holder out of the fieldwork.
+      std::lock_guard lock(session_mutex_);
+      sql::statement st(*session_,
+                        "SELECT a.pid, (extract(epoch FROM clock_timestamp() - a.state_change) * 1000)::bigint"
+                        "  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                        " WHERE l.locktype = 'advisory' AND l.granted AND l.mode = 'ExclusiveLock'"
+                        "   AND l.classid::bigint = ((" + std::string(sql::ownership_lock_key) + ") >> 32) & 4294967295"
+                        "   AND l.objid::bigint = (" + sql::ownership_lock_key + ") & 4294967295"
+                        "   AND a.state = 'idle'");
+      if (st.executeStep() && st.getColumn(1).getInt64() > silent_for.count()) {
+        const auto pid = st.getColumn(0).getInt64();
+        st.reset();
+        sql::statement kill(*session_, "SELECT pg_terminate_backend(CAST(? AS integer))");
+        kill.bind(1, pid);
+        kill.executeStep();
+      }
+    }
+    if (!told && waiting) waiting(core::ownership_refused{stored_record(url)});
+    told = true;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  start_heartbeat();
+  return write_claim(me);
+}
+
+core::ownership_record pg_ownership::write_claim(const core::owner_identity& me) {
+  auto db = open_write_connection(options_.file);
+  // Under the lock: the one server allowed to upgrade the schema is the one that holds the fieldwork.
+  migrate(*db, "the database");
+  core::ownership_record record{me, now_ms(), 0};
+  try {
+    begin_write(*db);
+    auto previous = read_ownership(*db);
+    record.epoch = (previous ? previous->epoch : 0) + 1;
+    sql::statement st(*db,
+                      "INSERT INTO ownership (id, epoch, host, pid, address, since) VALUES (1, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch, host = excluded.host, "
+                      "pid = excluded.pid, address = excluded.address, since = excluded.since");
+    st.bind(1, static_cast<std::int64_t>(record.epoch));
+    st.bind(2, me.host);
+    st.bind(3, me.pid);
+    st.bind(4, me.address);
+    st.bind(5, static_cast<std::int64_t>(record.since.time_since_epoch().count()));
+    st.exec();
+    db->commit();
+  } catch (...) {
+    db->rollback_quietly();
+    rethrow_as_store_error();
+  }
+  epoch_ = record.epoch;
+  return record;
+}
+
+void pg_ownership::announce(const std::string& address) {
+  auto db = open_write_connection(options_.file);
+  try {
+    begin_write(*db);
+    check_epoch(*db);
+    sql::statement st(*db, "UPDATE ownership SET address = ? WHERE id = 1");
+    st.bind(1, address);
+    st.exec();
+    db->commit();
+  } catch (...) {
+    db->rollback_quietly();
+    rethrow_as_store_error();
+  }
+}
+
+std::optional<core::ownership_record> pg_ownership::current() { return stored_record(options_.file.path.native()); }
+
+std::function<void(sql::connection&)> pg_ownership::write_guard() {
+  return [this](sql::connection& db) { check_epoch(db); };
+}
+
+void pg_ownership::check_epoch(sql::connection& db) {
+  std::optional<std::uint64_t> stored;
+  {
+    detail::statement st(db, "SELECT epoch FROM ownership WHERE id = 1");
+    if (st->executeStep()) stored = static_cast<std::uint64_t>(st->getColumn(0).getInt64());
+  }
+  if (stored == epoch_.load() && !lost_) return;
+  auto now = read_ownership(db);
+  lost(now);
+  throw store_error(store_errc::ownership_lost,
+                    "another server took this fieldwork over" + (now ? ": " + core::describe(*now) : std::string()) +
+                        "; this one (epoch " + std::to_string(epoch_.load()) + ") must not write any more");
+}
+
+void pg_ownership::lost(const std::optional<core::ownership_record>& now) {
+  lost_ = true;
+  std::call_once(lost_once_, [&] {
+    if (options_.on_lost) options_.on_lost(now);
+  });
+}
+
+void pg_ownership::start_heartbeat() {
+  if (heartbeat_.joinable()) return;
+  heartbeat_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stop_.wait_for(lock, options_.heartbeat, [&] { return stopping_; })) {
+      lock.unlock();
+      beat();
+      lock.lock();
+    }
+  });
+}
+
+// On the lock session: its activity is the beat a standby watches. A broken session lost the lock.
+void pg_ownership::beat() {
+  if (lost_ || epoch_.load() == 0) return;
+  std::optional<core::ownership_record> now;
+  try {
+    std::lock_guard lock(session_mutex_);
+    now = read_ownership(*session_);
+  } catch (const std::exception&) {
+    lost(stored_record(options_.file.path.native()));  // the session, and with it the lock, is gone
+    return;
+  }
+  if (!now || now->epoch != epoch_.load()) lost(now);
+}
+
+}  // namespace cati::store

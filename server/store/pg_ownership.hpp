@@ -1,0 +1,71 @@
+// Ownership of a fieldwork in PostgreSQL (core/ports/ownership.hpp), the sibling of sqlite_ownership.
+//
+// - The record is the same one row of the `ownership` table, with its epoch; every write transaction of
+//   the holder's writer checks the epoch (write_guard), exactly as on SQLite.
+// - The OS-level lock of SQLite's sidecar file is a session-level advisory lock here
+//   (pg_try_advisory_lock on sql::ownership_lock_key), held by a connection this object keeps open for
+//   its lifetime: PostgreSQL drops it when the session ends, however the holder ends (a killed process,
+//   a lost machine once its connection times out).
+// - The heartbeat runs a query on that session every beat, so the session's last activity
+//   (pg_stat_activity.state_change) is the holder's last beat. A standby (take_over) waits for the lock;
+//   when the holder has been silent for `silent_for` (paused or hung) it ends that session
+//   (pg_terminate_backend), takes the lock and the record; the old holder's next write is refused by
+//   the epoch.
+// - The heartbeat also reads the epoch, so a holder that wakes up idle learns it lost within one beat,
+//   and a holder whose lock session broke counts as having lost.
+//
+// Thread-safety: as sqlite_ownership.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "store/ownership.hpp"
+#include "store/sql/pg_connection.hpp"
+
+namespace cati::store {
+
+// The live server holding the fieldwork in the PostgreSQL database `url`, if one holds its lock now.
+std::optional<core::ownership_refused> pg_live_holder(const std::string& url);
+
+class pg_ownership final : public store_ownership {
+ public:
+  explicit pg_ownership(options o);
+  ~pg_ownership() override;
+  pg_ownership(const pg_ownership&) = delete;
+  pg_ownership& operator=(const pg_ownership&) = delete;
+
+  core::result<core::ownership_record, core::ownership_refused> claim(const core::owner_identity& me) override;
+  core::ownership_record take_over(const core::owner_identity& me, std::chrono::milliseconds silent_for,
+                                   const std::function<void(const core::ownership_refused&)>& waiting) override;
+  void announce(const std::string& address) override;
+  std::optional<core::ownership_record> current() override;
+  std::function<void(sql::connection&)> write_guard() override;
+  std::uint64_t epoch() const { return epoch_.load(); }
+
+ private:
+  bool try_lock();
+  core::ownership_record write_claim(const core::owner_identity& me);
+  void check_epoch(sql::connection& db);
+  void lost(const std::optional<core::ownership_record>& now);
+  void start_heartbeat();
+  void beat();
+
+  options options_;
+  std::mutex session_mutex_;                    // the lock session: the heartbeat and take_over share it
+  std::unique_ptr<sql::pg_connection> session_;  // holds the advisory lock
+  std::atomic<bool> locked_{false};
+  std::atomic<std::uint64_t> epoch_{0};
+  std::once_flag lost_once_;
+  std::atomic<bool> lost_{false};
+  std::mutex mutex_;
+  std::condition_variable stop_;
+  bool stopping_ = false;
+  std::thread heartbeat_;
+};
+
+}  // namespace cati::store
