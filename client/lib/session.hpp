@@ -42,6 +42,14 @@
 // made it so, "offline, 3 answers waiting" before the queued_event of the third), so a front end that
 // stops reading at the event it waited for has seen the state that goes with it.
 //
+// Several servers: options.url may list the servers of one fieldwork ("ws://a:8080,ws://b:8080", an
+// active one and standbys). The session finds the active one by itself: a standby answers any request
+// with Error{STANDBY, active_server} and the session goes there at once (a notice_event says so; the
+// request is not settled by it, it goes to the active server); a server that cannot be reached or is
+// lost is followed at once by the next of the list, and the backoff delays only a whole round of failed
+// attempts. After the switch it resumes with its token (tokens are in the fieldwork's database, which all
+// the servers share) and resends what was not acknowledged, as after any reconnect.
+//
 // Connection states: connecting -> connected (WebSocket open) -> online (logged in) -> offline (lost; a
 // retry is scheduled) -> connecting ... A state_event reports each change, and while offline each change
 // of the number of unacknowledged answers ("offline, 3 answers waiting").
@@ -63,7 +71,7 @@
 namespace cati::client {
 
 struct session_options {
-  std::string url;                    // ws://host:port[/path] or wss://host:port[/path]
+  std::string url;                    // ws://host:port[/path] or wss://..., or several, comma-separated
   std::string user;                   // optional: opens the journal at start(); login() may name it later
   std::filesystem::path journal_dir;  // empty: journal kept in memory only
   std::string ca_file;                // wss: PEM file of the CA to trust; empty: the system's
