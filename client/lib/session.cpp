@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <cassert>
 #include <thread>
 
@@ -500,7 +501,7 @@ class session::impl {
     journal_.reset();
     journal_user_ = user;
     if (options_.journal_dir.empty()) return {};
-    auto opened = journal::open(journal::file_for(options_.journal_dir, user, options_.url));
+    auto opened = journal::open(journal::file_for(options_.journal_dir, user, journal_key()));
     if (!opened) {
       journal_user_.clear();
       return opened.error();
@@ -529,6 +530,18 @@ class session::impl {
     }
     update_unacked();
     return {};
+  }
+
+  // The servers a journal belongs to: the URL as given, or for several servers of one fieldwork their
+  // sorted list, so that the same servers listed in another order find the same journal.
+  std::string journal_key() const {
+    if (servers_.size() < 2) return options_.url;
+    std::vector<std::string> texts;
+    for (const auto& s : servers_) texts.push_back(s.text());
+    std::sort(texts.begin(), texts.end());
+    std::string key;
+    for (const auto& t : texts) key += (key.empty() ? "" : ",") + t;
+    return key;
   }
 
   void journal_remove(request_id id) {

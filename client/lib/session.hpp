@@ -33,7 +33,8 @@
 //   authority on routing and refuses an answer for another question. When the server refuses one, the
 //   front end gets the Error (message_event), and the answers queued behind it for that interview are
 //   dropped from the journal, each with a failed_event (code dropped).
-// - The journal file belongs to a user and a server: options.journal_dir/<user>@<url>.journal. It is
+// - The journal file belongs to a user and a server (or the sorted list of servers of one fieldwork):
+//   options.journal_dir/<user>@<url>.journal. It is
 //   opened at start() when options.user is set, else at the first login(); what it holds is resent once
 //   logged in, so a terminal restarted after a crash picks up where it was. An empty journal_dir keeps
 //   the journal in memory only (tests).
