@@ -5,6 +5,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -18,6 +19,7 @@
 #include "net/log.hpp"
 #include "net/protocol_adapter.hpp"
 #include "net/server.hpp"
+#include "net/standby.hpp"
 #include "net/web_files.hpp"
 #include "schema/loader.hpp"
 #include "store/fieldwork_port.hpp"
@@ -46,16 +48,12 @@ struct ownership_options {
   double takeover_after = 10;  // seconds of silence of a paused or hung holder before --standby takes over
 };
 
-// Takes the file, or exits: refused with the holder named (exit 4), or, with --standby, after waiting for
-// the holder to go away. A process that later finds its file taken over stops at once, before it can
-// write or answer anything (exit 5): whatever it still had in memory belongs to the new holder now.
-std::unique_ptr<cati::store::store_ownership> take_ownership(const std::filesystem::path& db, const std::string& listen,
-                                                              const ownership_options& o) {
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  const cati::core::owner_identity me{host, ::getpid(), listen};
+// Exits when another live server holds the file (status 4, the holder named), unless --standby.
+std::unique_ptr<cati::store::store_ownership> make_owner(const std::filesystem::path& db) {
   cati::store::store_ownership::options options;
   options.file.path = db;
+  // A process that finds its file taken over stops at once, before it can write or answer anything
+  // (exit 5): whatever it still had in memory belongs to the new holder now.
   options.on_lost = [](const std::optional<cati::core::ownership_record>& now) {
     cati::net::log_error("another server took this fieldwork over",
                          now ? ": " + cati::core::describe(*now) : std::string(), "; stopping at once");
@@ -63,28 +61,42 @@ std::unique_ptr<cati::store::store_ownership> take_ownership(const std::filesyst
     std::cout.flush();
     std::_Exit(exit_ownership_lost);
   };
-  auto owner = cati::store::make_ownership(std::move(options));
-  const auto named = [&](const cati::core::ownership_refused& r) {
-    return r.holder ? cati::core::describe(*r.holder) : std::string("a process that has not written its record yet");
-  };
-  cati::core::ownership_record record;
-  if (!o.standby) {
-    auto claimed = owner->claim(me);
-    if (!claimed) {
-      std::cerr << "cati-server: " << db.string() << " is served by cati-server on " << named(claimed.err())
-                << ": stop that one first, or start this one with --standby to take over when it goes away\n";
-      std::exit(exit_held_elsewhere);
-    }
-    record = *claimed;
-  } else {
-    const auto silent = std::chrono::milliseconds(static_cast<long long>(o.takeover_after * 1000));
-    record = owner->take_over(me, silent, [&](const cati::core::ownership_refused& r) {
-      cati::net::log_info("standby: ", db.string(), " is served by cati-server on ", named(r), "; waiting to take over");
-    });
-  }
-  cati::net::log_info("serving ", db.string(), " as owner, epoch ", record.epoch);
-  return owner;
+  return cati::store::make_ownership(std::move(options));
 }
+
+cati::core::owner_identity identity(const std::string& address) {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return {host, ::getpid(), address};
+}
+
+std::string named(const cati::core::ownership_refused& r) {
+  return r.holder ? cati::core::describe(*r.holder) : std::string("a process that has not written its record yet");
+}
+
+// Without --standby: takes the file, or exits 4 naming the holder (before listening).
+void claim_or_exit(cati::store::store_ownership& owner, const std::filesystem::path& db, const std::string& address) {
+  auto claimed = owner.claim(identity(address));
+  if (!claimed) {
+    std::cerr << "cati-server: " << db.string() << " is served by cati-server on " << named(claimed.err())
+              << ": stop that one first, or start this one with --standby to take over when it goes away\n";
+    std::exit(exit_held_elsewhere);
+  }
+  cati::net::log_info("serving ", db.string(), " as owner, epoch ", claimed->epoch);
+}
+
+// --standby: waits (serving as a standby meanwhile) until the holder is gone, then takes the file.
+void take_over(cati::store::store_ownership& owner, const std::filesystem::path& db, const std::string& address,
+               const ownership_options& o) {
+  const auto silent = std::chrono::milliseconds(static_cast<long long>(o.takeover_after * 1000));
+  const auto record = owner.take_over(identity(address), silent, [&](const cati::core::ownership_refused& r) {
+    cati::net::log_info("standby: ", db.string(), " is served by cati-server on ", named(r), "; waiting to take over");
+  });
+  cati::net::log_info("serving ", db.string(), " as owner, epoch ", record.epoch);
+}
+
+// The URL terminals use for this server when none is given: its bound address (port 0 resolved).
+std::string default_advertise(const cati::net::server& s) { return (s.tls() ? "wss://" : "ws://") + s.local_address(); }
 
 }  // namespace
 
@@ -95,6 +107,7 @@ int main(int argc, char** argv) {
   unsigned threads = 2;
   unsigned idle_timeout = 300;
   bool insecure_listen = false;
+  std::string advertise;
   ownership_options ownership;
   app.add_option("--study", study_dir, "the study folder")->capture_default_str();
   app.add_option("--db", db_path, "the fieldwork's SQLite file (created when missing), or a PostgreSQL database: postgresql://... "
@@ -114,7 +127,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(2u, 86400u));
   app.add_flag("--insecure-listen", insecure_listen, "allow a non-loopback address without TLS");
   app.add_flag("--standby", ownership.standby,
-               "when another cati-server serves --db, wait for it to go away, then take over (else: exit 4)");
+               "when another cati-server serves --db, serve as a standby (healthz 503, terminals sent to the active "
+               "server) until it goes away, then take over (else: exit 4)");
+  app.add_option("--advertise", advertise,
+                 "the URL terminals use for this server (ws://host:port or wss://...), stored with the ownership "
+                 "record so that standbys send terminals there; default: ws:// and the bound --listen address");
   app.add_option("--takeover-after", ownership.takeover_after,
                  "--standby: seconds a holder may stay silent (paused, hung) before it is taken over")
       ->capture_default_str()
@@ -132,6 +149,9 @@ int main(int argc, char** argv) {
     if (auto refused = cati::net::check_listen_address(where->host, where->port, !tls_cert.empty(), insecure_listen))
       throw std::runtime_error(*refused);
 
+    if (!advertise.empty() && advertise.rfind("ws://", 0) != 0 && advertise.rfind("wss://", 0) != 0)
+      throw std::runtime_error("--advertise: '" + advertise + "' is not a ws:// or wss:// URL");
+
     // "manual:" is the documented name of the clock only a driver moves.
     bool manual = clock_spec.rfind("manual:", 0) == 0;
     if (manual) clock_spec = "fixed:" + clock_spec.substr(7);
@@ -144,8 +164,62 @@ int main(int argc, char** argv) {
 
     std::filesystem::path db(db_path);
     if (db.has_parent_path()) std::filesystem::create_directories(db.parent_path());
-    auto owner = take_ownership(db, listen, ownership);
+    auto owner = make_owner(db);
+    if (!ownership.standby) claim_or_exit(*owner, db, listen);
     auto metrics = std::make_shared<cati::net::metrics_registry>();
+
+    // Healthz: "active" once this process holds the fieldwork; before that (a standby) 503 naming the
+    // active server, as the ownership record stores it.
+    std::atomic<bool> active{!ownership.standby};
+    cati::net::active_server_lookup active_server(
+        [&] {
+          auto now = owner->current();
+          return now ? now->holder.address : std::string();
+        },
+        std::chrono::milliseconds(500));
+    cati::net::server_options options;
+    options.address = where->host;
+    options.port = where->port;
+    options.threads = threads;
+    options.tls_cert = tls_cert;
+    options.tls_key = tls_key;
+    options.files = cati::net::supervisor_page();
+    options.limits.idle_timeout = std::chrono::seconds(idle_timeout);
+    options.health = [&]() -> cati::net::health_report {
+      if (active) return {true, "active\n"};
+      return cati::net::standby_health(active_server.get());
+    };
+
+    // Connections go to the standby handler until this process holds the fieldwork, then to the service
+    // (each stays with the handler it was opened with). Components start in this order and stop in the
+    // reverse one (C++ destroys locals backwards): the server (its io_context), the store (its writer),
+    // the fieldwork application (it waits for the commits it handed to the writer), access (it joins its
+    // password-check thread), the protocol adapter. So no callback ever reaches a component that is gone.
+    cati::net::handler_switch handler;
+    cati::net::standby_handler standby(active_server);
+    cati::net::server server(options, handler, metrics);
+    if (advertise.empty()) advertise = default_advertise(server);
+
+    // A standby listens at once; a signal before it holds the fieldwork just ends it (nothing to save).
+    std::atomic<bool> serving{false};
+    boost::asio::signal_set signals(server.context(), SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      cati::net::log_info("signal ", sig, ": shutting down");
+      if (!serving) {
+        std::cout.flush();
+        std::cerr.flush();
+        std::_Exit(0);
+      }
+      server.stop();
+    });
+    if (ownership.standby) {
+      handler.use(&standby);
+      server.start();
+      take_over(*owner, db, advertise, ownership);
+    }
+    owner->announce(advertise);
+
     // Another process holding the file's write lock (a sample import, an sqlite3 shell) is waited for.
     auto& busy_waits = metrics->add_counter("cati_store_busy_waits_total",
                                             "write transactions that waited for another process's lock");
@@ -182,39 +256,6 @@ int main(int argc, char** argv) {
     store.register_study(running).get();
     cati::store::fieldwork_port port(store, *study);
 
-    cati::net::server_options options;
-    options.address = where->host;
-    options.port = where->port;
-    options.threads = threads;
-    options.tls_cert = tls_cert;
-    options.tls_key = tls_key;
-    options.files = cati::net::supervisor_page();
-    options.limits.idle_timeout = std::chrono::seconds(idle_timeout);
-
-    // The service runs its strand on the server's io_context: build the server first with a forwarding
-    // handler, then the service on its context.
-    struct forward final : cati::net::message_handler {
-      cati::net::message_handler* to = nullptr;
-      void on_open(const std::shared_ptr<cati::net::session>& s) override {
-        if (to) to->on_open(s);
-      }
-      void on_message(const std::shared_ptr<cati::net::session>& s, cati::v1::ClientMessage m) override {
-        if (to) to->on_message(s, std::move(m));
-      }
-      void on_close(const std::shared_ptr<cati::net::session>& s) override {
-        if (to) to->on_close(s);
-      }
-      void drain(std::function<void()> done) override {
-        if (to) to->drain(std::move(done));
-        else done();
-      }
-    } handler;
-    // Components start in this order and stop in the reverse one (C++ destroys locals backwards): the
-    // store (its writer), the server (its io_context), the fieldwork application (it waits for the commits
-    // it handed to the writer), access (it joins its password-check thread), the protocol adapter. So no
-    // callback ever reaches a component that is gone.
-    cati::net::server server(options, handler, metrics);
-    owner->announce(server.local_address());
     cati::net::app_options app_opts;
     int exit_code = 0;
     app_opts.on_storage_failure = [&](const std::string& why) {
@@ -226,24 +267,27 @@ int main(int argc, char** argv) {
     const cati::store::sodium_password_check passwords;
     cati::net::login_guard::options login;
     cati::net::access logins(application.strand(), port, passwords, login);
-    // Terminals reconnecting after a restart resume with their tokens, without a password check each.
+    // Terminals reconnecting after a restart (or a takeover) resume with their tokens, which are in the
+    // database, without a password check each.
     logins.restore(port.sessions());
     cati::net::protocol_adapter service(application, logins, *metrics, {.manual_clock = manual, .token_ttl = login.token_ttl});
-    handler.to = &service;
-    // The server outlives the adapter: whatever it still reports after the adapter is gone goes nowhere.
+    // The server outlives the adapter: sessions opened from now on go to it; whatever the server still
+    // reports after the adapter is gone goes nowhere.
     struct unhook {
-      forward& h;
-      ~unhook() { h.to = nullptr; }
+      cati::net::handler_switch& h;
+      ~unhook() { h.use(nullptr); }
     } unhook_service{handler};
-
-    boost::asio::signal_set signals(server.context(), SIGINT, SIGTERM);
-    signals.async_wait([&](boost::system::error_code ec, int sig) {
-      if (ec) return;
-      cati::net::log_info("signal ", sig, ": shutting down");
-      server.stop();
-    });
+    handler.use(&service);
     application.start();
-    server.run();
+    serving = true;
+    active = true;
+    if (ownership.standby) {
+      // Sessions opened while this was a standby were told to go elsewhere and closed; new ones are served.
+      cati::net::log_info("took over: serving at ", advertise);
+    } else {
+      server.start();
+    }
+    server.wait();
     cati::net::log_info("stopped");
     return exit_code;
   } catch (const std::exception& e) {

@@ -35,6 +35,7 @@ enum class errc {
   internal = 15,
   unavailable = 16,
   session_taken_over = 17,  // a resume refused: another login took the session (do not log in again by itself)
+  standby = 18,             // the server is a standby: the session goes to the active one by itself
   // On this side of the wire.
   timeout = 100,        // no reply within the request timeout
   no_case = 101,        // a call or interview request, but no case card was received

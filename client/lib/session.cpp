@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <cassert>
 #include <thread>
 
@@ -137,12 +138,13 @@ class session::impl {
   }
 
   void do_start() {
-    auto parsed = parse_url(options_.url);
+    auto parsed = parse_url_list(options_.url);
     if (!parsed) {
       set_state(connection_state::stopped, parsed.error());
       return;
     }
-    url_ = *parsed;
+    servers_ = *parsed;
+    url_ = servers_.front();
     if (!options_.user.empty()) {
       if (auto s = open_journal(options_.user); !s) emit(failed_event{0, request_kind::login, s.error(), {}, 0});
     }
@@ -184,7 +186,9 @@ class session::impl {
       if (gen == generation_) on_frame(frame);
     };
     handlers.on_closed = [this, gen](error why) {
-      if (gen == generation_) on_closed(std::move(why));
+      if (gen != generation_) return;
+      last_lost_ = url_;
+      on_closed(std::move(why));
     };
     transport_ = detail::make_transport(ioc_, url_, {options_.ca_file, options_.insecure}, options_.connect_timeout,
                                         std::move(handlers));
@@ -211,12 +215,41 @@ class session::impl {
     outbox_.drop_internal();
     outbox_.mark_unsent();
     if (stopping_) return;
-    const auto delay = backoff_.next();
+    const auto delay = choose_next_server();
     set_state(connection_state::offline, std::move(why), delay);
     retry_timer_.expires_after(delay);
     retry_timer_.async_wait([this](boost::system::error_code ec) {
       if (!ec && !stopping_) connect();
     });
+  }
+
+  // Which server the next attempt goes to, and after how long. A standby's redirect is followed at once;
+  // otherwise the next server of the list is tried at once, and only after a whole round of them failed
+  // does the backoff delay the next round (so a dead active server costs no backoff when a standby is
+  // next). With one server this is the plain backoff.
+  std::chrono::milliseconds choose_next_server() {
+    ++failures_in_round_;
+    if (redirect_) {
+      url_ = *redirect_;
+      redirect_.reset();
+      if (failures_in_round_ <= 2 * servers_.size()) return std::chrono::milliseconds(0);
+    } else {
+      next_server_ = (next_server_ + 1) % servers_.size();
+      url_ = servers_[next_server_];
+      if (failures_in_round_ % servers_.size() != 0) return std::chrono::milliseconds(0);
+    }
+    return backoff_.next();
+  }
+
+  // A standby answered: go to the active server it names, unless that is where we come from (its record
+  // may still name the server that just died) or it names none; then to the next server of the list.
+  void on_standby(const v1::Error& e) {
+    emit(notice_event{url_.text() + " is a standby: " + e.message()});
+    auto active = parse_url(e.active_server());
+    if (active && !active->same_server(url_) && !(last_lost_ && active->same_server(*last_lost_))) redirect_ = *active;
+    ++generation_;  // the old transport's handlers go quiet
+    if (transport_) transport_->abort();
+    on_closed(error{errc::standby, e.message()});
   }
 
   // The server says our session is gone (not logged in, shutting down): start over with a new
@@ -236,6 +269,11 @@ class session::impl {
     v1::ServerMessage message;
     if (!message.ParseFromString(frame)) {
       emit(notice_event{"the server sent an unreadable frame (" + std::to_string(frame.size()) + " bytes)"});
+      return;
+    }
+    // Not an answer to the request: the request stays queued and goes to the active server.
+    if (message.has_error() && message.error().code() == v1::Error::STANDBY) {
+      on_standby(message.error());
       return;
     }
     tracker_.observe(message);
@@ -267,6 +305,8 @@ class session::impl {
     // has seen "online" by then.
     if (settled && is_auth(kind) && body == v1::ServerMessage::kLoginOk) {
       logged_in_ = true;
+      failures_in_round_ = 0;
+      last_lost_.reset();
       if (!server_trouble_) backoff_.reset();
       set_state(connection_state::online);
     }
@@ -461,7 +501,7 @@ class session::impl {
     journal_.reset();
     journal_user_ = user;
     if (options_.journal_dir.empty()) return {};
-    auto opened = journal::open(journal::file_for(options_.journal_dir, user, options_.url));
+    auto opened = journal::open(journal::file_for(options_.journal_dir, user, journal_key()));
     if (!opened) {
       journal_user_.clear();
       return opened.error();
@@ -492,6 +532,18 @@ class session::impl {
     return {};
   }
 
+  // The servers a journal belongs to: the URL as given, or for several servers of one fieldwork their
+  // sorted list, so that the same servers listed in another order find the same journal.
+  std::string journal_key() const {
+    if (servers_.size() < 2) return options_.url;
+    std::vector<std::string> texts;
+    for (const auto& s : servers_) texts.push_back(s.text());
+    std::sort(texts.begin(), texts.end());
+    std::string key;
+    for (const auto& t : texts) key += (key.empty() ? "" : ",") + t;
+    return key;
+  }
+
   void journal_remove(request_id id) {
     if (!journal_) return;
     if (auto s = journal_->remove(id); !s) emit(notice_event{s.error().message});
@@ -506,7 +558,12 @@ class session::impl {
   event_queue queue_;
 
   // io thread only
-  url url_;
+  std::vector<url> servers_;         // options_.url's list
+  std::size_t next_server_ = 0;      // servers_[next_server_] is the last one taken from the list
+  std::size_t failures_in_round_ = 0;  // closed connections since the last successful login
+  std::optional<url> redirect_;      // where a standby said the active server is
+  std::optional<url> last_lost_;     // the server whose connection failed or was lost last
+  url url_;                          // the server of the current (or next) connection
   backoff backoff_;
   asio::steady_timer retry_timer_;
   asio::steady_timer tick_timer_;

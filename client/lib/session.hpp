@@ -33,7 +33,8 @@
 //   authority on routing and refuses an answer for another question. When the server refuses one, the
 //   front end gets the Error (message_event), and the answers queued behind it for that interview are
 //   dropped from the journal, each with a failed_event (code dropped).
-// - The journal file belongs to a user and a server: options.journal_dir/<user>@<url>.journal. It is
+// - The journal file belongs to a user and a server (or the sorted list of servers of one fieldwork):
+//   options.journal_dir/<user>@<url>.journal. It is
 //   opened at start() when options.user is set, else at the first login(); what it holds is resent once
 //   logged in, so a terminal restarted after a crash picks up where it was. An empty journal_dir keeps
 //   the journal in memory only (tests).
@@ -41,6 +42,14 @@
 // Order: a state change that a message causes is reported before it ("online" before the LoginOk that
 // made it so, "offline, 3 answers waiting" before the queued_event of the third), so a front end that
 // stops reading at the event it waited for has seen the state that goes with it.
+//
+// Several servers: options.url may list the servers of one fieldwork ("ws://a:8080,ws://b:8080", an
+// active one and standbys). The session finds the active one by itself: a standby answers any request
+// with Error{STANDBY, active_server} and the session goes there at once (a notice_event says so; the
+// request is not settled by it, it goes to the active server); a server that cannot be reached or is
+// lost is followed at once by the next of the list, and the backoff delays only a whole round of failed
+// attempts. After the switch it resumes with its token (tokens are in the fieldwork's database, which all
+// the servers share) and resends what was not acknowledged, as after any reconnect.
 //
 // Connection states: connecting -> connected (WebSocket open) -> online (logged in) -> offline (lost; a
 // retry is scheduled) -> connecting ... A state_event reports each change, and while offline each change
@@ -63,7 +72,7 @@
 namespace cati::client {
 
 struct session_options {
-  std::string url;                    // ws://host:port[/path] or wss://host:port[/path]
+  std::string url;                    // ws://host:port[/path] or wss://..., or several, comma-separated
   std::string user;                   // optional: opens the journal at start(); login() may name it later
   std::filesystem::path journal_dir;  // empty: journal kept in memory only
   std::string ca_file;                // wss: PEM file of the CA to trust; empty: the system's

@@ -18,6 +18,25 @@ std::string url::authority() const {
   return h + ":" + port;
 }
 
+std::string url::text() const { return (tls ? "wss://" : "ws://") + authority() + (target == "/" ? "" : target); }
+
+result<std::vector<url>> parse_url_list(std::string_view text) {
+  std::vector<url> out;
+  std::size_t from = 0;
+  while (true) {
+    const auto comma = text.find(',', from);
+    auto one = text.substr(from, comma == std::string_view::npos ? std::string_view::npos : comma - from);
+    while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+    while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
+    if (one.empty()) return bad(text, "an empty server in the list (two commas, or a comma at an end)");
+    auto parsed = parse_url(one);
+    if (!parsed) return parsed.error();
+    out.push_back(*parsed);
+    if (comma == std::string_view::npos) return out;
+    from = comma + 1;
+  }
+}
+
 result<url> parse_url(std::string_view text) {
   url u;
   std::string_view rest = text;

@@ -45,7 +45,10 @@ int main(int argc, char** argv) {
   long timeout_ms = 30000;
 
   CLI::App app{"cati-term: the interviewer's terminal for cati-server"};
-  app.add_option("--server", options.server, "ws://host:port or wss://host:port")->required();
+  app.add_option("--server", options.server,
+                 "ws://host:port or wss://host:port; several servers of one fieldwork comma-separated "
+                 "(ws://a:8080,ws://b:8080): the active one is found by itself")
+      ->required();
   app.add_option("--user", options.user, "the interviewer's user name");
   app.add_option("--password-file", password_file, "a file whose first line is the password")->check(CLI::ExistingFile);
   app.add_option("--journal-dir", journal_dir, "where unacknowledged answers are kept (default ~/.cati-term/journal)");
@@ -56,7 +59,7 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", timeout_ms, "script mode: milliseconds to wait for each reply")->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
 
-  if (auto u = client::parse_url(options.server); !u) {
+  if (auto u = client::parse_url_list(options.server); !u) {
     std::cerr << "cati-term: " << u.error().message << "\n";
     return 1;
   }

@@ -9,7 +9,7 @@
 namespace cati::term {
 
 struct term_options {
-  std::string server;                      // ws://host:port or wss://host:port
+  std::string server;                      // ws://host:port or wss://host:port, or several comma-separated
   std::string user;
   std::optional<std::string> password;     // from --password-file
   std::filesystem::path journal_dir;       // default ~/.cati-term/journal

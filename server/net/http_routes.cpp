@@ -42,7 +42,12 @@ http_response route_http_request(const http_request& req, const server_state& st
   std::string_view path(req.target().data(), req.target().size());
   if (const auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
 
-  if (path == "/healthz") return make_response(req, http::status::ok, "text/plain; charset=utf-8", "ok\n");
+  if (path == "/healthz") {
+    if (!state.health) return make_response(req, http::status::ok, "text/plain; charset=utf-8", "ok\n");
+    auto h = state.health();
+    return make_response(req, h.serving ? http::status::ok : http::status::service_unavailable,
+                         "text/plain; charset=utf-8", std::move(h.body));
+  }
   if (path == "/metrics") {
     return make_response(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
                          state.all_metrics->render());

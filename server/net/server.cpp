@@ -50,7 +50,7 @@ server::server(server_options options, message_handler& handler, std::shared_ptr
   std::shared_ptr<asio::ssl::context> tls;
   if (!options_.tls_cert.empty()) tls = make_tls_context(options_.tls_cert, options_.tls_key);
   tls_ = tls != nullptr;
-  state_ = std::make_shared<server_state>(options_.limits, handler, metrics_, options_.files);
+  state_ = std::make_shared<server_state>(options_.limits, handler, metrics_, options_.files, options_.health);
   const tcp::endpoint endpoint(parse_bind_address(options_.address), options_.port);
   listener_ = std::make_shared<listener>(ioc_, endpoint, state_, std::move(tls));
   const auto bound = listener_->local_endpoint();

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,13 +31,13 @@
 #include "net/message_handler.hpp"
 #include "net/metrics.hpp"
 #include "net/session.hpp"
+#include "net/server_state.hpp"
 #include "net/session_limits.hpp"
 #include "net/static_files.hpp"
 
 namespace cati::net {
 
 class listener;
-struct server_state;
 
 struct server_options {
   std::string address = "127.0.0.1";  // an IP address or "localhost" (binds 127.0.0.1)
@@ -55,6 +56,9 @@ struct server_options {
   // Print "listening on 127.0.0.1:PORT" on stdout (flushed) when start() begins accepting: the line
   // scripts and tests read to learn the port.
   bool announce = true;
+  // GET /healthz: 200 for a server that serves, 503 (so a load balancer skips it) for one that does not
+  // (a standby), with a one-line body saying which; unset: 200 "ok". Called on network threads: it must be thread-safe and not block.
+  std::function<health_report()> health;
 };
 
 class server {

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <string>
 #include <memory>
 #include <utility>
 
@@ -17,10 +19,21 @@
 
 namespace cati::net {
 
+// What GET /healthz answers (server.hpp has the contract).
+struct health_report {
+  bool serving = true;
+  std::string body = "ok\n";
+};
+
 struct server_state {
   server_state(session_limits l, message_handler& h, std::shared_ptr<metrics_registry> registry,
-               static_files f)
-      : limits(l), handler(h), all_metrics(std::move(registry)), metrics(*all_metrics), files(std::move(f)) {}
+               static_files f, std::function<health_report()> health_check = {})
+      : limits(l),
+        handler(h),
+        all_metrics(std::move(registry)),
+        metrics(*all_metrics),
+        files(std::move(f)),
+        health(std::move(health_check)) {}
 
   session::id_type next_session_id() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -30,6 +43,7 @@ struct server_state {
   net_metrics metrics;                                   // the transport's series in it
   session_registry sessions;
   const static_files files;
+  const std::function<health_report()> health;  // GET /healthz; empty: 200 "ok"
 
  private:
   std::atomic<session::id_type> next_id_{1};

@@ -67,5 +67,24 @@ TEST(ClientUrl, RefusesWhatIsNotAWebSocketUrl) {
   }
 }
 
+TEST(ClientUrl, AListOfServersIsCommaSeparatedAndEachIsChecked) {
+  auto list = parse_url_list("ws://a:8080, wss://b:8443/ws ,ws://[::1]:9000");
+  ASSERT_TRUE(list) << list.error().message;
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[0].text(), "ws://a:8080");
+  EXPECT_EQ((*list)[1].text(), "wss://b:8443/ws");
+  EXPECT_EQ((*list)[2].text(), "ws://[::1]:9000");
+  EXPECT_TRUE((*list)[0].same_server(*parse_url("ws://a:8080/other")));
+  EXPECT_FALSE((*list)[0].same_server(*parse_url("wss://a:8080")));
+  ASSERT_TRUE(parse_url_list("ws://one:1"));
+  EXPECT_EQ(parse_url_list("ws://one:1")->size(), 1u);
+  for (const char* bad : {"", "ws://a:1,", ",ws://a:1", "ws://a:1,,ws://b:2", "ws://a:1,http://b:2"}) {
+    const auto u = parse_url_list(bad);
+    ASSERT_FALSE(u) << bad;
+    EXPECT_EQ(u.error().code, errc::bad_url) << bad;
+  }
+  EXPECT_NE(parse_url_list("ws://a:1,http://b:2").error().message.find("http://b:2"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace cati::client

@@ -134,6 +134,35 @@ TEST_F(ClientSession, ARefusedQueuedAnswerDropsTheOnesBehindItWithANotice) {
   EXPECT_EQ(server_.applied().count({"iv-12-1", 1}), 1u);
 }
 
+// With several servers the journal belongs to the set of them: the same servers listed in another
+// order (another terminal's configuration, a reordered list) find the same unsent answers.
+TEST_F(ClientSession, SeveralServersShareOneJournalWhateverTheirOrder) {
+  const std::string other = "ws://127.0.0.1:1";  // nothing listens there: tried, then skipped
+  {
+    auto o = options();
+    o.url = server_.url() + "," + other;
+    auto s = make_session(o);
+    log_in_and_start(*s);
+    server_.set_listening(false);
+    until_state(*s, connection_state::offline);
+    reply(*s, s->answer("2"));
+    s->stop();
+  }
+  EXPECT_TRUE(server_.applied().empty());
+  server_.set_listening(true);
+  auto o = options();
+  o.url = other + "," + server_.url();
+  auto s = make_session(o);
+  reply(*s, s->login("anna", "secret"));
+  const event resent = until(*s, [](const event& e) {
+    const auto* m = std::get_if<message_event>(&e);
+    return m && m->kind == request_kind::answer && m->settles;
+  });
+  EXPECT_EQ(to_text(resent).substr(0, 9), "screen q2");
+  EXPECT_EQ(server_.answers()[0], "2");
+  expect_exactly_once();
+}
+
 TEST_F(ClientSession, TheJournalSurvivesARestartOfTheTerminal) {
   {
     auto s = make_session();

@@ -40,6 +40,11 @@ std::unique_ptr<child::child_server> start(const fieldwork_dir& fw, const std::s
   return std::make_unique<child::child_server>(server_argv(fw, std::move(extra)), fw.dir() / (name + ".log"));
 }
 
+// Waits until the standby whose log is `log` has taken the fieldwork over (it listens from the start).
+bool took_over(const fs::path& log) {
+  return eventually([&] { return file_text(log).find("took over: serving at") != std::string::npos; }, 60s);
+}
+
 // Runs `action` on a thread once `log` says the standby is waiting, while this thread starts it.
 std::thread when_standby_waits(const fs::path& log, std::function<void()> action) {
   return std::thread([log, action = std::move(action)] {
@@ -70,7 +75,8 @@ TEST(OneOwner, ASecondServerOnAServedFileRefusesToStartAndNamesTheHolder) {
   ASSERT_NE(first.port(), 0) << first.log();
   const auto holder = ownership_row(fw);
   ASSERT_EQ(holder.size(), 4u);
-  EXPECT_EQ(holder[2], "127.0.0.1:" + std::to_string(first.port())) << "the record has the bound address";
+  EXPECT_EQ(holder[2], "ws://127.0.0.1:" + std::to_string(first.port()))
+      << "the record has the URL it advertises (the bound address by default)";
   EXPECT_EQ(holder[3], "1");
 
   const auto log = fw.dir() / "second.log";
@@ -79,12 +85,11 @@ TEST(OneOwner, ASecondServerOnAServedFileRefusesToStartAndNamesTheHolder) {
   EXPECT_EQ(run_command(command, log), exit_held_elsewhere) << file_text(log);
   const auto said = file_text(log);
   EXPECT_NE(said.find(fw.db().string() + " is served by cati-server on host " + holder[0] + " (pid " + holder[1] +
-                      ", listening on 127.0.0.1:" + std::to_string(first.port()) + ", since "),
+                      ", listening on ws://127.0.0.1:" + std::to_string(first.port()) + ", since "),
             std::string::npos)
       << said;
   EXPECT_NE(said.find("--standby"), std::string::npos) << "it says what to do instead: " << said;
-  EXPECT_EQ(said.find("listening on 127.0.0.1:"), said.find("listening on 127.0.0.1:" + std::to_string(first.port())))
-      << "it never listened: " << said;
+  EXPECT_EQ(said.find("listening on 127.0.0.1:"), std::string::npos) << "it never listened: " << said;
   EXPECT_EQ(ownership_row(fw), holder) << "the refused server wrote nothing";
   auto c = logged_in(first.port());
   ASSERT_TRUE(c);
@@ -120,10 +125,11 @@ TEST(OneOwner, AStandbyTakesOverAfterKillMinus9AndAnswersKeepWorking) {
   }
   killer.join();
   ASSERT_TRUE(standby) << file_text(log);
+  ASSERT_TRUE(took_over(log)) << file_text(log);
   const auto record = ownership_row(fw);
   ASSERT_EQ(record.size(), 4u);
   EXPECT_EQ(record[1], std::to_string(standby->pid()));
-  EXPECT_EQ(record[2], "127.0.0.1:" + std::to_string(standby->port()));
+  EXPECT_EQ(record[2], "ws://127.0.0.1:" + std::to_string(standby->port()));
   EXPECT_EQ(record[3], "2") << "a takeover is a new epoch";
   EXPECT_EQ(answer_rows(fw, before_id), acknowledged) << "what the first one acknowledged is in the file";
 
@@ -168,6 +174,7 @@ TEST(OneOwner, APausedFormerOwnerWokenAfterTheTakeoverCannotCommitAndExits) {
   }
   pauser.join();
   ASSERT_TRUE(standby) << file_text(log);
+  ASSERT_TRUE(took_over(log)) << file_text(log);
   EXPECT_EQ(ownership_row(fw).at(3), "2");
 
   // Queued while it sleeps: what the former owner finds when it wakes up.
@@ -187,7 +194,7 @@ TEST(OneOwner, APausedFormerOwnerWokenAfterTheTakeoverCannotCommitAndExits) {
   std::string third = "timeout 60";
   for (const auto& a : server_argv(fw)) third += " '" + a + "'";
   EXPECT_EQ(run_command(third, third_log), exit_held_elsewhere) << file_text(third_log);
-  EXPECT_NE(file_text(third_log).find("(pid " + std::to_string(standby->pid()) + ", listening on 127.0.0.1:" +
+  EXPECT_NE(file_text(third_log).find("(pid " + std::to_string(standby->pid()) + ", listening on ws://127.0.0.1:" +
                                       std::to_string(standby->port()) + ", since "),
             std::string::npos)
       << file_text(third_log);
