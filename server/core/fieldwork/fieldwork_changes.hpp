@@ -31,6 +31,7 @@ struct call_logged {
   std::string note;
   std::optional<interview_id> interview;
   std::optional<appointment> callback;  // an appointment agreed in this call
+  bool finishes_case = false;           // the case's plan is finished after this call (cases.finished)
 };
 
 // An interview began. Its id, respondent id and seed are chosen by the service (ids count up from the
