@@ -7,8 +7,9 @@
 // have changed nothing.
 //
 // Study time moves by seconds, and now and then by 35 to 70 minutes: case locks (30 min) lapse, so
-// interviews are left running by an interviewer who lost the case ("abandoned") and broken-off cases come
-// due again (after 60 min) and are taken over. The model keeps each lock's holder and expiry as the docs
+// interviews are left running by an interviewer who lost the case ("abandoned": taken over by the next
+// one handed the case, never left open behind a call result) and broken-off cases come due again (after
+// 60 min) and are taken over. The model keeps each lock's holder and expiry as the docs
 // say: taken with the case, renewed by every request taken on it, released by its call's end. Valid
 // answers are taken from the seed study's eligible run, so every refusal the model meets is the state
 // machine's.
@@ -270,10 +271,7 @@ class model_run {
     what_ = who.name + " StartInterview " + std::to_string(c);
     verdict v = take();
     const auto open = cases_[c].open;
-    if (open && interviews_[*open].state == iv_state::active && interviews_[*open].owner != who.name)
-      v = refuse(fault_code::not_your_case);
-    else if (auto no = case_refusal(who, c))
-      v = refuse(*no);
+    if (auto no = case_refusal(who, c)) v = refuse(*no);
     auto r = apply(f_.fw->start_interview(who, 0, c, "", f_.now), v);
     if (!r) return;
     keep(c, who.name);

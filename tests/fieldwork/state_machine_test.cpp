@@ -82,31 +82,44 @@ TEST(StateMachine, AFinalOutcomeStaysFinalAndTakesNoMoreCallAttempts) {
   EXPECT_EQ(f.sql("SELECT count(*) FROM call_attempts"), "1");
 }
 
-// Hole 1: an interview left running by its interviewer (terminal gone, lock lapsed) was resumed by the
-// next interviewer who was handed the case.
-TEST(StateMachine, AnAbandonedInterviewCannotBeResumedByAnotherInterviewer) {
+// Hole 1: an interview left running by an interviewer who lost the case (terminal gone, lock lapsed) is
+// never left open behind a call result: the next interviewer handed the case takes it over (the takeover
+// moves it: the first one can no longer answer) or passes the case by.
+TEST(StateMachine, AnAbandonedInterviewIsTakenOverNotLeftOpenBehindACallResult) {
   in_interview t;
   auto& f = t.f;
   f.now += std::chrono::minutes(f.study->rules.case_lock_minutes + 1);  // anna's terminal is gone; her lock lapsed
   auto bert = take_next(f, f.bert);
   ASSERT_EQ(bert.id, t.offer.id);
   const auto before = file_state(f);
-  auto start = refused(f, f.fw->start_interview(f.bert, 0, bert.id, "", f.now));
-  EXPECT_EQ(start.code, fault_code::not_your_case) << start.message;
   auto call = refused(f, f.fw->record_call(f.bert, 0, bert.id, outcome::no_answer, {}, false, "", "", f.now));
   EXPECT_EQ(call.code, fault_code::not_your_case) << call.message;
   EXPECT_EQ(file_state(f), before);
+  auto taken = f.take(f.fw->start_interview(f.bert, 0, bert.id, "", f.now));
+  EXPECT_EQ(taken.id, t.iv.id);
   EXPECT_EQ(f.sql("SELECT u.name FROM interviews i JOIN users u ON u.id = i.interviewer_id WHERE i.id = " +
                   std::to_string(t.iv.id)),
-            "anna");
-  // bert may pass it by (he gets it again: it is the only case), and his lock lapses too; anna comes back
-  // and goes on with her interview.
-  f.take(f.fw->next_case(f.bert, 0, f.now));
+            "bert");
+  auto anna = refused(f, f.fw->answer(f.anna, 0, t.iv.id, t.iv.next_seq, t.iv.current->name, "1", f.now));
+  EXPECT_EQ(anna.code, fault_code::not_your_case) << anna.message;
+  answer_screen(f, f.bert, taken, "1");
+}
+
+// The other side of hole 1: an interviewer in the middle of an interview does not take another case,
+// but once their lock lapsed (the terminal was away) they may, and their interview waits for them.
+TEST(StateMachine, NextCaseWaitsForARunningInterviewUnlessItsLockLapsed) {
+  durable_fieldwork f(2);
+  auto offer = take_next(f, f.anna);
+  auto iv = f.take(f.fw->start_interview(f.anna, 0, offer.id, "", f.now));
+  answer_screen(f, f.anna, iv, "");
+  auto busy = refused(f, f.fw->next_case(f.anna, 0, f.now));
+  EXPECT_EQ(busy.code, fault_code::invalid_request);
+  EXPECT_NE(busy.message.find("interview " + std::to_string(iv.id) + " is still open"), std::string::npos) << busy.message;
   f.now += std::chrono::minutes(f.study->rules.case_lock_minutes + 1);
-  auto back = f.take(f.fw->resume(f.anna, f.now));
-  ASSERT_TRUE(back.interview && back.interview->current);
-  EXPECT_EQ(back.interview->id, t.iv.id);
-  answer_screen(f, f.anna, t.iv, "1");
+  take_next(f, f.anna);  // a case (her own again, or the other: the scheduler's choice)
+  answer_screen(f, f.anna, iv, "1");  // her interview takes its case again
+  EXPECT_EQ(f.sql("SELECT u.name FROM cases c JOIN users u ON u.id = c.held_by WHERE c.id = " + std::to_string(offer.id)),
+            "anna");
 }
 
 // Hole 2: answers after Suspend{BREAK_OFF} were acknowledged and stored; a second break-off was recorded.

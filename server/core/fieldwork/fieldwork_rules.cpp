@@ -17,12 +17,16 @@ constexpr std::uint32_t supervisors = bits(user_role::supervisor, user_role::adm
 
 // The table. Read a row as: <request> is allowed for <roles> when the case is in <cases>, the call in
 // <calls> and the interview in <interviews>. Why each row is what it is:
-// - NextCase passes by a held case (releasing it) but never an interview running on it.
+// - NextCase passes by a held case (releasing it) but never an interview running on it (the call is
+//   `interviewing`); once the lock lapsed (the terminal was away) the interviewer may take another case,
+//   and finds the interview again when they come back (resume).
 // - CallResult ends a call on a held case that is not final and has no interview running on it (the
 //   interview's own end records its call): a final outcome stays final, and an interview is never left
 //   open behind a call result.
-// - StartInterview opens one on a held case, resumes a suspended one (whoever suspended it), or gives the
-//   screen of the user's own running one; never another interviewer's running ("abandoned") interview.
+// - StartInterview opens one on a held case, resumes a suspended one (whoever suspended it), gives the
+//   screen of the user's own running one, or takes over one left running by an interviewer who lost the
+//   case (its lock lapsed and the case was handed to this user): the takeover moves it, it is never
+//   answered by two. No call result on such a case: the interview is never left open behind one.
 // - Answer, Back and Suspend go on with the user's own running interview only: not a suspended one (it is
 //   resumed first), not an ended one. Its case is held by the user, or free (the lock lapsed while the
 //   terminal was away: it is taken again).
@@ -31,10 +35,10 @@ constexpr std::uint32_t supervisors = bits(user_role::supervisor, user_role::adm
 // - QuotaAction is the supervisors' and concerns no case.
 constexpr std::array<request_rule, fieldwork_request_count> table{{
     {fieldwork_request::next_case, interviewers, bits(cs::none, cs::held, cs::available, cs::held_elsewhere, cs::final_), bits(ls::none, ls::dialling),
-     bits(is::none, is::abandoned, is::suspended, is::ended)},
+     bits(is::none, is::active, is::abandoned, is::suspended, is::ended)},
     {fieldwork_request::call_result, interviewers, bits(cs::held), bits(ls::dialling), bits(is::none, is::suspended)},
     {fieldwork_request::start_interview, interviewers, bits(cs::held), bits(ls::dialling, ls::interviewing),
-     bits(is::none, is::active, is::suspended)},
+     bits(is::none, is::active, is::abandoned, is::suspended)},
     {fieldwork_request::answer, interviewers, bits(cs::held, cs::available), bits(ls::none, ls::interviewing), bits(is::active)},
     {fieldwork_request::back, interviewers, bits(cs::held, cs::available), bits(ls::none, ls::interviewing), bits(is::active)},
     {fieldwork_request::suspend, interviewers, bits(cs::held, cs::available), bits(ls::none, ls::interviewing), bits(is::active)},
@@ -92,7 +96,8 @@ fault case_refusal(fieldwork_request r, const situation& s) {
 
 fault call_refusal(fieldwork_request r, const situation& s) {
   if (s.call == ls::interviewing)
-    return {fault_code::invalid_request, "an interview is running on " + case_text(s) + ": finish or suspend it first"};
+    return {fault_code::invalid_request,
+            interview_text(s) + " is still open on " + case_text(s) + ": finish or suspend it first"};
   return {fault_code::not_your_case, case_text(s) + " is not held by you: " + std::string(to_string(r)) +
                                          " needs a call on it"};
 }

@@ -48,7 +48,7 @@ enum class call_phase {
 enum class interview_phase {
   none,       // no open interview
   active,     // open and running, owned by the requesting user
-  abandoned,  // open and running, owned by another interviewer: only its owner may go on with it
+  abandoned,  // open and running, owned by another interviewer who no longer holds its case
   suspended,  // broken off or put off by an appointment: StartInterview on its case resumes it
   ended,      // closed (complete, over quota, refused ...)
 };
