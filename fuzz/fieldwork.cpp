@@ -13,15 +13,24 @@
 // Checked besides the sanitizers: a refused request returns no changes; every reply maps to the wire and
 // encodes as JSON; interview ids are opened once; answer rows number each interview's rows 1, 2, 3 ...
 // without gaps and belong to an opened interview; no quota count goes negative and no cell holds more
-// leases than the book has.
+// leases than the book has. And the state machine's invariants (core/fieldwork/fieldwork_rules.hpp),
+// after every message, so that the fuzzer finds violations and not only crashes:
+// - no call is logged on a case after a final outcome finished it (a final outcome stays final);
+// - no answer row for an interview that is closed or suspended, and none without its case held by the
+//   one answering, in the same commit (an interview going on implies its case is held);
+// - no interview is opened on a case that has one open (none left open behind a call result either: a
+//   call result never names a running interview);
+// - a supervisor's interviewer request changes nothing; seq 0 is never acknowledged.
 #include <date/tz.h>
 
-#include <charconv>
+#include <algorithm>
 #include <fstream>
 #include <cstdlib>
 #include <map>
 #include <set>
 
+#include "core/calling/case_plan.hpp"
+#include "core/fieldwork/fieldwork_rules.hpp"
 #include "core/ports/clock_spec.hpp"
 #include "core/sample/sample_row.hpp"
 #include "net/protocol_mapping.hpp"
@@ -91,25 +100,89 @@ const user users[] = {{1, "anna", user_role::interviewer, {"nl", "fr"}},
                       {2, "bert", user_role::interviewer, {"nl"}},
                       {3, "sue", user_role::supervisor, {"nl", "fr"}}};
 
+const std::string& name_of(user_id id) {
+  static const std::string nobody;
+  for (const auto& u : users)
+    if (u.id == id) return u.name;
+  return nobody;
+}
+
 // The store the changes go to: what the checks compare against.
 struct memory_store {
   std::set<interview_id> opened;
   std::set<interview_id> closed;
+  std::set<interview_id> suspended;
+  std::map<interview_id, case_id> case_of;
+  std::map<case_id, interview_id> open_on;  // the interview open (running or suspended) on each case
+  std::set<case_id> final_cases;
   std::map<interview_id, std::int64_t> rows;
   std::size_t calls = 0;
 
-  void apply(const change_list& changes) {
+  // Whether `o` finished the case for good: the study's rule says final and the plan is finished (a dead
+  // number's final rule ends only that number while the firm has others).
+  static bool final_call(const call_logged& c) {
+    return c.finishes_case && effective_call_rule(cati::fuzz::seed_study()->rules, c.result).final;
+  }
+
+  // Outcomes only a call result gives (never an interview's end).
+  static bool call_only(outcome o) {
+    switch (o) {
+      case outcome::busy:
+      case outcome::no_answer:
+      case outcome::answering_machine:
+      case outcome::answering_machine_message:
+      case outcome::fax_modem:
+      case outcome::disconnected:
+      case outcome::wrong_number:
+      case outcome::call_blocked:
+      case outcome::technical_problem: return true;
+      default: return false;
+    }
+  }
+
+  void apply(const change_list& changes, time_point now) {
     for (const auto& c : changes) {
       if (const auto* o = std::get_if<interview_opened>(&c)) {
         require(opened.insert(o->id).second, "an interview id was opened twice");
+        require(!open_on.contains(o->case_), "an interview was opened on a case that has one open");
+        require(!final_cases.contains(o->case_), "an interview was opened on a final case");
+        case_of[o->id] = o->case_;
+        open_on[o->case_] = o->id;
       } else if (const auto* a = std::get_if<answer_logged>(&c)) {
         require(opened.count(a->interview) == 1, "an answer row for an interview never opened");
         require(a->row == ++rows[a->interview], "answer rows are not numbered 1, 2, 3 ... without gaps");
+        require(!closed.contains(a->interview), "an answer row for a closed interview");
+        require(!suspended.contains(a->interview), "an answer row for a suspended interview");
+        // The lock as the commit leaves it: renewed for the one answering, or released because the
+        // interview ended (or was suspended) in this same request.
+        const auto ends = std::any_of(changes.begin(), changes.end(), [&](const change& h) {
+          const auto* x = std::get_if<interview_closed>(&h);
+          const auto* w = std::get_if<interview_owned>(&h);
+          return (x && x->interview == a->interview) || (w && w->interview == a->interview && w->suspended);
+        });
+        const auto held = std::any_of(changes.begin(), changes.end(), [&](const change& h) {
+          const auto* lock = std::get_if<case_held>(&h);
+          return lock && lock->case_ == case_of[a->interview] &&
+                 ((lock->holder == name_of(a->by) && lock->until > now) || (lock->holder.empty() && ends));
+        });
+        require(held, "an answer row without its case held by the one answering");
       } else if (const auto* x = std::get_if<interview_closed>(&c)) {
         require(opened.count(x->interview) == 1, "an interview closed that was never opened");
+        require(!closed.contains(x->interview), "an interview closed twice");
         closed.insert(x->interview);
-      } else if (std::holds_alternative<call_logged>(c)) {
+        suspended.erase(x->interview);
+        open_on.erase(case_of[x->interview]);
+      } else if (const auto* w = std::get_if<interview_owned>(&c)) {
+        if (w->suspended)
+          suspended.insert(w->interview);
+        else
+          suspended.erase(w->interview);
+      } else if (const auto* call = std::get_if<call_logged>(&c)) {
         ++calls;
+        require(!final_cases.contains(call->case_), "a call logged on a case after its final outcome");
+        if (auto it = open_on.find(call->case_); it != open_on.end() && call_only(call->result))
+          require(suspended.contains(it->second), "a call result logged while the case's interview runs");
+        if (final_call(*call)) final_cases.insert(call->case_);
       }
     }
   }
@@ -128,7 +201,7 @@ struct run {
       *reply.mutable_error() = net::to_wire(e.reply.err());
       return;
     }
-    store.apply(e.changes);
+    store.apply(e.changes, now);
     to_wire(*e.reply, reply);
   }
 
@@ -151,11 +224,23 @@ struct run {
     }
   }
 
-  static std::optional<interview_id> id_of(const std::string& text) {
-    interview_id id = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec != std::errc{} || p != text.data() + text.size()) return std::nullopt;
-    return id;
+  // As the protocol adapter reads them: strictly.
+  static std::optional<interview_id> id_of(const std::string& text) { return parse_interview_id(text); }
+  static std::optional<outcome> outcome_of(v1::Outcome o) {
+    if (!known_outcome(static_cast<int>(o))) return std::nullopt;
+    return net::from_wire(o);
+  }
+  // A sequence number the adapter takes; 0 goes to the service anyway, which must refuse it too.
+  static std::optional<std::uint32_t> seq_of(std::uint64_t wire) {
+    if (wire == 0) return 0;
+    auto seq = sequence_number(wire);
+    if (!seq) return std::nullopt;
+    return seq.value();
+  }
+  template <class T>
+  void settle_sequenced(std::uint32_t seq, effect<T> e, v1::ServerMessage& reply) {
+    if (seq == 0) require(!e.reply, "seq 0 was acknowledged");
+    settle(std::move(e), reply);
   }
   static std::optional<std::optional<time_point>> when(const std::string& text) {
     if (text.empty()) return std::optional<time_point>{};
@@ -182,14 +267,18 @@ struct run {
       default: break;
     }
     if (who == nullptr) return;  // not logged in: the access layer refuses it
+    const auto changes_before = store.calls + store.opened.size() + store.closed.size() + store.rows.size();
+    std::size_t rows_before = 0;
+    for (const auto& [id, n] : store.rows) rows_before += static_cast<std::size_t>(n);
     switch (m.body_case()) {
       case v1::ClientMessage::kResumeSession: settle(fw.resume(*who, now), reply); break;
       case v1::ClientMessage::kNextCase: settle(fw.next_case(*who, m.request_id(), now), reply); break;
       case v1::ClientMessage::kCallResult: {
         const auto& c = m.call_result();
         auto at = when(c.appointment_at());
-        if (!at) return;
-        settle(fw.record_call(*who, m.request_id(), c.case_id(), net::from_wire(c.outcome()), *at, c.personal_appointment(), c.note(),
+        auto result = outcome_of(c.outcome());
+        if (!at || !result) return;
+        settle(fw.record_call(*who, m.request_id(), c.case_id(), *result, *at, c.personal_appointment(), c.note(),
                               c.number(), now),
                reply);
         break;
@@ -199,17 +288,24 @@ struct run {
         break;
       case v1::ClientMessage::kAnswer: {
         const auto& a = m.answer();
-        if (auto id = id_of(a.interview_id())) settle(fw.answer(*who, m.request_id(), *id, a.seq(), a.question(), a.value(), now), reply);
+        auto id = id_of(a.interview_id());
+        auto seq = seq_of(a.seq());
+        if (id && seq) settle_sequenced(*seq, fw.answer(*who, m.request_id(), *id, *seq, a.question(), a.value(), now), reply);
         break;
       }
       case v1::ClientMessage::kBack:
-        if (auto id = id_of(m.back().interview_id())) settle(fw.back(*who, m.request_id(), *id, m.back().seq(), now), reply);
+        if (auto id = id_of(m.back().interview_id()))
+          if (auto seq = seq_of(m.back().seq()))
+            settle_sequenced(*seq, fw.back(*who, m.request_id(), *id, *seq, now), reply);
         break;
       case v1::ClientMessage::kSuspend: {
         const auto& s = m.suspend();
         auto id = id_of(s.interview_id());
         auto at = when(s.appointment_at());
-        if (id && at) settle(fw.suspend(*who, m.request_id(), *id, s.seq(), net::from_wire(s.outcome()), *at, s.note(), now), reply);
+        auto seq = seq_of(s.seq());
+        auto result = outcome_of(s.outcome());
+        if (id && at && seq && result)
+          settle_sequenced(*seq, fw.suspend(*who, m.request_id(), *id, *seq, *result, *at, s.note(), now), reply);
         break;
       }
       case v1::ClientMessage::kSetLanguage:
@@ -235,6 +331,16 @@ struct run {
         (void)fw.ended_interviews();
         break;
       default: return;
+    }
+    // A supervisor's interviewer request changes nothing (the role table gives them to interviewers).
+    if (who->role != user_role::interviewer && !m.has_quota_action() && !m.has_watch_status() && !m.has_resume_session() &&
+        reply.body_case() != v1::ServerMessage::BODY_NOT_SET) {
+      std::size_t rows_after = 0;
+      for (const auto& [id, n] : store.rows) rows_after += static_cast<std::size_t>(n);
+      require(reply.has_error() && reply.error().code() == v1::Error::FORBIDDEN, "a supervisor's interviewer request was not forbidden");
+      require(changes_before == store.calls + store.opened.size() + store.closed.size() + store.rows.size() &&
+                  rows_before == rows_after,
+              "a supervisor's interviewer request changed something");
     }
     if (trace()) {
       std::fprintf(stderr, "%s %s -> %s %s\n", who->name.c_str(), std::string(net::wire_type_name(m)).c_str(),
@@ -265,10 +371,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The deep start: anna holds a case and its interview is open at the first question.
   auto first = r.fw.next_case(users[0], 0, r.now);
   require(first.reply && std::holds_alternative<case_offer>(*first.reply), "the seed fieldwork offers no case");
-  r.store.apply(first.changes);
+  r.store.apply(first.changes, r.now);
   auto started = r.fw.start_interview(users[0], 0, std::get<case_offer>(*first.reply).id, "", r.now);
   require(started.reply.has_value(), "the seed case's interview does not start");
-  r.store.apply(started.changes);
+  r.store.apply(started.changes, r.now);
 
   for (const auto& frame : cati::fuzz::split_delimited(data, size)) {
     std::uint64_t request_id = 0;
@@ -277,9 +383,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     r.apply(*m);
     r.now += std::chrono::seconds(7);
     r.check_quotas();
-    if (request_id % 4 == 3) r.store.apply(r.fw.tick(r.now));
+    if (request_id % 4 == 3) r.store.apply(r.fw.tick(r.now), r.now);
   }
-  r.store.apply(r.fw.tick(r.now + std::chrono::hours(1)));
+  r.store.apply(r.fw.tick(r.now + std::chrono::hours(1)), r.now + std::chrono::hours(1));
   r.check_quotas();
   return 0;
 }

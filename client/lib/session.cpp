@@ -44,9 +44,9 @@ request_kind kind_of(const v1::ClientMessage& m) {
 interview_tracker::stamp stamp_of(const v1::ClientMessage& m) {
   switch (m.body_case()) {
     case v1::ClientMessage::kAnswer:
-      return {m.answer().interview_id(), m.answer().seq(), m.answer().question()};
-    case v1::ClientMessage::kBack: return {m.back().interview_id(), m.back().seq(), {}};
-    case v1::ClientMessage::kSuspend: return {m.suspend().interview_id(), m.suspend().seq(), {}};
+      return {m.answer().interview_id(), static_cast<std::uint32_t>(m.answer().seq()), m.answer().question()};
+    case v1::ClientMessage::kBack: return {m.back().interview_id(), static_cast<std::uint32_t>(m.back().seq()), {}};
+    case v1::ClientMessage::kSuspend: return {m.suspend().interview_id(), static_cast<std::uint32_t>(m.suspend().seq()), {}};
     default: return {};
   }
 }

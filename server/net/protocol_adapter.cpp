@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/fieldwork/fieldwork_rules.hpp"
 #include "net/log.hpp"
 #include "net/protocol_mapping.hpp"
 #include "net/status_mapping.hpp"
@@ -351,14 +352,24 @@ void protocol_adapter::interviewer_request(const std::shared_ptr<session>& s, co
                                             const v1::ClientMessage& m) {
   const auto request = m.request_id();
   const auto now = app_.clock().now();
+  // Strictly: " 1" and "01" are not interview 1 (core::parse_interview_id).
   auto interview_id = [&](const std::string& text) -> std::optional<core::interview_id> {
-    try {
-      std::size_t used = 0;
-      auto id = std::stoll(text, &used);
-      if (used == text.size()) return id;
-    } catch (const std::exception&) {
-    }
-    reply_error(s, request, v1::Error::MALFORMED, "interview_id '" + text + "' is not an interview id");
+    if (auto id = core::parse_interview_id(text)) return id;
+    reply_error(s, request, v1::Error::MALFORMED, "interview_id is not an interview id (digits, no leading zero)");
+    return std::nullopt;
+  };
+  // 0 and numbers past 32 bits are refused before anything is looked up (core::sequence_number).
+  auto sequence = [&](std::uint64_t wire) -> std::optional<std::uint32_t> {
+    auto seq = core::sequence_number(wire);
+    if (seq) return seq.value();
+    reply_error(s, request, v1::Error::MALFORMED, seq.err().message);
+    return std::nullopt;
+  };
+  // An outcome number this server does not know is refused as such, never read as "unspecified".
+  auto outcome = [&](v1::Outcome o, std::string_view field) -> std::optional<core::outcome> {
+    if (core::known_outcome(static_cast<int>(o))) return from_wire(o);
+    reply_error(s, request, v1::Error::MALFORMED,
+                std::string(field) + " " + std::to_string(static_cast<int>(o)) + " is not a known outcome");
     return std::nullopt;
   };
   switch (m.body_case()) {
@@ -376,13 +387,15 @@ void protocol_adapter::interviewer_request(const std::shared_ptr<session>& s, co
       return;
     case v1::ClientMessage::kCallResult: {
       const auto& c = m.call_result();
+      auto result = outcome(c.outcome(), "call_result.outcome");
+      if (!result) return;
       std::optional<core::time_point> when;
       if (!c.appointment_at().empty() && !(when = parse_wire_time(c.appointment_at()))) {
         reply_error(s, request, v1::Error::MALFORMED, "appointment_at is not an RFC 3339 time: '" + c.appointment_at() + "'");
         return;
       }
       answer_effect(s, request,
-                    app_.fieldwork().record_call(who, request, c.case_id(), from_wire(c.outcome()), when, c.personal_appointment(),
+                    app_.fieldwork().record_call(who, request, c.case_id(), *result, when, c.personal_appointment(),
                                             c.note(), c.number(), now),
                     [this, s, request, who](const core::call_done& d) {
                       v1::ServerMessage r;
@@ -403,8 +416,10 @@ void protocol_adapter::interviewer_request(const std::shared_ptr<session>& s, co
       const auto& a = m.answer();
       auto id = interview_id(a.interview_id());
       if (!id) return;
-      answer_effect(s, request, app_.fieldwork().answer(who, request, *id, a.seq(), a.question(), a.value(), now),
-                    [this, s, request, who, seq = a.seq()](const core::interview_view& v) {
+      auto seq = sequence(a.seq());
+      if (!seq) return;
+      answer_effect(s, request, app_.fieldwork().answer(who, request, *id, *seq, a.question(), a.value(), now),
+                    [this, s, request, who, seq = *seq](const core::interview_view& v) {
                       send_view(s, request, who, v, true, seq);
                     });
       return;
@@ -412,8 +427,10 @@ void protocol_adapter::interviewer_request(const std::shared_ptr<session>& s, co
     case v1::ClientMessage::kBack: {
       auto id = interview_id(m.back().interview_id());
       if (!id) return;
-      answer_effect(s, request, app_.fieldwork().back(who, request, *id, m.back().seq(), now),
-                    [this, s, request, who, seq = m.back().seq()](const core::interview_view& v) {
+      auto seq = sequence(m.back().seq());
+      if (!seq) return;
+      answer_effect(s, request, app_.fieldwork().back(who, request, *id, *seq, now),
+                    [this, s, request, who, seq = *seq](const core::interview_view& v) {
                       send_view(s, request, who, v, true, seq);
                     });
       return;
@@ -422,13 +439,17 @@ void protocol_adapter::interviewer_request(const std::shared_ptr<session>& s, co
       const auto& su = m.suspend();
       auto id = interview_id(su.interview_id());
       if (!id) return;
+      auto seq = sequence(su.seq());
+      if (!seq) return;
+      auto result = outcome(su.outcome(), "suspend.outcome");
+      if (!result) return;
       std::optional<core::time_point> when;
       if (!su.appointment_at().empty() && !(when = parse_wire_time(su.appointment_at()))) {
         reply_error(s, request, v1::Error::MALFORMED, "appointment_at is not an RFC 3339 time: '" + su.appointment_at() + "'");
         return;
       }
-      answer_effect(s, request, app_.fieldwork().suspend(who, request, *id, su.seq(), from_wire(su.outcome()), when, su.note(), now),
-                    [this, s, request, who, seq = su.seq()](const core::interview_view& v) {
+      answer_effect(s, request, app_.fieldwork().suspend(who, request, *id, *seq, *result, when, su.note(), now),
+                    [this, s, request, who, seq = *seq](const core::interview_view& v) {
                       send_view(s, request, who, v, true, seq);
                     });
       return;
@@ -468,7 +489,10 @@ void protocol_adapter::supervisor_request(const std::shared_ptr<session>& s, con
     case v1::QuotaAction::SET_TARGET: op = core::fieldwork::quota_op::set_target; break;
     case v1::QuotaAction::CLOSE: op = core::fieldwork::quota_op::close; break;
     case v1::QuotaAction::REOPEN: op = core::fieldwork::quota_op::reopen; break;
-    default: reply_error(s, request, v1::Error::MALFORMED, "quota_action.kind is not set"); return;
+    default:  // unset, or a number this server does not know
+      reply_error(s, request, v1::Error::MALFORMED,
+                  "quota_action.kind " + std::to_string(static_cast<int>(q.kind())) + " is not a quota action");
+      return;
   }
   core::cell_id cell{q.quota(), {q.values().begin(), q.values().end()}};
   const bool closing = op == core::fieldwork::quota_op::close;

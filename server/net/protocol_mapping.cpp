@@ -43,6 +43,7 @@ v1::Error to_wire(const core::fault& f) {
     case core::fault_code::wrong_question: e.set_code(v1::Error::WRONG_QUESTION); break;
     case core::fault_code::invalid_request: e.set_code(v1::Error::INVALID_REQUEST); break;
     case core::fault_code::unknown: e.set_code(v1::Error::INVALID_REQUEST); break;
+    case core::fault_code::malformed: e.set_code(v1::Error::MALFORMED); break;
   }
   e.set_message(f.message);
   return e;

@@ -46,6 +46,11 @@ struct change_writer {
     a.notes = c.note;
     a.interview_id = c.interview;
     if (!c.same_call) record_call_attempt(db, a);
+    if (c.finishes_case) {  // for readers of the file alone (the service derives it from the calls)
+      sql::statement finished(db, "UPDATE cases SET finished = 1 WHERE id = ?");
+      finished.bind(1, static_cast<std::int64_t>(c.case_));
+      finished.exec();
+    }
     if (c.callback) {
       appointment appt;
       appt.case_id = c.case_;

@@ -420,7 +420,7 @@ std::vector<v1::ServerMessage> fake_server::impl::handle(connection& from, const
       break;
     case M::kAnswer: {
       const auto& a = m.answer();
-      if (check_seq(m, a.interview_id(), a.seq(), out)) break;
+      if (check_seq(m, a.interview_id(), static_cast<std::uint32_t>(a.seq()), out)) break;
       const std::string current = "q" + std::to_string(position_ + 1);
       if (a.question() != current) {
         out.push_back(error_reply(id, v1::Error::WRONG_QUESTION, "the current question is " + current));
@@ -430,7 +430,7 @@ std::vector<v1::ServerMessage> fake_server::impl::handle(connection& from, const
         out.push_back(error_reply(id, v1::Error::INVALID_ANSWER, a.value() + " is not one of the choices 1, 2, 3"));
         break;
       }
-      apply(a.interview_id(), a.seq());
+      apply(a.interview_id(), static_cast<std::uint32_t>(a.seq()));
       answers_[position_] = a.value();
       if (position_ + 1 == answers_.size()) {
         ended_ = complete_ = true;
@@ -439,26 +439,26 @@ std::vector<v1::ServerMessage> fake_server::impl::handle(connection& from, const
         ++position_;
       }
       lose_reply_maybe();
-      ack(a.interview_id(), a.seq());
+      ack(a.interview_id(), static_cast<std::uint32_t>(a.seq()));
       out.push_back(ended_ ? ending(id) : screen(id));
       break;
     }
     case M::kBack: {
-      if (check_seq(m, m.back().interview_id(), m.back().seq(), out)) break;
-      apply(m.back().interview_id(), m.back().seq());
+      if (check_seq(m, m.back().interview_id(), static_cast<std::uint32_t>(m.back().seq()), out)) break;
+      apply(m.back().interview_id(), static_cast<std::uint32_t>(m.back().seq()));
       if (position_ > 0) --position_;
       lose_reply_maybe();
-      ack(m.back().interview_id(), m.back().seq());
+      ack(m.back().interview_id(), static_cast<std::uint32_t>(m.back().seq()));
       out.push_back(screen(id));
       break;
     }
     case M::kSuspend: {
-      if (check_seq(m, m.suspend().interview_id(), m.suspend().seq(), out)) break;
-      apply(m.suspend().interview_id(), m.suspend().seq());
+      if (check_seq(m, m.suspend().interview_id(), static_cast<std::uint32_t>(m.suspend().seq()), out)) break;
+      apply(m.suspend().interview_id(), static_cast<std::uint32_t>(m.suspend().seq()));
       ended_ = true;
       end_outcome_ = m.suspend().outcome();
       lose_reply_maybe();
-      ack(m.suspend().interview_id(), m.suspend().seq());
+      ack(m.suspend().interview_id(), static_cast<std::uint32_t>(m.suspend().seq()));
       out.push_back(ending(id));
       break;
     }

@@ -167,6 +167,17 @@ TEST(CalendarTest, AppointmentRefusalsNameTheRuleAndTheNextCallingTime) {
             "09:00");
 }
 
+// An appointment is for later: one at this very moment has passed too (a mutant that took "now" survived
+// tools/mutate), while one a minute later is taken.
+TEST(CalendarTest, AnAppointmentAtThisVeryMomentHasPassed) {
+  auto cal = make("2025-10-13", "2025-10-23");
+  const auto now = utc(2025, 10, 13, 7, 5);  // Mon 09:05, in calling hours
+  auto problem = cal.appointment_problem(now, now);
+  ASSERT_TRUE(problem);
+  EXPECT_NE(problem->find("has passed"), std::string::npos) << *problem;
+  EXPECT_EQ(cal.appointment_problem(now + std::chrono::minutes(1), now), std::nullopt);
+}
+
 TEST(CalendarTest, LocalDatesAndDayIndexes) {
   auto cal = make("2025-10-13", "2025-10-23");
   // 23:30 UTC on the 13th is 01:30 on the 14th in Brussels.

@@ -129,3 +129,31 @@ TEST(Raking, KishDesignEffect) {
 
 }  // namespace
 }  // namespace cati::core
+
+namespace cati::core {
+namespace {
+
+// Stopped at its pass limit, raking has done exactly that many passes: one pass ends with the last
+// margin raked, so its shares are met exactly while the first margin's are not (issue 17: a mutant that
+// stopped one pass early, reporting the same count, survived).
+TEST(Raking, StoppedAtThePassLimitItHasDoneExactlyThatManyPasses) {
+  const membership who = {{"a", "x"}, {"a", "x"}, {"a", "x"}, {"a", "y"}, {"b", "x"}, {"b", "y"}};
+  const std::vector<rake_margin> margins = {{"row", {"a", "b"}, {50, 50}}, {"col", {"x", "y"}, {30, 70}}};
+  auto one = rake(who, margins, {.tolerance = 1e-12, .max_passes = 1, .cap = std::nullopt});
+  ASSERT_TRUE(one) << one.err().message;
+  EXPECT_FALSE(one->converged);
+  EXPECT_EQ(one->passes, 1);
+  const auto col = weighted_shares(who, 1, margins[1], one->weights);
+  EXPECT_NEAR(col[0], 0.3, 1e-9);
+  EXPECT_NEAR(col[1], 0.7, 1e-9);
+  const auto row = weighted_shares(who, 0, margins[0], one->weights);
+  EXPECT_GT(std::abs(row[0] - 0.5), 1e-3);
+  // A second pass gets the first margin closer.
+  auto two = rake(who, margins, {.tolerance = 1e-12, .max_passes = 2, .cap = std::nullopt});
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->passes, 2);
+  EXPECT_LT(std::abs(weighted_shares(who, 0, margins[0], two->weights)[0] - 0.5), std::abs(row[0] - 0.5));
+}
+
+}  // namespace
+}  // namespace cati::core

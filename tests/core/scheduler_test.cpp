@@ -562,3 +562,22 @@ TEST_F(SchedulerTest, ThousandsOfCasesAreFast) {
 
 }  // namespace
 }  // namespace cati::core
+
+namespace cati::core {
+namespace {
+
+// A missed appointment keeps an appointment's precedence for its quick retry: it is called before fresh
+// cases, even one the quotas need most (issue 17: a mutant that demoted it to an ordinary retry survived).
+TEST_F(SchedulerTest, MissedAppointmentGoesBeforeFreshCasesTheQuotasNeedMost) {
+  add(1, {appointment_call(local(13, 10), local(14, 10), false, "ann"), call(local(14, 10, 2), outcome::no_answer)});
+  add(2);
+  quota_.set(2, {true, 100.0});
+  ASSERT_EQ(plan(1).stage, case_stage::missed_appointment);
+  auto got = sched().next_case(cas, local(14, 10, 32));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->id, 1);
+  EXPECT_EQ(got->kind, call_kind::missed_appointment);
+}
+
+}  // namespace
+}  // namespace cati::core

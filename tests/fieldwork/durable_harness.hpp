@@ -18,6 +18,8 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <variant>
+#include <vector>
 
 
 #include "store/connection.hpp"
@@ -199,5 +201,23 @@ class durable_fieldwork {
   std::unique_ptr<store::fieldwork_port> port_;
   std::unique_ptr<seeded_source> source_;
 };
+
+// Answers that carry an eligible firm of the seed study through the whole questionnaire to a complete.
+inline const std::vector<std::string> eligible_answers = {"", "1", "5", "1", "3", "3", "1 2",
+                                                          "1", "1", "2", "1", "1", "1 2", ""};
+
+// The next case for `who` (a case, not idle, or the test fails).
+inline case_offer take_next(durable_fieldwork& f, const user& who, std::uint64_t request = 0) {
+  auto v = f.take(f.fw->next_case(who, request, f.now));
+  EXPECT_TRUE(std::holds_alternative<case_offer>(v));
+  return std::holds_alternative<case_offer>(v) ? std::get<case_offer>(v) : case_offer{};
+}
+
+// Answers the question on `iv`'s screen with `text`, 20 s later; `iv` becomes the new view.
+inline void answer_screen(durable_fieldwork& f, const user& who, interview_view& iv, const std::string& text) {
+  ASSERT_TRUE(iv.current) << "no question on screen";
+  f.now += std::chrono::seconds(20);
+  iv = f.take(f.fw->answer(who, 0, iv.id, iv.next_seq, iv.current->name, text, f.now));
+}
 
 }  // namespace cati::durable

@@ -286,3 +286,38 @@ TEST_F(BadInput, SetClockMovesAManualClock) {
   auto card = ask(*c, next_case_request());
   ASSERT_TRUE(card.has_case_card()) << card.DebugString();
 }
+
+// Issue 17, holes 3, 5 and 6 on the wire: values that do not fit are refused as such, never truncated or
+// read leniently, and a supervisor cannot take cases or answer. None of it changes the file.
+TEST_F(BadInput, WireValuesThatDoNotFitAreRefusedNotTruncatedOrGuessed) {
+  fw_.add_user("sara", "supervisor", "sara-secret-1");
+  start();
+  v1::Screen screen;
+  auto c = anna_at_s2(screen);
+  const auto before = fw_.table_counts();
+  // seq 2^63 has the low 32 bits of 0, 2^32 + 3 those of 3 (the next seq): both were taken before.
+  for (std::uint64_t seq : {std::uint64_t{0}, std::uint64_t{1} << 63, (std::uint64_t{1} << 32) + screen.next_seq()}) {
+    auto m = answer(screen, "4");
+    m.mutable_answer()->set_seq(seq);
+    expect_error(ask(*c, m), v1::Error::MALFORMED);
+  }
+  for (const char* id : {" 1", "01", "+1", "1 "}) {
+    auto m = answer(screen, "4");
+    m.mutable_answer()->set_interview_id(id);
+    expect_error(ask(*c, m), v1::Error::MALFORMED);
+  }
+  v1::ClientMessage suspend;
+  suspend.mutable_suspend()->set_interview_id(screen.interview_id());
+  suspend.mutable_suspend()->set_seq(screen.next_seq());
+  suspend.mutable_suspend()->set_outcome(static_cast<v1::Outcome>(99));
+  expect_error(ask(*c, suspend), v1::Error::MALFORMED);
+  auto sara = connect(port());
+  ASSERT_TRUE(login(*sara, "sara", "sara-secret-1").has_login_ok());
+  expect_error(ask(*sara, next_case_request()), v1::Error::FORBIDDEN);
+  expect_error(ask(*sara, answer(screen, "4")), v1::Error::FORBIDDEN);
+  EXPECT_EQ(fw_.table_counts(), before);
+
+  auto m = step(*c, screen, "4");  // anna goes on with the seq she had
+  ASSERT_TRUE(m.has_screen());
+  EXPECT_EQ(m.screen().question(), "s3_sector");
+}

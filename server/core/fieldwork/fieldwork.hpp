@@ -70,6 +70,7 @@
 namespace cati::core {
 
 enum class user_role { interviewer, supervisor, admin };
+enum class fieldwork_request;  // the state machine's requests (fieldwork_rules.hpp)
 
 struct user {
   user_id id = 0;
@@ -129,6 +130,7 @@ enum class fault_code {
   wrong_question,
   invalid_request,  // e.g. an appointment outside calling hours
   unknown,          // no such case, interview or cell
+  malformed,        // a value that is never valid in that field (seq 0, an unknown outcome number)
 };
 
 struct fault {
@@ -311,6 +313,12 @@ class fieldwork {
     bool lock_recorded = false;  // loaded_case::held_until was set
   };
   class quota_priority;  // dial_priority over the quota book (fieldwork_quota_priority.hpp)
+
+  // The closed state machine (fieldwork_rules.hpp, fieldwork_states.cpp): the refusal its table gives for
+  // request `r` by `who` on case `c` (NextCase: the case `who` holds) or interview `iv`, or nullopt.
+  // Called by every handler once a repeat is ruled out, before anything changes.
+  std::optional<fault> refused(fieldwork_request r, const user& who, std::optional<case_id> c,
+                               std::optional<interview_id> iv, time_point now) const;
 
   // The interview if `who` owns it and nobody else holds its case now (the lock is not touched: see
   // keep_hold). An ended interview is returned without the check.

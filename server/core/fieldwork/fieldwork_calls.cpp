@@ -5,6 +5,7 @@
 
 #include "core/fieldwork/fieldwork.hpp"
 #include "core/fieldwork/fieldwork_quota_priority.hpp"
+#include "core/fieldwork/fieldwork_rules.hpp"
 
 namespace cati::core {
 namespace {
@@ -69,13 +70,10 @@ effect<std::variant<case_offer, idle>> fieldwork::next_case(const user& who, std
   }
   // An interviewer in the middle of an interview finishes it first. (A suspended one on the case they
   // were offered is not what they are doing: asking for the next case passes it by.)
-  for (const auto& [id, iv] : interviews_)
-    if (iv.interviewer == who.name && iv.state.status != interview_status::finished && !suspended_.contains(id) &&
-        scheduler_->holder(iv.case_, now) == who.name) {
-      out.reply = fault{fault_code::invalid_request, "interview " + std::to_string(id) +
-                                                         " is still open: finish or suspend it first"};
-      return out;
-    }
+  if (auto no = refused(fieldwork_request::next_case, who, scheduler_->held_by(who.name, now), std::nullopt, now)) {
+    out.reply = std::move(*no);
+    return out;
+  }
   priority_->outlook();  // fresh verdicts before the scheduler asks
   auto a = scheduler_->next_case({who.name, who.languages, who.converter}, now);
   if (!a) {
@@ -101,9 +99,17 @@ effect<call_done> fieldwork::record_call(const user& who, std::uint64_t request,
                         "request id " + std::to_string(request) + " was used for another request"};
     return out;  // a resend: recorded already, the same reply
   }
-  if (scheduler_->holder(id, now) != who.name) {
-    out.reply = fault{fault_code::not_your_case, "case " + std::to_string(id) + " is not held by " + who.name};
+  if (auto no = refused(fieldwork_request::call_result, who, id, std::nullopt, now)) {
+    out.reply = std::move(*no);
     return out;
+  }
+  if (!number.empty()) {  // the number dialled is one of the case's (never free text in the call log)
+    const auto& phones = extra_[id].contact.phones;
+    if (std::find(phones.begin(), phones.end(), number) == phones.end()) {
+      out.reply = fault{fault_code::invalid_request, "CallResult.number is not one of case " + std::to_string(id) +
+                                                         "'s numbers (leave it empty for the number to dial)"};
+      return out;
+    }
   }
   if (!is_call_outcome(result)) {
     out.reply = fault{fault_code::invalid_request,
@@ -152,12 +158,14 @@ void fieldwork::log_call(case_id id, const user& who, time_point now, outcome re
       call.number = static_cast<int>(p - phones.begin());
   }
   cases_.record_call(id, std::move(call));
-  changes.push_back(call_logged{id, who.id, now, dialled, result, note, interview, callback});
   count(who, now, result == outcome::complete);
   // The case's plan now, not at the next hand-out: the quota outlook counts the sample left from the
   // plans, and a restart derives them afresh (the restart-equivalence test saw the stale one differ).
   scheduler_->refresh();
   priority_->stale();
+  // Whether this call finished the case (cases.finished in the file, for readers of the file alone).
+  const case_plan* plan = scheduler_->plan(id);
+  changes.push_back(call_logged{id, who.id, now, dialled, result, note, interview, callback, plan && plan->finished()});
 }
 
 }  // namespace cati::core

@@ -34,6 +34,7 @@ struct call_logged {
   // The call was logged already (at `at`, with `result`): this only adds the appointment agreed later in it,
   // after a screen-out that asks for one (no second call attempt).
   bool same_call = false;
+  bool finishes_case = false;           // the case's plan is finished after this call (cases.finished)
 };
 
 // An interview began. Its id, respondent id and seed are chosen by the service (ids count up from the

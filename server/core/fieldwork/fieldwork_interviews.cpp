@@ -5,6 +5,7 @@
 #include "core/calling/disposition.hpp"
 #include "core/fieldwork/fieldwork.hpp"
 #include "core/fieldwork/fieldwork_quota_priority.hpp"
+#include "core/fieldwork/fieldwork_rules.hpp"
 #include "core/fieldwork/fieldwork_snapshot.hpp"
 
 namespace cati::core {
@@ -107,8 +108,8 @@ effect<interview_view> fieldwork::start_interview(const user& who, std::uint64_t
     }
     return out;
   }
-  if (scheduler_->holder(id, now) != who.name) {
-    out.reply = fault{fault_code::not_your_case, "case " + std::to_string(id) + " is not held by " + who.name};
+  if (auto no = refused(fieldwork_request::start_interview, who, id, std::nullopt, now)) {
+    out.reply = std::move(*no);
     return out;
   }
   auto& extra = extra_[id];
@@ -157,6 +158,15 @@ effect<interview_view> fieldwork::start_interview(const user& who, std::uint64_t
 fieldwork::live_interview* fieldwork::fresh_sequenced(const user& who, interview_id id, std::uint32_t seq,
                                                       const std::string& print, time_point now,
                                                       effect<interview_view>& out) {
+  // Answer, Back and Suspend share their row's roles: checked before anything is looked up.
+  if (auto no = role_refusal(fieldwork_request::answer, who.role)) {
+    out.reply = std::move(*no);
+    return nullptr;
+  }
+  if (seq == 0) {  // never a repeat of anything: numbers start at 1 (fieldwork_rules.hpp, sequence_number)
+    out.reply = sequence_number(seq).err();
+    return nullptr;
+  }
   auto found = owned_interview(who, id, now);
   if (!found) {
     out.reply = found.err();
@@ -182,6 +192,10 @@ effect<interview_view> fieldwork::answer(const user& who, std::uint64_t, intervi
   const auto print = request_print("answer", question, text);
   live_interview* fresh = fresh_sequenced(who, id, seq, print, now, out);
   if (!fresh) return out;
+  if (auto no = refused(fieldwork_request::answer, who, std::nullopt, id, now)) {
+    out.reply = std::move(*no);
+    return out;
+  }
   live_interview& iv = *fresh;
   if (iv.state.status != interview_status::in_progress) {
     out.reply = fault{fault_code::invalid_request, "interview " + std::to_string(id) + " has ended"};
@@ -252,6 +266,10 @@ effect<interview_view> fieldwork::back(const user& who, std::uint64_t, interview
   const auto print = request_print("back");
   live_interview* fresh = fresh_sequenced(who, id, seq, print, now, out);
   if (!fresh) return out;
+  if (auto no = refused(fieldwork_request::back, who, std::nullopt, id, now)) {
+    out.reply = std::move(*no);
+    return out;
+  }
   live_interview& iv = *fresh;
   auto went_back = iv.state;  // tried on a copy: a refusal must leave the book untouched (see answer())
   auto step = engine_.back(went_back);
@@ -278,6 +296,10 @@ effect<interview_view> fieldwork::suspend(const user& who, std::uint64_t, interv
   const auto print = request_print("suspend", to_string(result));
   live_interview* fresh = fresh_sequenced(who, id, seq, print, now, out);
   if (!fresh) return out;
+  if (auto no = refused(fieldwork_request::suspend, who, std::nullopt, id, now)) {
+    out.reply = std::move(*no);
+    return out;
+  }
   live_interview& iv = *fresh;
   // No lease check here: suspending gives the lease back anyway, and a lease that lapsed meanwhile is not
   // taken again only to be returned (nor is a refusal turned into over quota).
@@ -332,9 +354,17 @@ effect<interview_view> fieldwork::set_language(const user& who, std::uint64_t, i
                                                const std::string& language, time_point now) {
   begin_request();
   effect<interview_view> out{interview_view{}, {}};
+  if (auto no = role_refusal(fieldwork_request::set_language, who.role)) {
+    out.reply = std::move(*no);
+    return out;
+  }
   auto found = owned_interview(who, id, now);
   if (!found) {
     out.reply = found.err();
+    return out;
+  }
+  if (auto no = refused(fieldwork_request::set_language, who, std::nullopt, id, now)) {
+    out.reply = std::move(*no);
     return out;
   }
   if (std::find(study_->languages.begin(), study_->languages.end(), language) == study_->languages.end()) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/fieldwork/fieldwork.hpp"
+#include "core/fieldwork/fieldwork_rules.hpp"
 #include "core/fieldwork/fieldwork_quota_priority.hpp"
 
 namespace cati::core {
@@ -76,8 +77,8 @@ effect<quota_cell_state> fieldwork::quota_action(const user& who, std::uint64_t 
                                                  const cell_id& cell, int target, time_point now) {
   begin_request();
   effect<quota_cell_state> out{quota_cell_state{}, {}};
-  if (who.role == user_role::interviewer) {
-    out.reply = fault{fault_code::forbidden, "quota changes need the supervisor role"};
+  if (auto no = refused(fieldwork_request::quota_action, who, std::nullopt, std::nullopt, now)) {
+    out.reply = std::move(*no);
     return out;
   }
   const auto* before = book_.find(cell);
