@@ -94,6 +94,15 @@ struct change_writer {
   void operator()(const core::interview_closed& c) const { finish_interview(db, c.interview, c.result, c.at); }
   void operator()(const core::quota_changed& q) const { apply_quota_events(db, q.events); }
   void operator()(const core::case_held& h) const { set_case_lock(db, h.case_, h.holder, h.until); }
+  void operator()(const core::screen_out_pending& p) const {
+    sql::statement st(db, "UPDATE cases SET screen_out_at = ? WHERE id = ?");
+    if (p.at)
+      st.bind(1, ms(*p.at));
+    else
+      st.bind(1);
+    st.bind(2, static_cast<std::int64_t>(p.case_));
+    st.exec();
+  }
   void operator()(const core::interview_owned& o) const {
     set_interview_owner(db, o.interview, o.interviewer, o.language, o.suspended);
   }
@@ -178,7 +187,7 @@ std::vector<core::loaded_case> fieldwork_port::load_cases(sql::connection& db, c
   {
     std::map<core::case_id, core::loaded_case> cases;
     sql::statement c(db,
-                        "SELECT c.id, c.firm_id, c.language, coalesce(u.name, ''), c.held_until, c.replicate FROM cases c"
+                        "SELECT c.id, c.firm_id, c.language, coalesce(u.name, ''), c.held_until, c.replicate, c.screen_out_at FROM cases c"
                         " LEFT JOIN users u ON u.id = c.held_by WHERE c.id > ? AND " CATI_CASE_IN_FIELD " ORDER BY c.id");
     c.bind(1, static_cast<std::int64_t>(after));
     while (c.executeStep()) {
@@ -191,6 +200,7 @@ std::vector<core::loaded_case> fieldwork_port::load_cases(sql::connection& db, c
       lc.holder = c.getColumn(3).getString();
       if (!c.getColumn(4).isNull()) lc.held_until = at_ms(c.getColumn(4).getInt64());
       lc.record.replicate = c.getColumn(5).getInt();
+      if (!c.getColumn(6).isNull()) lc.screen_out_at = at_ms(c.getColumn(6).getInt64());
     }
     auto each = [&](const char* sql, auto&& row) {
       sql::statement st(db, sql);

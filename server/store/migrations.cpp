@@ -535,6 +535,13 @@ constexpr const char* schema_v7 = R"sql(
 ALTER TABLE interviews ADD COLUMN start_language TEXT;
 )sql";
 
+// Version 8: a screen-out that asked for an appointment on the same call (the wrong person answered), while
+// its interviewer still holds the case: the time of that call, so that the appointment made next is agreed in
+// it after a restart too, as it would have been without one (issue 13's restart equivalence). NULL: none.
+constexpr const char* schema_v8 = R"sql(
+ALTER TABLE cases ADD COLUMN screen_out_at BIGINT;
+)sql";
+
 constexpr migration migrations[] = {
     {1, "the fieldwork schema", schema_v1, pg_v1},
     {2, "index call attempts by time", schema_v2, schema_v2},
@@ -543,6 +550,7 @@ constexpr migration migrations[] = {
     {5, "durable locks, owners, suspensions, request log; unique respondent ids", schema_v5, pg_v5},
     {6, "sample replicates, interviewer skills", schema_v6, pg_v6},
     {7, "the language an interview started in", schema_v7, schema_v7},
+    {8, "a screen-out's call awaiting its appointment", schema_v8, schema_v8},
 };
 
 // On PostgreSQL, SQLite's two header fields (PRAGMA application_id, user_version) are the one row of

@@ -153,8 +153,9 @@ class model_run {
   // or takes the free case.
   void keep(case_id c, const std::string& name) {
     auto& mc = cases_[c];
-    if (mc.holder == name)
-      mc.until = f_.now + std::chrono::minutes(f_.study->rules.case_lock_minutes);
+    if (mc.holder == name)  // a renewal ends on a whole minute and never shortens the lock (scheduler.hpp)
+      mc.until = std::max<time_point>(mc.until, std::chrono::ceil<std::chrono::minutes>(
+                                                    f_.now + std::chrono::minutes(f_.study->rules.case_lock_minutes)));
     else if (holder(c).empty())
       lock(c, name);
   }

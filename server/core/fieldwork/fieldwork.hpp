@@ -98,6 +98,8 @@ struct loaded_case {
   // never recorded (a file written before locks were persisted).
   std::string holder;
   std::optional<time_point> held_until;
+  // The screen-out call awaiting its appointment (screen_out_pending), by the time of that call.
+  std::optional<time_point> screen_out_at;
   // Per interview of the case that reached the quota point (whatever its end): its current answers to
   // the quotas' questions. With the frame these place it in its cells: the outlook's arrivals.
   std::map<interview_id, quota_values> quota_answers;
@@ -303,8 +305,8 @@ class fieldwork {
     std::uint64_t seed = 0;
     std::optional<interview_id> open_interview;
     // A screen-out that asks for a call-back ("not the right person"), by whom and when: the appointment
-    // its interviewer records next, on the same hold, is agreed in that call, not a new one. In memory
-    // only: after a restart in between, the appointment is logged as a call of its own.
+    // its interviewer records next, on the same hold, is agreed in that call, not a new one. Persisted
+    // (screen_out_pending) and restored with the case.
     struct callback_call {
       std::string by;
       time_point at{};

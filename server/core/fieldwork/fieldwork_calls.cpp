@@ -81,7 +81,10 @@ effect<std::variant<case_offer, idle>> fieldwork::next_case(const user& who, std
     flush_locks(out.changes);  // the case held before is released
     return out;
   }
-  extra_[a->id].screen_out_call.reset();  // a new hold: whatever was said on an earlier one is in its call
+  if (extra_[a->id].screen_out_call) {  // a new hold: whatever was said on an earlier one is in its call
+    extra_[a->id].screen_out_call.reset();
+    out.changes.push_back(screen_out_pending{a->id, std::nullopt});
+  }
   out.reply = std::variant<case_offer, idle>(offer_of(a->id, &a.value()));
   log_request({who.id, request, request_kind::next_case, a->id, 0, outcome::unspecified, {}, now}, out.changes);
   flush_locks(out.changes);
@@ -127,6 +130,7 @@ effect<call_done> fieldwork::record_call(const user& who, std::uint64_t request,
   }
   auto open = extra_[id].open_interview;
   const auto screen_out = std::exchange(extra_[id].screen_out_call, std::nullopt);
+  if (screen_out) out.changes.push_back(screen_out_pending{id, std::nullopt});
   if (result == outcome::appointment && screen_out && screen_out->by == who.name) {
     // The appointment the screen-out asked for, made on the same call: it goes with that call.
     cases_.agree_callback(id, screen_out->at, *callback);

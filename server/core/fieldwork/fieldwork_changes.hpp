@@ -31,10 +31,10 @@ struct call_logged {
   std::string note;
   std::optional<interview_id> interview;
   std::optional<appointment> callback;  // an appointment agreed in this call
-  // The call was logged already (at `at`, with `result`): this only adds the appointment agreed later in it,
-  // after a screen-out that asks for one (no second call attempt).
-  bool same_call = false;
   bool finishes_case = false;           // the case's plan is finished after this call (cases.finished)
+  // The call was logged already (at `at`, with `result`): this only adds the appointment agreed later in it,
+  // after a screen-out that asks for one (no second call attempt). Set by name, never by position.
+  bool same_call = false;
 };
 
 // An interview began. Its id, respondent id and seed are chosen by the service (ids count up from the
@@ -110,6 +110,15 @@ struct case_held {
   time_point until{};
 };
 
+// A screen-out that asks for a call-back ("not the right person") leaves its call open for the appointment
+// its interviewer makes next on the same hold (`at`: that call's time); nullopt when that is over (the
+// appointment was made, another call result was given, the case was handed out again). Persisted so that a
+// restart in between changes nothing: the appointment still goes with that call.
+struct screen_out_pending {
+  case_id case_ = 0;
+  std::optional<time_point> at;
+};
+
 // Who owns an open interview, the language it runs in and whether it is suspended (a break-off or an
 // appointment): written with the request that changes any of them (a takeover by another interviewer,
 // a language switch, a suspension, a resumption), so that a restart brings back the same owner,
@@ -142,7 +151,7 @@ struct request_logged {
 
 using change = std::variant<call_logged, interview_opened, answer_logged, snapshot_saved, interview_closed,
                             quota_changed, audit_logged, session_opened, session_closed, case_held,
-                            interview_owned, request_logged>;
+                            screen_out_pending, interview_owned, request_logged>;
 using change_list = std::vector<change>;
 
 }  // namespace cati::core

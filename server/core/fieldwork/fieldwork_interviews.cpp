@@ -255,8 +255,10 @@ void fieldwork::end_interview(live_interview& iv, const user& who, time_point no
   // lock's expiry, releases it.
   if (result != outcome::callback)
     scheduler_->release(iv.case_, who.name);
-  else
+  else {
     extra_[iv.case_].screen_out_call = case_extra::callback_call{who.name, now};
+    changes.push_back(screen_out_pending{iv.case_, now});
+  }
 }
 
 effect<interview_view> fieldwork::back(const user& who, std::uint64_t, interview_id id, std::uint32_t seq,

@@ -20,6 +20,11 @@ void fieldwork::load_cases(std::vector<loaded_case> cases) {
     if (!extra.respondent_id.empty()) respondent_ids_.insert(extra.respondent_id);
     extra.seed = c.seed;
     extra.lock_recorded = c.held_until.has_value();
+    if (c.screen_out_at) {  // by whoever made that call
+      const auto& calls = c.record.calls;
+      auto call = std::find_if(calls.rbegin(), calls.rend(), [&](const call_attempt& a) { return a.at == *c.screen_out_at; });
+      if (call != calls.rend()) extra.screen_out_call = case_extra::callback_call{call->interviewer, call->at};
+    }
     if (!c.holder.empty() && c.held_until) locks.emplace_back(c.record.id, std::move(c.holder), *c.held_until);
     for (auto& [interview, values] : quota_points(c)) arrivals_[interview] = std::move(values);
     cases_.put(std::move(c.record));
