@@ -332,6 +332,13 @@ struct run {
         break;
       default: return;
     }
+    if (trace()) {
+      std::fprintf(stderr, "%s %s -> %s %s\n", who->name.c_str(), std::string(net::wire_type_name(m)).c_str(),
+                   std::string(net::wire_type_name(reply)).c_str(),
+                   reply.has_error()       ? reply.error().message().c_str()
+                   : reply.has_case_card() ? std::to_string(reply.case_card().case_id()).c_str()
+                                           : "");
+    }
     // A supervisor's interviewer request changes nothing (the role table gives them to interviewers).
     if (who->role != user_role::interviewer && !m.has_quota_action() && !m.has_watch_status() && !m.has_resume_session() &&
         reply.body_case() != v1::ServerMessage::BODY_NOT_SET) {
@@ -341,13 +348,6 @@ struct run {
       require(changes_before == store.calls + store.opened.size() + store.closed.size() + store.rows.size() &&
                   rows_before == rows_after,
               "a supervisor's interviewer request changed something");
-    }
-    if (trace()) {
-      std::fprintf(stderr, "%s %s -> %s %s\n", who->name.c_str(), std::string(net::wire_type_name(m)).c_str(),
-                   std::string(net::wire_type_name(reply)).c_str(),
-                   reply.has_error()       ? reply.error().message().c_str()
-                   : reply.has_case_card() ? std::to_string(reply.case_card().case_id()).c_str()
-                                           : "");
     }
     const auto json = net::encode_server_message(reply, net::wire_format::json);
     require(json.find("reply could not be encoded as JSON") == std::string::npos, "a reply does not encode as JSON");

@@ -225,7 +225,7 @@ std::vector<replicate_status> replicates(sql::connection& db) {
   std::vector<replicate_status> out;
   sql::statement q(db,
                       "SELECT c.replicate, count(*), r.released_at FROM cases c "
-                      "LEFT JOIN replicate_releases r ON r.replicate = c.replicate GROUP BY c.replicate ORDER BY c.replicate");
+                      "LEFT JOIN replicate_releases r ON r.replicate = c.replicate GROUP BY c.replicate, r.released_at ORDER BY c.replicate");
   while (q.executeStep()) {
     replicate_status s;
     s.replicate = q.getColumn(0).getInt();

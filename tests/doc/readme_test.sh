@@ -12,7 +12,7 @@
 # How a `run` example is run: in a fresh temporary folder holding `build` (a link to BUILD_DIR), `schema`
 # (a link to the source's schema/) and an empty `var/`, prepared by its fixture:
 #   frame   var/fieldwork.db: the seed study's frame.csv imported (4,000 cases), no users;
-#   sim     var/sim/: `cati sim --out var/sim/ --frame-size 300 --interviewers 6 --days 3` (made once per
+#   sim     var/sim/: `cati sim --out var/sim/ --frame-size 600 --interviewers 6 --days 3` (made once per
 #           run of this test and copied: about 20 s);
 #   broken  broken/: a copy of the seed study with a `relevant` that refers to a later question (q5) and a
 #           sector target raised by 2 (97 -> 99).
@@ -61,7 +61,7 @@ fixture_frame() {
 fixture_sim() {
   if [ ! -d "$sim_cache/sim" ]; then
     mkdir -p "$sim_cache"
-    (cd "$sim_cache" && "$build_dir/tools/cati" sim --study "$study" --out sim/ --frame-size 300 \
+    (cd "$sim_cache" && "$build_dir/tools/cati" sim --study "$study" --out sim/ --frame-size 600 \
        --interviewers 6 --days 3 >sim.log 2>&1) || { cat "$sim_cache/sim.log"; return 1; }
   fi
   cp -r "$sim_cache/sim" var/sim

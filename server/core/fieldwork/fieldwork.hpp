@@ -332,6 +332,16 @@ class fieldwork {
   // ends with it. begin_request() forgets those of a refused request.
   void begin_request();
   void flush_locks(change_list& changes);
+  // The role check of request `r` (fieldwork_rules.hpp), before anything else, a repeated request id
+  // included (a role never changes, so no earlier request can make the request allowed): true when `who`
+  // may not send it, with the FORBIDDEN fault in `out.reply`.
+  std::optional<fault> role_refused(fieldwork_request r, const user& who) const;
+  template <class T>
+  bool forbidden(fieldwork_request r, const user& who, effect<T>& out) const {
+    auto no = role_refused(r, who);
+    if (no) out.reply = std::move(*no);
+    return no.has_value();
+  }
   // Answer, Back and Suspend: the interview `who` holds, when `seq` is fresh. nullptr when the request is
   // refused or repeats one already applied; `out.reply` then holds the fault, or the screen marked duplicate.
   live_interview* fresh_sequenced(const user& who, interview_id id, std::uint32_t seq, const std::string& print,

@@ -53,6 +53,7 @@ void fieldwork::keep_hold(case_id id, const user& who, time_point now) {
 effect<std::variant<case_offer, idle>> fieldwork::next_case(const user& who, std::uint64_t request, time_point now) {
   begin_request();
   effect<std::variant<case_offer, idle>> out{std::variant<case_offer, idle>(idle{}), {}};
+  if (forbidden(fieldwork_request::next_case, who, out)) return out;
   if (const auto* earlier = earlier_request(who, request)) {
     if (earlier->kind != request_kind::next_case) {
       out.reply = fault{fault_code::invalid_request,
@@ -96,6 +97,7 @@ effect<call_done> fieldwork::record_call(const user& who, std::uint64_t request,
                                          const std::string& note, const std::string& number, time_point now) {
   begin_request();
   effect<call_done> out{call_done{id, result}, {}};
+  if (forbidden(fieldwork_request::call_result, who, out)) return out;
   if (const auto* earlier = earlier_request(who, request)) {
     if (earlier->kind != request_kind::call_result || earlier->case_ != id || earlier->result != result)
       out.reply = fault{fault_code::invalid_request,

@@ -97,6 +97,7 @@ effect<interview_view> fieldwork::start_interview(const user& who, std::uint64_t
                                                   const std::string& language, time_point now) {
   begin_request();
   effect<interview_view> out{interview_view{}, {}};
+  if (forbidden(fieldwork_request::start_interview, who, out)) return out;
   if (const auto* earlier = earlier_request(who, request)) {
     if (earlier->kind != request_kind::start_interview || earlier->case_ != id) {
       out.reply = fault{fault_code::invalid_request,
@@ -159,10 +160,7 @@ fieldwork::live_interview* fieldwork::fresh_sequenced(const user& who, interview
                                                       const std::string& print, time_point now,
                                                       effect<interview_view>& out) {
   // Answer, Back and Suspend share their row's roles: checked before anything is looked up.
-  if (auto no = role_refusal(fieldwork_request::answer, who.role)) {
-    out.reply = std::move(*no);
-    return nullptr;
-  }
+  if (forbidden(fieldwork_request::answer, who, out)) return nullptr;
   if (seq == 0) {  // never a repeat of anything: numbers start at 1 (fieldwork_rules.hpp, sequence_number)
     out.reply = sequence_number(seq).err();
     return nullptr;
@@ -356,10 +354,7 @@ effect<interview_view> fieldwork::set_language(const user& who, std::uint64_t, i
                                                const std::string& language, time_point now) {
   begin_request();
   effect<interview_view> out{interview_view{}, {}};
-  if (auto no = role_refusal(fieldwork_request::set_language, who.role)) {
-    out.reply = std::move(*no);
-    return out;
-  }
+  if (forbidden(fieldwork_request::set_language, who, out)) return out;
   auto found = owned_interview(who, id, now);
   if (!found) {
     out.reply = found.err();

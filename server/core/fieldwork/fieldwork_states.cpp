@@ -5,6 +5,10 @@
 
 namespace cati::core {
 
+std::optional<fault> fieldwork::role_refused(fieldwork_request r, const user& who) const {
+  return role_refusal(r, who.role);
+}
+
 std::optional<fault> fieldwork::refused(fieldwork_request r, const user& who, std::optional<case_id> c,
                                         std::optional<interview_id> iv, time_point now) const {
   situation s;
