@@ -22,7 +22,9 @@
 namespace cati::store {
 
 // SQLite's `synchronous`. In WAL mode a commit survives a crash of the program whatever the setting;
-// NORMAL may lose the last commits on a power cut or OS crash, FULL (the default) may not.
+// NORMAL may lose the last commits on a power cut or OS crash, FULL (the default) may not. With FULL the
+// store's write connection runs at NORMAL and its writer syncs every commit itself before acknowledging
+// it (store/writer.hpp: the sync overlaps the next batch); the guarantee is FULL's.
 enum class synchronous_mode { off, normal, full, extra };
 
 std::string_view to_string(synchronous_mode mode);
@@ -38,9 +40,10 @@ struct open_options {
   // default. Tests name a fault-injecting VFS (tests/store/fault_vfs.hpp) here; the server never sets it.
   std::string vfs{};
   std::size_t max_batch = 512;                    // writer jobs per transaction at most
-  // Called on the writer thread after each transaction (committed or not) with its number of jobs and
-  // how long it took from BEGIN to the end of COMMIT: what group commit achieves, for /metrics. Must
-  // be quick and must not call into the store.
+  // Called after each transaction (committed or not) with its number of jobs and how long it took from
+  // BEGIN to the end of COMMIT (with FULL: to the end of the sync that made it durable, on the writer's
+  // syncer thread; see writer.hpp): what group commit achieves, for /metrics. Must be quick and must not
+  // call into the store.
   std::function<void(std::size_t jobs, std::chrono::duration<double> took)> on_batch{};
   // See writer_hooks (writer.hpp): another process holding the write lock, and the check every write
   // transaction runs first (the ownership's epoch, store/ownership.hpp).
