@@ -443,27 +443,24 @@ TEST_F(QuotaCli, ClearErrors) {
 // engine snapshot, a case lock, a session token, the request log, and the ownership record of a server
 // that served it once.
 
-// Every copied table's row count and digest, read in one snapshot through the store's own digest.
-std::vector<store::table_digest> digests(const std::string& db) {
+std::unique_ptr<store::sql::connection> read_connection(const std::string& db) {
   store::open_options o;
   o.path = db;
   o.create = false;
   o.read_only = true;
-  auto c = store::open_read_connection(o);
+  return store::open_read_connection(o);
+}
+
+// Every copied table's row count and digest, read in one snapshot through the store's own digest.
+std::vector<store::table_digest> digests(const std::string& db) {
+  auto c = read_connection(db);
   c->begin_read();
   auto d = store::digest_tables(*c);
   c->rollback_quietly();
   return d;
 }
 
-std::optional<core::ownership_record> stored_owner(const std::string& db) {
-  store::open_options o;
-  o.path = db;
-  o.create = false;
-  o.read_only = true;
-  auto c = store::open_read_connection(o);
-  return store::read_ownership(*c);
-}
+std::optional<core::ownership_record> stored_owner(const std::string& db) { return store::read_ownership(*read_connection(db)); }
 
 class DbCopy : public ReportFieldwork {
  protected:
