@@ -10,19 +10,8 @@
 # server and the files go whatever happens.
 set -euo pipefail
 build=$1 src=$2
-fail() { echo "FAIL: $*" >&2; exit 1; }
-[ -n "${CATI_TEST_PG:-}" ] || fail "CATI_TEST_PG is not set (run through ctest: the fixture pg_test_cluster sets it)"
-schema="copy$$"
-url="$CATI_TEST_PG&options=-csearch_path%3D$schema"
-work=$(mktemp -d /tmp/cati-pg-copy.XXXXXX)
-server=""
-cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  psql "$CATI_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-psql "$CATI_TEST_PG" -qc "CREATE SCHEMA $schema"
+source "$(dirname "$0")/e2e_lib.sh"
+pg_test_schema copy
 cati="$build/tools/cati"
 
 "$cati" sim --study "$src/schema/ai_barometer_2025" --frame-size 300 --days 2 --seed 5 --out "$work/sim" \
@@ -48,16 +37,7 @@ diff <(grep -E '^[a-z_]+ +[0-9]+ +[0-9]+ ' "$work/to_pg.log") <(grep -E '^[a-z_]
   fail "the digests differ between the two copies"
 
 # A server serves the PostgreSQL copy at once.
-"$build/server/cati-server" --study "$src/schema/ai_barometer_2025" --db "$url" --listen 127.0.0.1:0 \
-  --clock manual:2025-10-15T09:00:00+02:00 >"$work/server.log" 2>&1 &
-server=$!
-port=""
-for _ in $(seq 100); do
-  port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$work/server.log" | head -1 | cut -d: -f2 || true)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || fail "the server did not start on the copy: $(cat "$work/server.log")"
+start_server "$work/server.log" --clock manual:2025-10-15T09:00:00+02:00
 grep -q "as owner, epoch 1" "$work/server.log" || fail "the copy had an owner already: $(cat "$work/server.log")"
 grep -q "fieldwork loaded: 300 cases" "$work/server.log" || fail "the server did not load the copy: $(cat "$work/server.log")"
 
