@@ -269,6 +269,11 @@ void refuse_if_held(const std::string& db, const std::string& label) {
   if (live_holder(db)) refuse_held(db, label);
 }
 
+[[noreturn]] void refuse_same(const std::string& from, const std::string& to) {
+  throw store_error(store_errc::invalid, "--from " + from + " and --to " + to +
+                                             " are the same fieldwork: copy into a new file or an empty database");
+}
+
 // A fieldwork's ownership lock, taken by the copy for its whole run (copy.hpp): the one a cati-server
 // takes exclusively, so that a server starting meanwhile finds the fieldwork held.
 class fieldwork_lock {
@@ -326,9 +331,7 @@ std::unique_ptr<fieldwork_lock> lock_of(const std::string& db, sql::connection& 
 void lock_destination(fieldwork_lock& target, fieldwork_lock& source, const std::string& from, const std::string& to) {
   if (target.take(false)) return;
   source.release();
-  if (target.take(false))
-    throw store_error(store_errc::invalid, "--from " + from + " and --to " + to +
-                                               " are the same fieldwork: copy into a new file or an empty database");
+  if (target.take(false)) refuse_same(from, to);
   refuse_held(to, "--to " + to);
 }
 
@@ -365,6 +368,24 @@ void refuse_if_not_new(sql::connection& target, const std::string& to) {
   for (auto& t : tables_of(target))
     if (holds_rows(target, t))
       throw store_error(store_errc::conflict, "--to " + to + " already holds a fieldwork (rows in " + t.name + ")" + advice);
+}
+
+// A SQLite destination that exists already is looked at read-only first: opening it for writing would
+// switch it to WAL mode, a change to a file that may then be refused (another application's database).
+void refuse_existing_file_if_not_new(const std::string& to) {
+  if (is_postgresql(to) || !std::filesystem::exists(to)) return;
+  open_options options;
+  options.path = to;
+  options.create = false;
+  options.read_only = true;
+  auto db = open_read_connection(options);
+  try {
+    check_readable(*db, "--to " + to);
+  } catch (const store_error& e) {
+    if (e.code() == store_errc::not_found) return;  // an empty file: as good as a new one
+    throw;
+  }
+  refuse_if_not_new(*db, to);
 }
 
 // The copy itself, in one read transaction of the source and one write transaction of the target.
@@ -432,6 +453,10 @@ copy_result copy_fieldwork(const std::string& from, const std::string& to) {
 
   // A SQLite destination is locked before it is opened (which would create it), a PostgreSQL one on the
   // copy's own session.
+  if (!is_postgresql(from) && !is_postgresql(to) && std::filesystem::exists(from) && std::filesystem::exists(to) &&
+      std::filesystem::equivalent(from, to))
+    refuse_same(from, to);  // a PostgreSQL database under two URLs is told by its lock (lock_destination)
+  refuse_existing_file_if_not_new(to);
   const bool to_pg = is_postgresql(to);
   const bool created = !to_pg && !std::filesystem::exists(to);
   std::unique_ptr<fieldwork_lock> target_lock;

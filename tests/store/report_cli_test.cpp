@@ -625,6 +625,19 @@ TEST_F(DbCopy, RefusedIntoADatabaseThatHoldsAFieldworkChangingNothing) {
                                  std::to_string(store::latest_schema_version() - 1) + ")");
 }
 
+TEST_F(DbCopy, RefusedIntoAnotherApplicationsSqliteFileLeavingItAsItWas) {
+  const auto foreign = (dir_ / "foreign.db").string();
+  ASSERT_EQ(std::system(("sqlite3 '" + foreign + "' \"CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('keep')\"").c_str()), 0);
+  const auto bytes = [&] {
+    std::ifstream in(foreign, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const auto before = bytes();
+  refused(db_.string(), foreign, "--to " + foreign + " is not a cati fieldwork file");
+  EXPECT_EQ(bytes(), before) << "not even switched to WAL mode";
+  EXPECT_FALSE(fs::exists(foreign + "-wal"));
+}
+
 TEST_F(DbCopy, RefusedFromAnOlderSchemaSayingHowToUpgrade) {
   const auto old = (dir_ / "old.db").string();
   {

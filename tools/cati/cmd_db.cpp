@@ -1,7 +1,8 @@
 // `cati db copy --from SRC --to DST`: moves a fieldwork between databases (a SQLite file, a PostgreSQL
 // URL; either way, or file to file) while no cati-server holds either (store/copy.hpp). Prints each
 // table's rows on both sides and whether its digest matches, then a one-line summary. Exit 0 copied and
-// verified; 1 refused (nothing changed) or not verified (the copy rolled back); 2 bad options.
+// verified; 1 refused (nothing changed) or not verified (the copy rolled back); bad options: CLI11's
+// message and code (106 for a missing --from or --to).
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -48,15 +49,15 @@ void add_db_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<copy_options>();
   auto* copy = db->add_subcommand(
       "copy",
-      "copy a whole fieldwork into a new SQLite file or an empty PostgreSQL database, while no cati-server runs on "
-      "either; every table's row count and SHA-256 digest are compared before the copy commits");
+      "copy a whole fieldwork to a new SQLite file or an empty PostgreSQL database, no server running; "
+      "checked by every table's row count and SHA-256 digest");
   copy->footer(
       "Examples:\n"
       "  cati db copy --from var/fieldwork.db --to 'postgresql://cati@db1/cati'\n"
       "  cati db copy --from 'postgresql://cati@db1/cati' --to var/back.db\n"
       "Refused, changing nothing: a running cati-server on either side, --to already holding a fieldwork,\n"
       "--from missing or at an older schema (start this cati's cati-server on it once to upgrade it).\n"
-      "Exit 0 copied and verified, 1 refused or a digest mismatch (rolled back), 2 bad options.");
+      "Exit 0 copied and verified; 1 refused, or a digest mismatch (the copy rolled back).");
   copy->add_option("--from", o->from, "the fieldwork to copy: a SQLite file or a PostgreSQL URL")->required();
   copy->add_option("--to", o->to, "where to: a new SQLite file or an empty PostgreSQL database (URL)")->required();
   copy->callback(reporting_errors("db copy", exit_code, [o] { return run_copy(*o); }));
