@@ -389,7 +389,8 @@ void refuse_existing_file_if_not_new(const std::string& to) {
 }
 
 // The copy itself, in one read transaction of the source and one write transaction of the target.
-copy_result copy_tables(sql::connection& source, sql::connection& target, const std::string& to) {
+copy_result copy_tables(sql::connection& source, sql::connection& target, const std::string& to,
+                        const std::function<void()>& while_copying) {
   copy_result result;
   source.begin_read();
   try {
@@ -404,8 +405,10 @@ copy_result copy_tables(sql::connection& source, sql::connection& target, const 
         } catch (const sql::error& e) {
           throw store_error(store_errc::sqlite, "copying " + t.name + " into --to " + to + ": " + e.what());
         }
-        result.tables.push_back({t.name, digest_table(source, t), digest_table(target, shape_of(target, t.name))});
       }
+      if (while_copying) while_copying();
+      for (auto& t : tables)
+        result.tables.push_back({t.name, digest_table(source, t), digest_table(target, shape_of(target, t.name))});
       result.committed = std::all_of(result.tables.begin(), result.tables.end(), [](auto& t) { return t.matches(); });
       if (result.committed)
         target.commit();
@@ -439,7 +442,7 @@ std::vector<table_digest> digest_tables(sql::connection& db) {
   return out;
 }
 
-copy_result copy_fieldwork(const std::string& from, const std::string& to) {
+copy_result copy_fieldwork(const std::string& from, const std::string& to, const std::function<void()>& while_copying) {
   if (sodium_init() < 0) throw store_error(store_errc::invalid, "libsodium cannot start");
   if (from == to)
     throw store_error(store_errc::invalid,
@@ -482,7 +485,7 @@ copy_result copy_fieldwork(const std::string& from, const std::string& to) {
     }
     refuse_if_not_new(*target, to);
     migrate(*target, "--to " + to);
-    auto result = copy_tables(*source, *target, to);
+    auto result = copy_tables(*source, *target, to, while_copying);
     if (!result.committed) discard();
     return result;
   } catch (...) {

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,9 @@ struct copy_result {
 // `from`), invalid (`from` is not at the latest schema version, with how to upgrade it; `to` is
 // `from`), conflict (`to` already holds a fieldwork), not_a_fieldwork (either is another application's
 // database), schema_too_new, sqlite (either database failed; the copy's transaction is rolled back).
-copy_result copy_fieldwork(const std::string& from, const std::string& to);
+// `while_copying`: called once every row is in, inside the copy's transactions with both locks held, before
+// the digests are compared (the tests start a server there, which must find both sides held).
+copy_result copy_fieldwork(const std::string& from, const std::string& to,
+                           const std::function<void()>& while_copying = {});
 
 }  // namespace cati::store

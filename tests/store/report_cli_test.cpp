@@ -587,6 +587,34 @@ TEST_F(DbCopy, SqliteToPostgresqlAndBackKeepsEveryRowAndDigestAndTheServerWrites
   EXPECT_EQ(fw.call_history(open[0].case_id).size(), 1u);
 }
 
+// A server started while the copy runs finds the source and the destination held (so it cannot write on
+// the source what the copy would miss); once the copy has ended, the copy is free to serve.
+TEST_F(DbCopy, AServerStartedDuringTheCopyFindsBothSidesHeld) {
+  std::vector<std::string> destinations = {(dir_ / "copy.db").string()};
+  std::unique_ptr<test_database> pg;
+  if (std::getenv("CATI_TEST_PG") != nullptr) {
+    pg = std::make_unique<test_database>(backend::postgresql);
+    destinations.push_back(pg->db());
+  }
+  auto server = [](const std::string& db) {
+    store::store_ownership::options o;
+    o.file = options_for(db);
+    return store::make_ownership(o);
+  };
+  for (const auto& to : destinations) {
+    int tried = 0;
+    auto result = store::copy_fieldwork(db_.string(), to, [&] {
+      for (const auto& db : {db_.string(), to}) {
+        EXPECT_FALSE(server(db)->claim({"testhost", ::getpid(), "127.0.0.1:9"})) << db << " was free during the copy";
+        ++tried;
+      }
+    });
+    EXPECT_EQ(tried, 2);
+    EXPECT_TRUE(result.committed) << to;
+    EXPECT_TRUE(server(to)->claim({"testhost", ::getpid(), "127.0.0.1:9"})) << to << " still held after the copy";
+  }
+}
+
 TEST_F(DbCopy, RefusedWhileACatiServerHoldsEitherSideNamingItAndChangingNothing) {
   store::store_ownership::options o;
   o.file = options_for(db_);
