@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -51,6 +52,8 @@ std::string ident(const std::string& name) { return "\"" + name + "\""; }
 
 bool is_pg(sql::connection& db) { return db.kind() == dialect::postgresql; }
 
+// SQLite's own affinity rules (a declared type containing INT is an integer, ...), which also read
+// PostgreSQL's type names (bigint, text, double precision, bytea).
 value_class class_of(std::string type) {
   std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::toupper(c); });
   if (type.find("INT") != std::string::npos) return value_class::integer;
@@ -202,7 +205,9 @@ table_digest digest_table(sql::connection& db, const table_shape& t) {
   return d;
 }
 
-std::int64_t copy_rows(sql::connection& from, sql::connection& to, const table_shape& t) {
+// Inserts every row of `t` from `from` into `to`, ids included, in key order. ON CONFLICT DO NOTHING keeps
+// a row a trigger of `to` made already (a respondent registered by its interview); the digests check it.
+void copy_rows(sql::connection& from, sql::connection& to, const table_shape& t) {
   std::string cols, params;
   for (auto& c : t.columns) {
     cols += (cols.empty() ? "" : ", ") + ident(c.name);
@@ -210,7 +215,6 @@ std::int64_t copy_rows(sql::connection& from, sql::connection& to, const table_s
   }
   auto insert = to.prepare("INSERT INTO " + ident(t.name) + " (" + cols + ") VALUES (" + params + ") ON CONFLICT DO NOTHING", true);
   sql::statement rows(from, select_all(from, t));
-  std::int64_t n = 0;
   while (rows.executeStep()) {
     for (std::size_t i = 0; i < t.columns.size(); ++i) {
       const int c = static_cast<int>(i);
@@ -233,9 +237,7 @@ std::int64_t copy_rows(sql::connection& from, sql::connection& to, const table_s
     }
     insert->exec();
     insert->reset();
-    ++n;
   }
-  return n;
 }
 
 // PostgreSQL: every identity column's sequence so that its next value is past the largest copied id.

@@ -560,6 +560,8 @@ TEST_F(DbCopy, SqliteToPostgresqlAndBackKeepsEveryRowAndDigestAndTheServerWrites
   copy(db_.string(), pg.db());
   EXPECT_EQ(digests(pg.db()), original);
   EXPECT_FALSE(stored_owner(pg.db())) << "the copy has no owner";
+  refused(db_.string(), pg.db(), "--to " + pg.db() + " already holds a fieldwork (rows in ");
+  EXPECT_EQ(digests(pg.db()), original) << "a refused copy changes nothing";
   EXPECT_EQ(report_of(pg.db()), report_of(db_.string()));
 
   const auto back = (dir_ / "back.db").string();
