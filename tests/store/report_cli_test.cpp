@@ -617,6 +617,28 @@ TEST_F(DbCopy, AServerStartedDuringTheCopyFindsBothSidesHeld) {
   }
 }
 
+// A table whose copy differs from its source (here: another PostgreSQL session, which nothing stops, adds a
+// row while the copy runs) fails the check, and the whole copy is rolled back: the destination keeps
+// nothing of it.
+TEST_F(DbCopy, ADigestMismatchRollsTheWholeCopyBack) {
+  if (std::getenv("CATI_TEST_PG") == nullptr) GTEST_SKIP() << "CATI_TEST_PG is not set (run through ctest)";
+  test_database pg(backend::postgresql);
+  auto result = store::copy_fieldwork(db_.string(), pg.db(), [&] {
+    store::sql::pg_connection other(pg.db(), false);
+    other.exec("INSERT INTO audit_log (id, at, action) VALUES (1000000, 0, 'not from the source')");
+  });
+  EXPECT_FALSE(result.committed);
+  for (const auto& t : result.tables) {
+    if (t.name == "audit_log") {
+      EXPECT_FALSE(t.matches());
+      EXPECT_EQ(t.copy.rows, t.source.rows + 1);
+    } else {
+      EXPECT_TRUE(t.matches()) << t.name;
+    }
+  }
+  for (const auto& t : digests(pg.db())) EXPECT_EQ(t.rows, t.table == "audit_log" ? 1 : 0) << t.table;
+}
+
 TEST_F(DbCopy, RefusedWhileACatiServerHoldsEitherSideNamingItAndChangingNothing) {
   store::store_ownership::options o;
   o.file = options_for(db_);
