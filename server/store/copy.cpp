@@ -456,8 +456,6 @@ copy_result copy_fieldwork(const std::string& from, const std::string& to, const
   auto source_lock = lock_of(from, *source);
   if (!source_lock->take(true)) refuse_held(from, "--from " + from);
 
-  // A SQLite destination is locked before it is opened (which would create it), a PostgreSQL one on the
-  // copy's own session.
   if (!is_postgresql(from) && !is_postgresql(to) && std::filesystem::exists(from) && std::filesystem::exists(to) &&
       std::filesystem::equivalent(from, to))
     refuse_same(from, to);  // a PostgreSQL database under two URLs is told by its lock (lock_destination)
@@ -473,6 +471,8 @@ copy_result copy_fieldwork(const std::string& from, const std::string& to, const
     if (target_lock) target_lock->remove_if_created();
   };
   try {
+    // A SQLite destination is locked before it is opened (which would create it), a PostgreSQL one on the
+    // copy's own session.
     if (!to_pg) {
       target_lock = std::make_unique<fieldwork_lock>(to);
       lock_destination(*target_lock, *source_lock, from, to);
