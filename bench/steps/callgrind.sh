@@ -15,7 +15,7 @@ start_callgrind_server() {
   fresh_db
   : >"$work/server.out"
   valgrind --tool=callgrind --callgrind-out-file="$1" \
-    "$build/server/cati-server" --study "$study" --db "$work/run.db" --listen 127.0.0.1:0 \
+    "$build/server/cati-server" --study "$study" --db "$run_db" --listen 127.0.0.1:0 \
     --clock from:2025-10-13T09:00:00+02:00 --log-level warn >"$work/server.out" 2>"$work/server.err" &
   server_pid=$!
   pids+=("$server_pid")

@@ -38,7 +38,7 @@ step_storm() {
   local t_kill t_listen
   t_kill=$(date +%s.%N)
   : >"$work/server.out"
-  "$build/server/cati-server" --study "$study" --db "$work/run.db" --listen "127.0.0.1:$port" \
+  "$build/server/cati-server" --study "$study" --db "$run_db" --listen "127.0.0.1:$port" \
     --clock from:2025-10-13T09:00:00+02:00 --log-level warn >"$work/server.out" 2>"$work/server.err" &
   server_pid=$!
   pids+=("$server_pid")
@@ -63,7 +63,7 @@ step_storm() {
   local acked=$work/storm.acked stored=$work/storm.stored
   LC_ALL=C sort -u "$ledger" | awk 'NF == 3' | sort -k1,1n -k2,2n \
     | awk '{ n[$1]++; print $1, n[$1], $3 }' | LC_ALL=C sort >"$acked"
-  sqlite3 -separator ' ' "$work/run.db" "SELECT interview_id, question FROM answers ORDER BY interview_id, seq" \
+  db_rows "SELECT interview_id, question FROM answers ORDER BY interview_id, seq" \
     | awk 'NR == FNR { ids[$1] = 1; next } ($1 in ids) { n[$1]++; print $1, n[$1], $2 }' "$ledger" - \
     | LC_ALL=C sort >"$stored"
   local n_acked n_stored lost doubled
