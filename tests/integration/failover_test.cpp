@@ -35,6 +35,7 @@
 
 #include "integration/server_fixture.hpp"
 #include "lib/session.hpp"
+#include "store/sql/pg_connection.hpp"
 
 namespace cati::it {
 namespace {
@@ -423,6 +424,177 @@ TEST(Failover, TerminalsLoseNothingWhileTheActiveServerIsKilledAgainAndAgain) {
             << standby_notices << " standby redirects, " << no_case << " NoCase replies, slowest terminal back after "
             << max_back << " s\n";
   ::testing::Test::RecordProperty("max_back_ms", static_cast<int>(max_back * 1000));
+  ::testing::Test::RecordProperty("acknowledged_answers", static_cast<int>(acknowledged.size()));
+}
+
+
+// ---- the database's failover (issue 16): PostgreSQL's primary killed, its synchronous replica promoted ----
+
+// A primary and its synchronous streaming replica from tools/pg, in folders of their own, stopped (and
+// removed) at the end; their clusters also go when this test process dies (tools/pg's watchdog).
+class pg_pair {
+ public:
+  explicit pg_pair(const fs::path& log) : log_(log) {
+    primary_ = make_folder("p");
+    replica_ = make_folder("r");
+    const auto watch = " --watch " + std::to_string(::getpid());
+    ok_ = run_command(tools_pg() + " start " + primary_ + watch, log_) == 0 &&
+          run_command(tools_pg() + " start " + replica_ + " --replica-of " + primary_ + watch, log_) == 0;
+    if (!ok_) return;
+    const auto out = fs::path(log_).replace_filename("pg-url.txt");
+    ok_ = run_command(tools_pg() + " url " + primary_ + " " + replica_ + " >" + out.string(), log_) == 0;
+    url_ = file_text(out);
+    while (!url_.empty() && url_.back() == '\n') url_.pop_back();
+  }
+  ~pg_pair() {
+    run_command(tools_pg() + " stop " + replica_, log_);
+    run_command(tools_pg() + " stop " + primary_, log_);
+  }
+  bool ok() const { return ok_ && !url_.empty(); }
+  // The multi-host URL with target_session_attrs=read-write: the primary, or the promoted replica.
+  const std::string& url() const { return url_; }
+  pid_t primary_postmaster() const {
+    std::ifstream in(primary_ + "/data/postmaster.pid");
+    pid_t pid = 0;
+    in >> pid;
+    return pid;
+  }
+  bool promote_replica() { return run_command(tools_pg() + " promote " + replica_, log_) == 0; }
+
+ private:
+  static std::string tools_pg() { return std::string(CATI_SOURCE_DIR) + "/tools/pg"; }
+  static std::string make_folder(const std::string& tag) {
+    std::string pattern = "/tmp/cati-pgf-" + tag + ".XXXXXX";  // short: a unix socket path is at most ~100 bytes
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern);
+    return pattern;
+  }
+
+  fs::path log_;
+  std::string primary_, replica_, url_;
+  bool ok_ = false;
+};
+
+// The rows of `sql` on the PostgreSQL database `url` (a read-only session), each column as text.
+std::vector<std::vector<std::string>> rows_of_pg(const std::string& url, const std::string& sql) {
+  store::sql::pg_connection db(url, true);
+  store::sql::statement q(db, sql);
+  std::vector<std::vector<std::string>> out;
+  while (q.executeStep()) {
+    std::vector<std::string> row;
+    for (int i = 0; i < q.getColumnCount(); ++i) row.push_back(q.isColumnNull(i) ? "NULL" : q.getColumn(i).getString());
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+std::int64_t count_of_pg(const std::string& url, const std::string& sql) {
+  const auto r = rows_of_pg(url, sql);
+  return r.empty() ? 0 : std::stoll(r.front().front());
+}
+
+bool have_postgresql_server() {
+  return run_command("ls /usr/lib/postgresql/*/bin/initdb", "/dev/null") == 0;
+}
+
+// One cati-server on a PostgreSQL primary with a synchronous replica, through the multi-host URL; terminals
+// answer through the client library; the primary's postmaster is SIGKILLed while they do, and the replica
+// promoted. The server goes on without a restart: it reconnects (writer, readers, its ownership's lock
+// session) to the promoted replica, and the batch the kill caught is stored once or run again, never
+// acknowledged before it is stored. At the end every acknowledged answer is in the database exactly once
+// and nothing else is, no cell is over its target, no lease or hold is left.
+// Sizes: CATI_PG_FAILOVER_TERMINALS (default 10), CATI_FAILOVER_SEED.
+TEST(Failover, TheServerGoesOnAndLosesNothingWhenThePostgresPrimaryIsKilledAndTheReplicaPromoted) {
+  if (!have_postgresql_server()) GTEST_SKIP() << "no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb)";
+  const int terminals_n = env_int("CATI_PG_FAILOVER_TERMINALS", 10);
+  const auto seed = static_cast<std::uint64_t>(
+      env_int("CATI_FAILOVER_SEED", static_cast<int>(std::chrono::system_clock::now().time_since_epoch().count() % 100000)));
+  std::cout << "pg failover: " << terminals_n << " terminals, CATI_FAILOVER_SEED=" << seed << "\n";
+  std::mt19937_64 rng(seed);
+
+  fieldwork_dir fw(std::max(400, terminals_n * 120));
+  pg_pair pg(fw.dir() / "pg.log");
+  ASSERT_TRUE(pg.ok()) << file_text(fw.dir() / "pg.log");
+  const std::string& url = pg.url();
+  const std::string cati = binary_dir() + "/tools/cati";
+  {  // the fieldwork straight into PostgreSQL: the sample, then the interviewers (a password hash each)
+    std::string command = "set -e; " + cati + " sample import --db '" + url + "' --study " + seed_study() + " " +
+                          (fw.dir() / "frame.csv").string() + " >/dev/null; for i in $(seq 1 " +
+                          std::to_string(terminals_n) + "); do printf 'term-secret-%s\\n' $i | " + cati +
+                          " users add t$i --role interviewer --languages nl,fr --db '" + url + "' >/dev/null; done";
+    ASSERT_EQ(run_command(command, fw.dir() / "setup-pg.log"), 0) << file_text(fw.dir() / "setup-pg.log");
+  }
+
+  const auto port = free_port();
+  child::child_server server({binary_dir() + "/server/cati-server", "--study", seed_study(), "--db", url, "--listen",
+                              "127.0.0.1:" + std::to_string(port), "--clock", "from:2025-10-13T09:00:00+02:00"},
+                             fw.dir() / "server.log");
+  ASSERT_NE(server.port(), 0) << server.log_tail();
+  const std::string ws = "ws://127.0.0.1:" + std::to_string(port);
+
+  std::atomic<bool> stop{false};
+  std::vector<std::unique_ptr<terminal>> terminals;
+  for (int i = 1; i <= terminals_n; ++i) {
+    terminals.push_back(std::make_unique<terminal>("t" + std::to_string(i), "term-secret-" + std::to_string(i), ws));
+    terminals.back()->start(stop);
+  }
+  ASSERT_TRUE(eventually([&] { return std::all_of(terminals.begin(), terminals.end(), [](const auto& t) { return t->online(); }); },
+                         120s))
+      << "not every terminal logged in\n" << server.log_tail();
+
+  // Answers flowing; then the primary dies at a random moment, and is replaced by its replica.
+  std::uniform_int_distribution<int> work_ms(2000, 5000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(work_ms(rng)));
+  const auto before_kill = count_of_pg(url, "SELECT COUNT(*) FROM answers");
+  ASSERT_GT(before_kill, 0) << "nothing answered before the kill\n" << server.log_tail();
+  const pid_t postmaster = pg.primary_postmaster();
+  ASSERT_GT(postmaster, 0);
+  ASSERT_EQ(::kill(postmaster, SIGKILL), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // the server finds its connections gone
+  ASSERT_TRUE(pg.promote_replica()) << file_text(fw.dir() / "pg.log");
+  const auto at_promotion = count_of_pg(url, "SELECT COUNT(*) FROM answers");
+
+  // The same server goes on: answers are stored on the promoted replica.
+  EXPECT_TRUE(eventually([&] { return count_of_pg(url, "SELECT COUNT(*) FROM answers") > at_promotion + 20; }, 90s))
+      << "no answers stored after the promotion\n" << server.log_tail();
+  std::this_thread::sleep_for(std::chrono::milliseconds(work_ms(rng)));
+  ASSERT_TRUE(server.running() && !server.wait_exit(0ms)) << "the server ended\n" << server.log_tail();
+  stop = true;
+  for (auto& t : terminals) t->join();
+  const auto ended = server.stop();
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->code, 0) << ended->to_string() << "\n" << server.log_tail();
+  const auto log = server.log();
+  EXPECT_NE(log.find("the database connection was lost"), std::string::npos) << "the writer never lost its connection\n"
+                                                                              << server.log_tail();
+  EXPECT_NE(log.find("took the fieldwork's lock again on the new primary"), std::string::npos) << server.log_tail();
+  EXPECT_EQ(log.find("term-secret"), std::string::npos);
+
+  // The terminals' own ledgers against the promoted replica.
+  std::multiset<ledger_entry> acknowledged;
+  for (const auto& t : terminals) {
+    for (const auto& p : t->problems()) ADD_FAILURE() << p;
+    acknowledged.insert(t->ledger().begin(), t->ledger().end());
+  }
+  std::multiset<ledger_entry> stored;
+  for (const auto& r : rows_of_pg(url, "SELECT interview_id, question, value FROM answers WHERE value IS NOT NULL"))
+    stored.emplace(r[0], r[1], r[2]);
+  std::vector<ledger_entry> missing, extra;
+  std::set_difference(acknowledged.begin(), acknowledged.end(), stored.begin(), stored.end(), std::back_inserter(missing));
+  std::set_difference(stored.begin(), stored.end(), acknowledged.begin(), acknowledged.end(), std::back_inserter(extra));
+  EXPECT_TRUE(missing.empty()) << missing.size() << " acknowledged answers are not in the database, e.g. interview "
+                               << std::get<0>(missing.front()) << " " << std::get<1>(missing.front());
+  EXPECT_TRUE(extra.empty()) << extra.size() << " answers in the database no terminal saw acknowledged (or twice), e.g. "
+                             << std::get<0>(extra.front()) << " " << std::get<1>(extra.front());
+  const auto count = [&](const std::string& sql) { return count_of_pg(url, sql); };
+  EXPECT_EQ(count("SELECT COUNT(*) FROM answers WHERE value IS NULL"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT 1 FROM answers GROUP BY interview_id, question HAVING COUNT(*) > 1) d"), 0)
+      << "an answer is stored twice";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM quota_cells WHERE completes > target"), 0) << "a cell is over its target";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM quota_leases"), 0) << "a quota lease is left";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM cases WHERE held_by IS NOT NULL"), 0) << "a case hold is left";
+  EXPECT_EQ(count("SELECT epoch FROM ownership"), 1) << "the same server, the same epoch, all along";
+  std::cout << "pg failover: " << before_kill << " answers before the kill, " << at_promotion << " at the promotion, "
+            << stored.size() << " at the end; " << acknowledged.size() << " acknowledged\n";
   ::testing::Test::RecordProperty("acknowledged_answers", static_cast<int>(acknowledged.size()));
 }
 
