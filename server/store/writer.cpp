@@ -208,6 +208,25 @@ writer::settled_batch writer::run_batch(std::deque<std::unique_ptr<request>>& ba
   settled_batch out;
   out.started = std::chrono::steady_clock::now();
   std::optional<std::string> unresolved;  // the token of an attempt whose COMMIT's result was lost
+  // The bound covers the whole batch, not each reconnection: a server that takes connections and loses
+  // them again (or refuses every write) must not keep the batch forever.
+  std::optional<std::chrono::steady_clock::time_point> lost_since;
+  const auto replace = [&](const std::exception_ptr& why) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!lost_since) lost_since = now;
+    auto policy = hooks_.reconnect;
+    const auto left = policy.give_up_after - std::chrono::duration_cast<std::chrono::milliseconds>(now - *lost_since);
+    if (left.count() < 0) {
+      out.errors.assign(out.errors.size(), std::make_exception_ptr(store_error(
+          store_errc::sqlite, "the database kept losing the connection for " +
+                                  std::to_string(hooks_.reconnect.give_up_after.count() / 1000) +
+                                  " s: " + (why ? message_of(why) : std::string("the connection broke")))));
+      out.committed = false;
+      return false;
+    }
+    policy.give_up_after = left;
+    return replace_connection(out, why, policy);
+  };
   while (true) {
     if (unresolved) {
       // Whether that COMMIT took effect before the primary went: its token is stored, or it is not.
@@ -228,7 +247,7 @@ writer::settled_batch writer::run_batch(std::deque<std::unique_ptr<request>>& ba
           out.errors.assign(batch.size(), why);
           break;
         }
-        if (!replace_connection(out, why)) break;
+        if (!replace(why)) break;
         continue;
       }
     }
@@ -240,15 +259,15 @@ writer::settled_batch writer::run_batch(std::deque<std::unique_ptr<request>>& ba
     std::exception_ptr why;
     for (const auto& e : out.errors)
       if (e && (!why || is_connection_lost(e))) why = e;
-    if (!replace_connection(out, why)) break;
+    if (!replace(why)) break;
   }
   out.jobs = std::move(batch);
   return out;
 }
 
 // A new connection in place of the lost one (the cache moves with it); false when none could be opened
-// within the policy's bound: then every job of `out` fails with the reason.
-bool writer::replace_connection(settled_batch& out, const std::exception_ptr& why) {
+// within `policy`'s bound (what is left of the batch's): then every job of `out` fails with the reason.
+bool writer::replace_connection(settled_batch& out, const std::exception_ptr& why, const reconnect_policy& policy) {
   const std::string reason = why ? message_of(why) : std::string("the connection broke");
   if (hooks_.on_reconnect)
     hooks_.on_reconnect("the database connection was lost (" + reason + "): the batch in flight (" +
@@ -256,7 +275,7 @@ bool writer::replace_connection(settled_batch& out, const std::exception_ptr& wh
   cache_.reset();
   rollback_quietly(*db_);
   try {
-    auto fresh = reconnect(hooks_.reopen, hooks_.reconnect, hooks_.on_reconnect);
+    auto fresh = reconnect(hooks_.reopen, policy, hooks_.on_reconnect);
     db_ = std::move(fresh);
   } catch (...) {
     cache_ = std::make_unique<detail::statement_cache>(*db_);

@@ -166,7 +166,7 @@ class writer {
   enum class attempt_end { settled, lost_before_commit, lost_at_commit };
   settled_batch run_batch(std::deque<std::unique_ptr<request>>& batch);
   attempt_end attempt(std::deque<std::unique_ptr<request>>& batch, settled_batch& out, const std::string& token);
-  bool replace_connection(settled_batch& out, const std::exception_ptr& why);
+  bool replace_connection(settled_batch& out, const std::exception_ptr& why, const reconnect_policy& policy);
   std::string next_token();
   void finish(settled_batch& b);
   bool run_job(request& job, std::exception_ptr& error);

@@ -397,6 +397,36 @@ bool have_postgresql_server() {
   return run_command("ls /usr/lib/postgresql/*/bin/initdb", "/dev/null") == 0;
 }
 
+// The first column of the first row of `sql`, as a number (0 without a row).
+std::int64_t first_count(const rows_reader& rows, const std::string& sql) {
+  const auto r = rows(sql);
+  return r.empty() ? std::int64_t{0} : std::stoll(r.front().front());
+}
+
+// What every failover run ends with, read from the database after the servers stopped: every answer a
+// terminal saw acknowledged is stored exactly once and nothing else is, no answer is empty, no cell is
+// over its target, no quota lease or case hold is left. Returns how many answers are stored.
+std::size_t expect_acknowledged_stored_once(const std::multiset<ledger_entry>& acknowledged, const rows_reader& rows) {
+  const auto count = [&](const std::string& sql) { return first_count(rows, sql); };
+  std::multiset<ledger_entry> stored;
+  for (const auto& r : rows("SELECT interview_id, question, value FROM answers WHERE value IS NOT NULL"))
+    stored.emplace(r[0], r[1], r[2]);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM answers WHERE value IS NULL"), 0) << "no answer was left empty";
+  std::vector<ledger_entry> missing, extra;
+  std::set_difference(acknowledged.begin(), acknowledged.end(), stored.begin(), stored.end(), std::back_inserter(missing));
+  std::set_difference(stored.begin(), stored.end(), acknowledged.begin(), acknowledged.end(), std::back_inserter(extra));
+  EXPECT_TRUE(missing.empty()) << missing.size() << " acknowledged answers are not in the database, e.g. interview "
+                               << std::get<0>(missing.front()) << " " << std::get<1>(missing.front());
+  EXPECT_TRUE(extra.empty()) << extra.size() << " answers in the database no terminal saw acknowledged (or twice), e.g. "
+                             << std::get<0>(extra.front()) << " " << std::get<1>(extra.front());
+  EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT 1 FROM answers GROUP BY interview_id, question HAVING COUNT(*) > 1) d"), 0)
+      << "an answer is stored twice";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM quota_cells WHERE completes > target"), 0) << "a cell is over its target";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM quota_leases"), 0) << "a quota lease is left";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM cases WHERE held_by IS NOT NULL"), 0) << "a case hold is left";
+  return stored.size();
+}
+
 void run_failover(const failover_run& run) {
   const int terminals_n = run.terminals, kills = run.kills, pauses = run.pauses;
   std::mt19937_64 rng(run.seed);
@@ -499,26 +529,8 @@ void run_failover(const failover_run& run) {
   // Read after the last server stopped.
   for (int i = 0; i < 2; ++i) servers.at(i).stop();
   const auto rows = run.rows_after();
-  const auto count = [&](const std::string& sql) {
-    const auto r = rows(sql);
-    return r.empty() ? std::int64_t{0} : std::stoll(r.front().front());
-  };
-  std::multiset<ledger_entry> stored;
-  for (const auto& r : rows("SELECT interview_id, question, value FROM answers WHERE value IS NOT NULL"))
-    stored.emplace(r[0], r[1], r[2]);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM answers WHERE value IS NULL"), 0) << "no answer was left empty";
-  std::vector<ledger_entry> missing, extra;
-  std::set_difference(acknowledged.begin(), acknowledged.end(), stored.begin(), stored.end(), std::back_inserter(missing));
-  std::set_difference(stored.begin(), stored.end(), acknowledged.begin(), acknowledged.end(), std::back_inserter(extra));
-  EXPECT_TRUE(missing.empty()) << missing.size() << " acknowledged answers are not in the file, e.g. interview "
-                               << std::get<0>(missing.front()) << " " << std::get<1>(missing.front());
-  EXPECT_TRUE(extra.empty()) << extra.size() << " answers in the file no terminal saw acknowledged (or twice), e.g. "
-                             << std::get<0>(extra.front()) << " " << std::get<1>(extra.front());
-  EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT 1 FROM answers GROUP BY interview_id, question HAVING COUNT(*) > 1) d"), 0)
-      << "an answer is stored twice";
-  EXPECT_EQ(count("SELECT COUNT(*) FROM quota_cells WHERE completes > target"), 0) << "a cell is over its target";
-  EXPECT_EQ(count("SELECT COUNT(*) FROM quota_leases"), 0) << "a quota lease is left";
-  EXPECT_EQ(count("SELECT COUNT(*) FROM cases WHERE held_by IS NOT NULL"), 0) << "a case hold is left";
+  const auto count = [&](const std::string& sql) { return first_count(rows, sql); };
+  expect_acknowledged_stored_once(acknowledged, rows);
   EXPECT_EQ(count("SELECT COUNT(*) FROM interviews WHERE final_state IS NULL AND suspended = 0"), 0)
       << "an interview is left open";
   EXPECT_EQ(count("SELECT epoch FROM ownership"), 1 + takeovers) << "one new epoch per takeover";
@@ -664,26 +676,12 @@ TEST(Failover, TheServerGoesOnAndLosesNothingWhenThePostgresPrimaryIsKilledAndTh
     for (const auto& p : t->problems()) ADD_FAILURE() << p;
     acknowledged.insert(t->ledger().begin(), t->ledger().end());
   }
-  std::multiset<ledger_entry> stored;
-  for (const auto& r : rows_of_pg(url, "SELECT interview_id, question, value FROM answers WHERE value IS NOT NULL"))
-    stored.emplace(r[0], r[1], r[2]);
-  std::vector<ledger_entry> missing, extra;
-  std::set_difference(acknowledged.begin(), acknowledged.end(), stored.begin(), stored.end(), std::back_inserter(missing));
-  std::set_difference(stored.begin(), stored.end(), acknowledged.begin(), acknowledged.end(), std::back_inserter(extra));
-  EXPECT_TRUE(missing.empty()) << missing.size() << " acknowledged answers are not in the database, e.g. interview "
-                               << std::get<0>(missing.front()) << " " << std::get<1>(missing.front());
-  EXPECT_TRUE(extra.empty()) << extra.size() << " answers in the database no terminal saw acknowledged (or twice), e.g. "
-                             << std::get<0>(extra.front()) << " " << std::get<1>(extra.front());
+  const auto rows = [&](const std::string& sql) { return rows_of_pg(url, sql); };
+  const auto stored = expect_acknowledged_stored_once(acknowledged, rows);
   const auto count = [&](const std::string& sql) { return count_of_pg(url, sql); };
-  EXPECT_EQ(count("SELECT COUNT(*) FROM answers WHERE value IS NULL"), 0);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT 1 FROM answers GROUP BY interview_id, question HAVING COUNT(*) > 1) d"), 0)
-      << "an answer is stored twice";
-  EXPECT_EQ(count("SELECT COUNT(*) FROM quota_cells WHERE completes > target"), 0) << "a cell is over its target";
-  EXPECT_EQ(count("SELECT COUNT(*) FROM quota_leases"), 0) << "a quota lease is left";
-  EXPECT_EQ(count("SELECT COUNT(*) FROM cases WHERE held_by IS NOT NULL"), 0) << "a case hold is left";
   EXPECT_EQ(count("SELECT epoch FROM ownership"), 1) << "the same server, the same epoch, all along";
   std::cout << "pg failover: " << before_kill << " answers before the kill, " << at_promotion << " at the promotion, "
-            << stored.size() << " at the end; " << acknowledged.size() << " acknowledged\n";
+            << stored << " at the end; " << acknowledged.size() << " acknowledged\n";
   ::testing::Test::RecordProperty("acknowledged_answers", static_cast<int>(acknowledged.size()));
 }
 
