@@ -542,14 +542,17 @@ constexpr const char* schema_v8 = R"sql(
 ALTER TABLE cases ADD COLUMN screen_out_at BIGINT;
 )sql";
 
-// Version 9: the PostgreSQL writer's commit token (store/writer.hpp): each batch writes its own into the one
-// row in the batch's transaction, so that a COMMIT whose result was lost with the connection (the primary
-// died) is found committed or not on the promoted replica. Unused on SQLite, where a commit's result is
-// never lost without the process.
+// Version 9: the PostgreSQL writers' commit tokens (store/writer.hpp): each writer (a cati-server, a cati
+// command) has one row, which each of its batches updates in the batch's transaction, so that a COMMIT
+// whose result was lost with the connection (the primary died) is found committed or not on the promoted
+// replica. A row per writer: another writer's batches never overwrite it. `at` (milliseconds since the
+// epoch) lets a writer's first batch remove rows of writers quiet for a day. Unused on SQLite, where a
+// commit's result is never lost without the process.
 constexpr const char* schema_v9 = R"sql(
 CREATE TABLE writer_commit (
-  id BIGINT PRIMARY KEY CHECK (id = 1),
-  token TEXT NOT NULL
+  writer TEXT PRIMARY KEY,
+  token BIGINT NOT NULL,
+  at BIGINT NOT NULL
 );
 )sql";
 
@@ -562,7 +565,7 @@ constexpr migration migrations[] = {
     {6, "sample replicates, interviewer skills", schema_v6, pg_v6},
     {7, "the language an interview started in", schema_v7, schema_v7},
     {8, "a screen-out's call awaiting its appointment", schema_v8, schema_v8},
-    {9, "the writer's commit token", schema_v9, schema_v9},
+    {9, "the writers' commit tokens", schema_v9, schema_v9},
 };
 
 // On PostgreSQL, SQLite's two header fields (PRAGMA application_id, user_version) are the one row of

@@ -40,7 +40,9 @@ std::string message_of(std::exception_ptr e) {
 }  // namespace
 
 writer::writer(std::unique_ptr<sql::connection> db, std::size_t max_batch, writer_hooks hooks, bool sync_commits)
-    : db_(std::move(db)), token_prefix_(std::to_string(std::random_device{}()) + "-" + std::to_string(std::random_device{}())),
+    : db_(std::move(db)),
+      writer_id_(std::to_string(std::random_device{}()) + "-" + std::to_string(std::random_device{}()) + "-" +
+                 std::to_string(std::random_device{}())),
       max_batch_(max_batch == 0 ? 1 : max_batch),
       sync_commits_(sync_commits && db_->defer_commit_sync()), hooks_(std::move(hooks)),
       syncer_(sync_commits_ ? std::thread([this] { sync_loop(); }) : std::thread()), thread_([this] { loop(); }) {}
@@ -207,7 +209,7 @@ void writer::begin_waiting_for_others() {
 writer::settled_batch writer::run_batch(std::deque<std::unique_ptr<request>>& batch) {
   settled_batch out;
   out.started = std::chrono::steady_clock::now();
-  std::optional<std::string> unresolved;  // the token of an attempt whose COMMIT's result was lost
+  std::int64_t unresolved = 0;  // the token of an attempt whose COMMIT's result was lost; 0: none
   // The bound covers the whole batch, not each reconnection: a server that takes connections and loses
   // them again (or refuses every write) must not keep the batch forever.
   std::optional<std::chrono::steady_clock::time_point> lost_since;
@@ -228,18 +230,19 @@ writer::settled_batch writer::run_batch(std::deque<std::unique_ptr<request>>& ba
     return replace_connection(out, why, policy);
   };
   while (true) {
-    if (unresolved) {
+    if (unresolved != 0) {
       // Whether that COMMIT took effect before the primary went: its token is stored, or it is not.
       try {
-        detail::statement st(*db_, "SELECT token FROM writer_commit WHERE id = 1");
-        const bool stored = st->executeStep() && st->getColumn(0).getString() == *unresolved;
+        detail::statement st(*db_, "SELECT token FROM writer_commit WHERE writer = ?");
+        st->bind(1, writer_id_);
+        const bool stored = st->executeStep() && st->getColumn(0).getInt64() == unresolved;
         if (stored) {
           out.errors.assign(batch.size(), nullptr);
           out.committed = true;
           commits_.fetch_add(1);
           break;
         }
-        unresolved.reset();
+        unresolved = 0;
       } catch (...) {
         auto why = current_store_error();
         if (!is_connection_lost(why) && !db_->lost()) {
@@ -251,7 +254,7 @@ writer::settled_batch writer::run_batch(std::deque<std::unique_ptr<request>>& ba
         continue;
       }
     }
-    const auto token = hooks_.reopen ? next_token() : std::string();
+    const std::int64_t token = hooks_.reopen ? ++tokens_ : 0;
     const auto end = attempt(batch, out, token);
     if (end == attempt_end::settled) break;
     if (end == attempt_end::lost_at_commit) unresolved = token;
@@ -263,6 +266,22 @@ writer::settled_batch writer::run_batch(std::deque<std::unique_ptr<request>>& ba
   }
   out.jobs = std::move(batch);
   return out;
+}
+
+void writer::write_token(sql::connection& db, std::int64_t token) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
+  if (token == 1) {  // once a writer: the rows of writers gone (or quiet) for a day
+    detail::statement old(db, "DELETE FROM writer_commit WHERE at < ?");
+    old->bind(1, static_cast<std::int64_t>(now - 24LL * 3600 * 1000));
+    old->exec();
+  }
+  detail::statement st(db, "INSERT INTO writer_commit (writer, token, at) VALUES (?, ?, ?) "
+                           "ON CONFLICT (writer) DO UPDATE SET token = excluded.token, at = excluded.at");
+  st->bind(1, writer_id_);
+  st->bind(2, token);
+  st->bind(3, static_cast<std::int64_t>(now));
+  st->exec();
 }
 
 // A new connection in place of the lost one (the cache moves with it); false when none could be opened
@@ -291,12 +310,11 @@ bool writer::replace_connection(settled_batch& out, const std::exception_ptr& wh
   return true;
 }
 
-std::string writer::next_token() { return token_prefix_ + "-" + std::to_string(++tokens_); }
-
-// One attempt at the batch in one transaction. `token` (when reconnecting is possible) goes into
-// writer_commit with the batch, so that a COMMIT whose result is lost can be resolved afterwards.
+// One attempt at the batch in one transaction. `token` (when reconnecting is possible, else 0) goes into
+// this writer's row of writer_commit with the batch, so that a COMMIT whose result is lost can be resolved
+// afterwards.
 writer::attempt_end writer::attempt(std::deque<std::unique_ptr<request>>& batch, settled_batch& out,
-                                    const std::string& token) {
+                                    std::int64_t token) {
   auto& db = *db_;
   auto& errors = out.errors;
   errors.assign(batch.size(), nullptr);
@@ -310,12 +328,7 @@ writer::attempt_end writer::attempt(std::deque<std::unique_ptr<request>>& batch,
     begin_waiting_for_others();
     open = true;
     if (hooks_.guard) hooks_.guard(db);  // a refused batch stores nothing
-    if (!token.empty()) {
-      detail::statement st(db, "INSERT INTO writer_commit (id, token) VALUES (1, ?) "
-                               "ON CONFLICT (id) DO UPDATE SET token = excluded.token");
-      st->bind(1, token);
-      st->exec();
-    }
+    if (token != 0) write_token(db, token);
   } catch (...) {
     fail_the_rest(current_store_error());
     if (open) rollback_quietly(db);

@@ -28,7 +28,7 @@
 // not a failure either when the owner gave `writer_hooks::reopen`. Nobody of the batch in flight is told
 // anything yet; the writer opens a new connection through the same (multi-host) connection string, which
 // finds the promoted replica, retrying up to reconnect_policy::give_up_after (store/reconnect.hpp), and
-// runs the batch again from its start. Each batch writes a token of its own into the one row of
+// runs the batch again from its start. Each batch writes a token of its own into this writer's row of
 // writer_commit in its transaction: when the connection broke after COMMIT was sent (its result lost), the
 // token read on the new connection says whether that COMMIT took effect (then the batch is acknowledged
 // as it is) or not (then it runs again). With synchronous_commit=on and a synchronous replica, a COMMIT
@@ -165,17 +165,17 @@ class writer {
   // connection lost before COMMIT was sent (nothing stored) or at COMMIT (stored or not: the token says).
   enum class attempt_end { settled, lost_before_commit, lost_at_commit };
   settled_batch run_batch(std::deque<std::unique_ptr<request>>& batch);
-  attempt_end attempt(std::deque<std::unique_ptr<request>>& batch, settled_batch& out, const std::string& token);
+  attempt_end attempt(std::deque<std::unique_ptr<request>>& batch, settled_batch& out, std::int64_t token);
+  void write_token(sql::connection& db, std::int64_t token);
   bool replace_connection(settled_batch& out, const std::exception_ptr& why, const reconnect_policy& policy);
-  std::string next_token();
   void finish(settled_batch& b);
   bool run_job(request& job, std::exception_ptr& error);
   void begin_waiting_for_others();
 
   std::unique_ptr<sql::connection> db_;
   std::unique_ptr<detail::statement_cache> cache_;  // db_'s, on the writer thread
-  std::string token_prefix_;                        // this writer's, random; then a counter (next_token)
-  std::uint64_t tokens_ = 0;
+  std::string writer_id_;                           // this writer's row of writer_commit: random
+  std::int64_t tokens_ = 0;                         // the last batch's token (a count), writer thread
   const std::size_t max_batch_;
   const bool sync_commits_;
   mutable std::mutex mutex_;
