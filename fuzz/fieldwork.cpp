@@ -117,6 +117,11 @@ struct memory_store {
   std::set<case_id> final_cases;
   std::map<interview_id, std::int64_t> rows;
   std::size_t calls = 0;
+  struct lock {
+    std::string holder;
+    time_point until{};
+  };
+  std::map<case_id, lock> locks;  // each case's lock as the file holds it (case_held, the last one)
 
   // Whether `o` finished the case for good: the study's rule says final and the plan is finished (a dead
   // number's final rule ends only that number while the firm has others).
@@ -160,11 +165,20 @@ struct memory_store {
           const auto* w = std::get_if<interview_owned>(&h);
           return (x && x->interview == a->interview) || (w && w->interview == a->interview && w->suspended);
         });
+        // A renewal within the minute the lock already reaches writes nothing (scheduler::renew): then
+        // the lock the file holds from an earlier request must be the answerer's and still running.
+        const case_id on = case_of[a->interview];
+        const auto written = [&](const change& h) {
+          const auto* l = std::get_if<case_held>(&h);
+          return l && l->case_ == on;
+        };
+        const auto held_as = [&](const std::string& holder, time_point until) {
+          return (holder == name_of(a->by) && until > now) || (holder.empty() && ends);
+        };
         const auto held = std::any_of(changes.begin(), changes.end(), [&](const change& h) {
-          const auto* lock = std::get_if<case_held>(&h);
-          return lock && lock->case_ == case_of[a->interview] &&
-                 ((lock->holder == name_of(a->by) && lock->until > now) || (lock->holder.empty() && ends));
-        });
+          return written(h) && held_as(std::get<case_held>(h).holder, std::get<case_held>(h).until);
+        }) || (std::none_of(changes.begin(), changes.end(), written) && locks.contains(on) &&
+               held_as(locks[on].holder, locks[on].until));
         require(held, "an answer row without its case held by the one answering");
       } else if (const auto* x = std::get_if<interview_closed>(&c)) {
         require(opened.count(x->interview) == 1, "an interview closed that was never opened");
@@ -172,6 +186,8 @@ struct memory_store {
         closed.insert(x->interview);
         suspended.erase(x->interview);
         open_on.erase(case_of[x->interview]);
+      } else if (const auto* h = std::get_if<case_held>(&c)) {
+        locks[h->case_] = lock{h->holder, h->until};
       } else if (const auto* w = std::get_if<interview_owned>(&c)) {
         if (w->suspended)
           suspended.insert(w->interview);

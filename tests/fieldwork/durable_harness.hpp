@@ -23,6 +23,7 @@
 
 
 #include "store/connection.hpp"
+#include "store/copy.hpp"
 #include "store/sql/sql.hpp"
 #include "core/ports/clock_spec.hpp"
 #include "core/ports/fieldwork_ports.hpp"
@@ -108,6 +109,15 @@ class durable_fieldwork {
   // What kill -9 and a restart leave: the file, and nothing else.
   void restart() {
     close();
+    open();
+  }
+  // What stopping the server, `cati db copy` to `db` (an empty database: a new file, a PostgreSQL URL) and
+  // starting a server on the copy leave: the copy, and nothing else (issue 16). Later requests go there.
+  void move_to(std::string db) {
+    close();
+    auto copied = store::copy_fieldwork(db_, db);
+    ASSERT_TRUE(copied.committed) << "the copy's digests differ from the original's";
+    db_ = std::move(db);
     open();
   }
 

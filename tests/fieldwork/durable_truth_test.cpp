@@ -297,6 +297,56 @@ TEST_P(DurableTruth, RepeatedRequestIdsGetTheOriginalReplyAcrossRestarts) {
   (void)suspended;
 }
 
+// Issue 16: a fieldwork moved with `cati db copy` (from a SQLite file to this test's backend; on PostgreSQL
+// back to a new SQLite file as well) is served there as it would have been on the original after a restart:
+// the same rows (sessions, locks, interviews, answers, request log), the open interview resumed by its
+// owner with its screen and language and offered to nobody else, a repeated request answered with its
+// original reply, and new calls and answers stored after the copied ones.
+TEST_P(DurableTruth, AFieldworkCopiedToAnotherDatabaseIsResumedThereAsOnTheOriginal) {
+  durable_fieldwork f(4, 42);  // the original: a SQLite file
+  auto offer = next(f, f.anna, 201);
+  auto iv = f.take(f.fw->start_interview(f.anna, 202, offer.id, "", f.now));
+  for (const auto& a : {"", "1", "5"}) say(f, f.anna, iv, a);
+  auto bert_case = next(f, f.bert, 301);
+  auto call = f.take(f.fw->record_call(f.bert, 302, bert_case.id, outcome::busy, {}, false, "", "", f.now));
+  f.commit({session_opened{std::string(64, 'b'), "anna", f.now, f.now + std::chrono::hours(8)}});
+  const auto state = [&] {
+    return f.dump("SELECT * FROM sessions ORDER BY digest") + f.dump("SELECT * FROM request_log ORDER BY user_id, request_id") +
+           f.dump("SELECT id, held_by, held_until, dials, last_outcome, next_call_at FROM cases ORDER BY id") +
+           f.dump("SELECT * FROM interviews ORDER BY id") + f.dump("SELECT * FROM answers ORDER BY id") +
+           f.dump("SELECT * FROM quota_leases ORDER BY interview_id");
+  };
+  const auto answers = std::stoi(f.sql("SELECT count(*) FROM answers"));
+  std::vector<std::string> copies = {db()};
+  if (on_postgresql()) copies.push_back((dir() / "back.db").string());
+  for (const auto& to : copies) {
+    const auto before = state();
+    ASSERT_NE(before.find(std::string(64, 'b')), std::string::npos);
+    f.move_to(to);
+    ASSERT_EQ(f.db_path(), to);
+    EXPECT_EQ(state(), before) << to;
+    f.now += std::chrono::seconds(30);
+    auto other = f.take(f.fw->next_case(f.bert, 0, f.now));
+    if (auto* o = std::get_if<case_offer>(&other)) {
+      EXPECT_NE(o->id, offer.id) << "bert got anna's case on " << to;
+      f.take(f.fw->record_call(f.bert, 0, o->id, outcome::no_answer, {}, false, "", "", f.now));
+    }
+    auto back = f.take(f.fw->resume(f.anna, f.now));
+    ASSERT_TRUE(back.held && back.interview && back.interview->current) << to;
+    EXPECT_EQ(back.held->id, offer.id);
+    EXPECT_EQ(back.interview->id, iv.id);
+    EXPECT_EQ(back.interview->current->name, iv.current->name);
+    EXPECT_EQ(back.interview->language, iv.language);
+    EXPECT_EQ(back.interview->next_seq, iv.next_seq);
+    auto call_again = f.fw->record_call(f.bert, 302, bert_case.id, outcome::busy, {}, false, "", "", f.now);
+    ASSERT_TRUE(call_again.reply) << call_again.reply.err().message;
+    EXPECT_EQ(call_again.reply->id, call.id) << "the original reply, from the copied request log";
+    EXPECT_TRUE(call_again.changes.empty());
+    say(f, f.anna, iv, "1");  // the interview goes on: its next answer is stored after the copied ones
+  }
+  EXPECT_EQ(f.sql("SELECT count(*) FROM answers"), std::to_string(answers + static_cast<int>(copies.size())));
+}
+
 CATI_ON_BOTH_BACKENDS(DurableTruth);
 
 }  // namespace cati::durable

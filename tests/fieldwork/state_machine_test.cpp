@@ -215,4 +215,18 @@ TEST(StateMachine, SupervisorsCannotTakeCasesStartInterviewsAnswerOrSuspend) {
   answer_screen(f, f.anna, t.iv, "1");  // anna's interview is untouched
 }
 
+// Found by fuzz_fieldwork: the request-id check came first, so a supervisor's NextCase under the id of
+// their earlier QuotaAction got INVALID_REQUEST ("used for another request") instead of FORBIDDEN.
+TEST(StateMachine, ASupervisorsInterviewerRequestIsForbiddenEvenUnderAnIdAlreadyUsed) {
+  in_interview t;
+  auto& f = t.f;
+  f.take(f.fw->quota_action(f.sue, 41, fieldwork::quota_op::close, {"sector", {"1"}}, 0, f.now));
+  const auto before = file_state(f);
+  EXPECT_EQ(refused(f, f.fw->next_case(f.sue, 41, f.now)).code, fault_code::forbidden);
+  EXPECT_EQ(refused(f, f.fw->start_interview(f.sue, 41, t.offer.id, "", f.now)).code, fault_code::forbidden);
+  EXPECT_EQ(refused(f, f.fw->record_call(f.sue, 41, t.offer.id, outcome::busy, {}, false, "", "", f.now)).code,
+            fault_code::forbidden);
+  EXPECT_EQ(file_state(f), before);
+}
+
 }  // namespace cati::durable

@@ -9,34 +9,14 @@
 # happens.
 set -euo pipefail
 build=$1 src=$2
-fail() { echo "FAIL: $*" >&2; exit 1; }
-[ -n "${CATI_TEST_PG:-}" ] || fail "CATI_TEST_PG is not set (run through ctest: the fixture pg_test_cluster sets it)"
-schema="sim$$"
-url="$CATI_TEST_PG&options=-csearch_path%3D$schema"
-work=$(mktemp -d /tmp/cati-pg-sim.XXXXXX)
-server=""
-cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  psql "$CATI_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-psql "$CATI_TEST_PG" -qc "CREATE SCHEMA $schema"
+source "$(dirname "$0")/e2e_lib.sh"
+pg_test_schema sim
 
 head -1501 "$src/schema/ai_barometer_2025/frame.csv" >"$work/frame.csv"
 "$build/tools/cati" sample import --db "$url" --study "$src/schema/ai_barometer_2025" "$work/frame.csv" >"$work/import.log" 2>&1 ||
   fail "import: $(cat "$work/import.log")"
 
-"$build/server/cati-server" --study "$src/schema/ai_barometer_2025" --db "$url" --listen 127.0.0.1:0 \
-  --clock manual:2025-10-13T09:00:00+02:00 >"$work/server.log" 2>&1 &
-server=$!
-port=""
-for _ in $(seq 100); do
-  port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$work/server.log" | head -1 | cut -d: -f2 || true)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || fail "the server did not start: $(cat "$work/server.log")"
+start_server "$work/server.log" --clock manual:2025-10-13T09:00:00+02:00
 
 set +e
 "$build/server/cati-server" --study "$src/schema/ai_barometer_2025" --db "$url" --listen 127.0.0.1:0 >"$work/second.log" 2>&1

@@ -1,11 +1,18 @@
 // `cati report` and `cati quota` on a small real fieldwork of the seed study, written through the store's
 // API: nine firms, two interviewers, eleven calls over two days, and the quota events of three
-// interviews and three supervisor actions. Every number checked is computed by hand below.
+// interviews and three supervisor actions. Every number checked is computed by hand below. At the end,
+// `cati db copy` of the same fieldwork (DbCopy).
 #include <sstream>
 
 #include "core/quota/quota_book.hpp"
 #include "schema/loader.hpp"
+#include "store/copy.hpp"
+#include "store/migrations.hpp"
+#include "store/ownership.hpp"
+#include "store/request_repo.hpp"
+#include "store/session_repo.hpp"
 #include "store/study_repo.hpp"
+#include "backends.hpp"
 #include "store_fixture.hpp"
 
 namespace cati::test {
@@ -428,6 +435,302 @@ TEST_F(QuotaCli, ClearErrors) {
   auto bad_now = cati("quota " + db_args() + " --at-now 2025-13-40");
   EXPECT_EQ(bad_now.exit_code, 1);
   EXPECT_EQ(bad_now.output.rfind("cati quota: --at-now: ", 0), 0u) << bad_now.output;
+}
+
+
+// `cati db copy` (issue 16) on this real fieldwork, completed with what a server writes besides: answers
+// (text with quotes, accents, a newline; a dropped answer's NULL), interviews ended and open with its
+// engine snapshot, a case lock, a session token, the request log, and the ownership record of a server
+// that served it once.
+
+std::unique_ptr<store::sql::connection> read_connection(const std::string& db) {
+  store::open_options o;
+  o.path = db;
+  o.create = false;
+  o.read_only = true;
+  return store::open_read_connection(o);
+}
+
+// Every copied table's row count and digest, read in one snapshot through the store's own digest.
+std::vector<store::table_digest> digests(const std::string& db) {
+  auto c = read_connection(db);
+  c->begin_read();
+  auto d = store::digest_tables(*c);
+  c->rollback_quietly();
+  return d;
+}
+
+std::optional<core::ownership_record> stored_owner(const std::string& db) { return store::read_ownership(*read_connection(db)); }
+
+class DbCopy : public ReportFieldwork {
+ protected:
+  void SetUp() override {
+    ReportFieldwork::SetUp();
+    if (HasFatalFailure()) return;
+    {
+      store::fieldwork_store fw(options_for(db_));
+      auto open = fw.open_interviews();  // the fixture's three, none ended yet
+      ASSERT_EQ(open.size(), 3u);
+      for (auto& i : open) {
+        const auto at = i.started_at + std::chrono::minutes(1);
+        fw.append_answer({i.id, 1, "s1_role", store::answer_kind::set, "1", at, i.interviewer_id}).get();
+        fw.append_answer({i.id, 2, "remarks", store::answer_kind::set, "Caf\xc3\xa9 \"Na\xc3\xafve\" l'an\n2", at,
+                          i.interviewer_id}).get();
+        fw.append_answer({i.id, 3, "remarks", store::answer_kind::drop, std::nullopt, at, i.interviewer_id},
+                         "{\"page\":\"q7\"}").get();
+      }
+      fw.finish_interview(open[0].id, core::outcome::complete, open[0].started_at + std::chrono::minutes(20)).get();
+      fw.finish_interview(open[1].id, core::outcome::complete, open[1].started_at + std::chrono::minutes(20)).get();
+      fw.hold_case(open[2].case_id, open[2].interviewer_id, fieldwork_time(1558), fieldwork_time(1600)).get();
+      fw.submit([&](store::sql::connection& db) {
+          store::open_session(db, {std::string(64, 'a'), "ann", fieldwork_time(1500), fieldwork_time(1500 + 720)});
+          store::log_request(db, {bob_, 0xfedcba9876543210ull, core::request_kind::start_interview, open[2].case_id,
+                                  open[2].id, core::outcome::unspecified, "", fieldwork_time(1558)}, 100);
+        }).get();
+    }
+    // The source was served once: its ownership record is there, its holder gone.
+    store::store_ownership::options o;
+    o.file = options_for(db_);
+    auto owner = store::make_ownership(o);
+    ASSERT_TRUE(owner->claim({"testhost", ::getpid(), "127.0.0.1:8080"}));
+  }
+  std::string report_of(const std::string& db) {
+    return cati("report --db '" + db + "' --study " + seed_dir + " --at 2025-10-20 --dead-number not-eligible").output;
+  }
+  // Copies, expects success and every table reported as matching.
+  void copy(const std::string& from, const std::string& to) {
+    auto r = cati("db copy --from '" + from + "' --to '" + to + "'");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(r.output.find("MISMATCH"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("answers"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("every row count and digest matches"), std::string::npos) << r.output;
+  }
+  // Expects `cati db copy` refused with exit 1 and `message` in its output.
+  void refused(const std::string& from, const std::string& to, const std::string& message) {
+    auto r = cati("db copy --from '" + from + "' --to '" + to + "'");
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_EQ(r.output.rfind("cati db copy: ", 0), 0u) << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << r.output;
+  }
+  // The tables whose rows prove something in a copy: the fixture fills each.
+  void expect_filled(const std::vector<store::table_digest>& tables) {
+    for (const auto* name : {"answers", "call_attempts", "interviews", "quota_cells", "quota_leases", "cases",
+                             "sessions", "request_log", "respondents", "audit_log"}) {
+      auto t = std::find_if(tables.begin(), tables.end(), [&](auto& d) { return d.table == name; });
+      ASSERT_NE(t, tables.end()) << name;
+      EXPECT_GT(t->rows, 0) << name;
+    }
+  }
+  // The SQLite file's rows of every table but the ownership record, as the sqlite3 shell dumps them (its
+  // INSERT statements, in each table's key order): an independent reader of the file.
+  static std::string dump_rows(const std::string& db) {
+    std::string rows;
+    FILE* pipe = popen(("sqlite3 -readonly '" + db + "' .dump").c_str(), "r");
+    if (!pipe) return "sqlite3 failed";
+    std::string out;
+    char buf[4096];
+    for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
+    pclose(pipe);
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);)
+      if (line.starts_with("INSERT INTO ") && !line.starts_with("INSERT INTO ownership")) rows += line + "\n";
+    return rows;
+  }
+};
+
+TEST_F(DbCopy, FileToFileKeepsEveryTableAndTheReportButNotTheOwner) {
+  const auto original = digests(db_.string());
+  expect_filled(original);
+  const auto copy_path = (dir_ / "copy.db").string();
+  copy(db_.string(), copy_path);
+  EXPECT_EQ(digests(copy_path), original);
+  const auto rows = dump_rows(db_.string());
+  EXPECT_NE(rows.find("INSERT INTO answers VALUES"), std::string::npos) << "sqlite3 read the file";
+  EXPECT_EQ(dump_rows(copy_path), rows);
+  EXPECT_EQ(report_of(copy_path), report_of(db_.string()));
+  EXPECT_TRUE(stored_owner(db_.string()));
+  EXPECT_FALSE(stored_owner(copy_path)) << "the copy has no owner";
+}
+
+TEST_F(DbCopy, SqliteToPostgresqlAndBackKeepsEveryRowAndDigestAndTheServerWritesOn) {
+  if (std::getenv("CATI_TEST_PG") == nullptr) GTEST_SKIP() << "CATI_TEST_PG is not set (run through ctest)";
+  test_database pg(backend::postgresql);
+  const auto original = digests(db_.string());
+  expect_filled(original);
+  copy(db_.string(), pg.db());
+  EXPECT_EQ(digests(pg.db()), original);
+  EXPECT_FALSE(stored_owner(pg.db())) << "the copy has no owner";
+  refused(db_.string(), pg.db(), "--to " + pg.db() + " already holds a fieldwork (rows in ");
+  EXPECT_EQ(digests(pg.db()), original) << "a refused copy changes nothing";
+  EXPECT_EQ(report_of(pg.db()), report_of(db_.string()));
+
+  const auto back = (dir_ / "back.db").string();
+  copy(pg.db(), back);
+  EXPECT_EQ(digests(back), original);
+  EXPECT_EQ(dump_rows(back), dump_rows(db_.string())) << "the round trip gives the original's rows, byte for byte";
+  EXPECT_EQ(report_of(back), report_of(db_.string()));
+
+  // What a server serving the PostgreSQL copy writes next: the identity sequences were set past the copied
+  // ids, so new rows get new ids instead of colliding with copied ones.
+  store::fieldwork_store fw(options_for(pg.db()));
+  const auto carol = add_interviewer(fw, "carol");
+  EXPECT_GT(carol, std::max(ann_, bob_));
+  const auto open = fw.open_interviews();
+  ASSERT_EQ(open.size(), 1u) << "the open interview is open on the copy too";
+  const auto history = fw.answer_history(open[0].id);
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[1].value, "Caf\xc3\xa9 \"Na\xc3\xafve\" l'an\n2");
+  EXPECT_FALSE(history[2].value);
+  auto ack = fw.append_answer({open[0].id, 4, "s1_role", store::answer_kind::set, "2", fieldwork_time(1570),
+                               open[0].interviewer_id}).get();
+  EXPECT_EQ(ack.seq, 4);
+  fw.record_call_attempt({open[0].case_id, carol, fieldwork_time(1580), "+3220000007", core::outcome::no_answer, "",
+                          {}, {}}).get();
+  EXPECT_EQ(fw.call_history(open[0].case_id).size(), 1u);
+}
+
+// A server started while the copy runs finds the source and the destination held (so it cannot write on
+// the source what the copy would miss); once the copy has ended, the copy is free to serve.
+TEST_F(DbCopy, AServerStartedDuringTheCopyFindsBothSidesHeld) {
+  std::vector<std::string> destinations = {(dir_ / "copy.db").string()};
+  std::unique_ptr<test_database> pg;
+  if (std::getenv("CATI_TEST_PG") != nullptr) {
+    pg = std::make_unique<test_database>(backend::postgresql);
+    destinations.push_back(pg->db());
+  }
+  auto server = [](const std::string& db) {
+    store::store_ownership::options o;
+    o.file = options_for(db);
+    return store::make_ownership(o);
+  };
+  for (const auto& to : destinations) {
+    int tried = 0;
+    auto result = store::copy_fieldwork(db_.string(), to, [&] {
+      for (const auto& db : {db_.string(), to}) {
+        EXPECT_FALSE(server(db)->claim({"testhost", ::getpid(), "127.0.0.1:9"})) << db << " was free during the copy";
+        ++tried;
+      }
+    });
+    EXPECT_EQ(tried, 2);
+    EXPECT_TRUE(result.committed) << to;
+    EXPECT_TRUE(server(to)->claim({"testhost", ::getpid(), "127.0.0.1:9"})) << to << " still held after the copy";
+  }
+}
+
+// A table whose copy differs from its source (here: another PostgreSQL session, which nothing stops, adds a
+// row while the copy runs) fails the check, and the whole copy is rolled back: the destination keeps
+// nothing of it.
+TEST_F(DbCopy, ADigestMismatchRollsTheWholeCopyBack) {
+  if (std::getenv("CATI_TEST_PG") == nullptr) GTEST_SKIP() << "CATI_TEST_PG is not set (run through ctest)";
+  test_database pg(backend::postgresql);
+  auto result = store::copy_fieldwork(db_.string(), pg.db(), [&] {
+    store::sql::pg_connection other(pg.db(), false);
+    other.exec("INSERT INTO audit_log (id, at, action) VALUES (1000000, 0, 'not from the source')");
+  });
+  EXPECT_FALSE(result.committed);
+  for (const auto& t : result.tables) {
+    if (t.name == "audit_log") {
+      EXPECT_FALSE(t.matches());
+      EXPECT_EQ(t.copy.rows, t.source.rows + 1);
+    } else {
+      EXPECT_TRUE(t.matches()) << t.name;
+    }
+  }
+  for (const auto& t : digests(pg.db())) EXPECT_EQ(t.rows, t.table == "audit_log" ? 1 : 0) << t.table;
+}
+
+TEST_F(DbCopy, RefusedWhileACatiServerHoldsEitherSideNamingItAndChangingNothing) {
+  store::store_ownership::options o;
+  o.file = options_for(db_);
+  auto owner = store::make_ownership(o);
+  ASSERT_TRUE(owner->claim({"testhost", ::getpid(), "127.0.0.1:41234"}));
+  const auto other = (dir_ / "other.db").string();
+  refused(db_.string(), other, "--from " + db_.string() + " is held by a running cati-server: host testhost");
+  auto r = cati("db copy --from " + db_.string() + " --to " + other);
+  EXPECT_NE(r.output.find("127.0.0.1:41234"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(other)) << "a refused copy creates nothing";
+  EXPECT_FALSE(fs::exists(other + ".owner")) << "a refused copy creates nothing";
+
+  const auto before = digests(db_.string());
+  {
+    store::fieldwork_store fw(options_for(other));  // an empty fieldwork, which a copy may fill
+  }
+  refused(other, db_.string(), "--to " + db_.string() + " is held by a running cati-server: host testhost");
+  owner.reset();
+  EXPECT_EQ(digests(db_.string()), before);
+}
+
+TEST_F(DbCopy, RefusedIntoADatabaseThatHoldsAFieldworkChangingNothing) {
+  const auto copy_path = (dir_ / "copy.db").string();
+  copy(db_.string(), copy_path);
+  const auto before = digests(copy_path);
+  refused(db_.string(), copy_path, "--to " + copy_path + " already holds a fieldwork (rows in ");
+  EXPECT_EQ(digests(copy_path), before) << "a refused copy changes nothing";
+
+  // A fieldwork of an older schema, even an empty one, is refused too (it is not this copy's to upgrade).
+  const auto old = (dir_ / "old.db").string();
+  {
+    auto c = store::open_write_connection(options_for(old));
+    store::migrate(*c, "old.db", store::latest_schema_version() - 1);
+  }
+  refused(db_.string(), old, "--to " + old + " already holds a fieldwork (schema version " +
+                                 std::to_string(store::latest_schema_version() - 1) + ")");
+}
+
+TEST_F(DbCopy, RefusedIntoAnotherApplicationsSqliteFileLeavingItAsItWas) {
+  const auto foreign = (dir_ / "foreign.db").string();
+  ASSERT_EQ(std::system(("sqlite3 '" + foreign + "' \"CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('keep')\"").c_str()), 0);
+  const auto bytes = [&] {
+    std::ifstream in(foreign, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const auto before = bytes();
+  refused(db_.string(), foreign, "--to " + foreign + " is not a cati fieldwork file");
+  EXPECT_EQ(bytes(), before) << "not even switched to WAL mode";
+  EXPECT_FALSE(fs::exists(foreign + "-wal"));
+}
+
+TEST_F(DbCopy, RefusedFromAnOlderSchemaSayingHowToUpgrade) {
+  const auto old = (dir_ / "old.db").string();
+  {
+    auto c = store::open_write_connection(options_for(old));
+    store::migrate(*c, "old.db", store::latest_schema_version() - 1);
+  }
+  const auto to = (dir_ / "new.db").string();
+  refused(old, to, "--from " + old + " is at schema version " + std::to_string(store::latest_schema_version() - 1));
+  auto r = cati("db copy --from " + old + " --to " + to);
+  EXPECT_NE(r.output.find("upgrade it first (start this cati's cati-server on it once"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(to));
+}
+
+TEST_F(DbCopy, RefusedFromAMissingFileOrAnEmptyDatabaseCreatingNothing) {
+  const auto missing = (dir_ / "missing.db").string(), to = (dir_ / "new.db").string();
+  refused(missing, to, "--from " + missing + ": no such fieldwork file");
+  EXPECT_FALSE(fs::exists(missing));
+  EXPECT_FALSE(fs::exists(to));
+  const auto empty = (dir_ / "empty.db").string();
+  { auto c = store::open_write_connection(options_for(empty)); }
+  refused(empty, to, "--from " + empty + " holds no fieldwork yet");
+  EXPECT_FALSE(fs::exists(to));
+}
+
+TEST_F(DbCopy, RefusedOntoItselfUnderEitherSpelling) {
+  const auto before = digests(db_.string());
+  refused(db_.string(), db_.string(), "--from and --to name the same database (" + db_.string() + ")");
+  const auto other_spelling = (dir_ / "." / "fieldwork.db").string();
+  refused(db_.string(), other_spelling, "--from " + db_.string() + " and --to " + other_spelling +
+                                            " are the same fieldwork");
+  EXPECT_EQ(digests(db_.string()), before);
+}
+
+TEST_F(DbCopy, RefusedOntoItselfOnPostgresqlUnderAnotherSpellingOfTheUrl) {
+  if (std::getenv("CATI_TEST_PG") == nullptr) GTEST_SKIP() << "CATI_TEST_PG is not set (run through ctest)";
+  test_database pg(backend::postgresql);
+  copy(db_.string(), pg.db());
+  const auto before = digests(pg.db());
+  const auto other_spelling = pg.db() + "&application_name=cati-copy";
+  refused(pg.db(), other_spelling, "are the same fieldwork");
+  EXPECT_EQ(digests(pg.db()), before);
 }
 
 }  // namespace

@@ -15,5 +15,6 @@ void add_report_command(CLI::App& app, int& exit_code);
 void add_quota_command(CLI::App& app, int& exit_code);
 void add_export_command(CLI::App& app, int& exit_code);
 void add_sim_command(CLI::App& app, int& exit_code);
+void add_db_command(CLI::App& app, int& exit_code);
 
 }  // namespace cati::tool

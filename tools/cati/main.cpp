@@ -1,4 +1,4 @@
-// cati: the researcher's command line (lint, try, sample, users, quota, report, export, sim).
+// cati: the researcher's command line (lint, try, sample, users, quota, report, export, sim, db).
 #include <exception>
 #include <iostream>
 
@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   cati::tool::add_quota_command(app, exit_code);
   cati::tool::add_export_command(app, exit_code);
   cati::tool::add_sim_command(app, exit_code);
+  cati::tool::add_db_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
