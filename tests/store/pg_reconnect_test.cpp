@@ -4,14 +4,20 @@
 // it was stored and it is acknowledged without running again; either way each job's rows are there once.
 // A connection that cannot be reopened within the bound fails the batch. The faults are injected by a
 // decorator around a real pg_connection (the test cluster, CATI_TEST_PG): it breaks once, at COMMIT.
-// (The same writer over a real primary killed with SIGKILL and its replica promoted: tests/integration's
+// And the store as cati-server has it (writer, readers, the ownership's lock session) after the server
+// ended every one of its sessions (pg_terminate_backend, SQLSTATE 57P01, as in a failover): it goes on
+// with new ones, under the same epoch.
+// (The same over a real primary killed with SIGKILL and its replica promoted: tests/integration's
 // Failover.TheServerGoesOn...)
 
 #include <atomic>
 #include <future>
+#include <thread>
 
 #include "store/audit_repo.hpp"
 #include "store/connection.hpp"
+#include "store/fieldwork_store.hpp"
+#include "store/ownership.hpp"
 #include "store/migrations.hpp"
 #include "store/sql/pg_connection.hpp"
 #include "store/writer.hpp"
@@ -189,7 +195,62 @@ TEST_P(WriterReconnect, NoPrimaryWithinTheBoundFailsTheBatchAndAcknowledgesNothi
   EXPECT_EQ(writer_->stats().failed_jobs, 1u);
 }
 
+
+class StoreReconnect : public backend_test {};
+
+TEST_P(StoreReconnect, EverySessionEndedByTheServerIsReplacedAndTheOwnershipKeepsItsEpoch) {
+  // The store's sessions carry a name of their own, so that only they are ended (other tests share the cluster).
+  const std::string name = "cati_reconnect_" + std::to_string(::getpid());
+  const std::string url = db() + "&application_name=" + name;
+  std::atomic<bool> lost{false};
+  store::store_ownership::options o;
+  o.file.path = url;
+  o.heartbeat = std::chrono::milliseconds(100);
+  o.on_lost = [&](const auto&) { lost = true; };
+  auto owner = store::make_ownership(o);
+  const auto claimed = owner->claim({"test-host", 1, "ws://127.0.0.1:1"});
+  ASSERT_TRUE(claimed);
+  auto options = options_for(url);
+  options.write_guard = owner->write_guard();
+  store::fieldwork_store fw(options);
+  const auto mark = [&](const std::string& m) {
+    return fw.submit([m](store::sql::connection& d) { return store::append_audit(d, {fieldwork_time(), std::nullopt, "mark", m}); });
+  };
+  const auto marks = [&] {
+    return fw.read([](store::sql::connection& d) { return d.execAndGet("SELECT COUNT(*) FROM audit_log").getInt64(); });
+  };
+  mark("before").get();
+  ASSERT_EQ(marks(), 1);
+
+  store::sql::pg_connection admin(std::getenv("CATI_TEST_PG"), false);
+  const auto ended = admin.execAndGet("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                      "WHERE application_name = '" + name + "'").getInt64();
+  EXPECT_GE(ended, 4) << "the writer, two readers and the lock session";
+
+  EXPECT_NO_THROW(mark("after").get());
+  EXPECT_EQ(marks(), 2);
+  EXPECT_GE(fw.write_stats().reconnects, 1u);
+  // The heartbeat (every 100 ms) takes the lock again on a new session: then another claimant is refused,
+  // and the epoch is the same.
+  const auto relocked = [&] {
+    return admin.execAndGet("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                            "WHERE l.locktype = 'advisory' AND l.granted AND a.state = 'idle' "
+                            "AND a.application_name = '" + name + "'").getInt64() > 0;
+  };
+  bool locked = false;
+  for (int i = 0; i < 100 && !(locked = relocked()); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(locked) << "the ownership's lock was not taken again";
+  auto other_options = o;
+  other_options.on_lost = nullptr;
+  EXPECT_FALSE(store::make_ownership(other_options)->claim({"other", 2, "ws://127.0.0.1:2"}));
+  EXPECT_FALSE(lost.load());
+  const auto now = owner->current();
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now->epoch, claimed->epoch);
+}
+
 }  // namespace
 // PostgreSQL only: SQLite's connection is the process's own file, never lost without the process.
 INSTANTIATE_TEST_SUITE_P(Backends, WriterReconnect, testing::Values(backend::postgresql), backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreReconnect, testing::Values(backend::postgresql), backend_name);
 }  // namespace cati::test
