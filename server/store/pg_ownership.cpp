@@ -262,7 +262,7 @@ void pg_ownership::beat() {
       locked_ = true;
       now = read_ownership(*session_);
       if (now && now->epoch == epoch_.load())
-        say("took the fieldwork's lock again on the new primary (epoch " + std::to_string(epoch_.load()) + ")");
+        say("took the fieldwork's lock again on a new session (epoch " + std::to_string(epoch_.load()) + ")");
     } else {
       now = read_ownership(*session_);
     }
