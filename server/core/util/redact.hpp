@@ -1,6 +1,6 @@
 // Passwords out of text that is about to be logged or shown: a PostgreSQL connection string given as
 // --db may carry one (postgresql://user:PASSWORD@host/db, ...?password=PASSWORD, or a libpq key=value
-// string with password=PASSWORD), and messages quote --db. Pure string work.
+// string with password=PASSWORD), and messages quote --db. Pure string work; reentrant.
 #pragma once
 
 #include <string>
