@@ -13,6 +13,7 @@
 
 #include "core/calling/calendar.hpp"
 #include "core/ports/clock_spec.hpp"
+#include "core/util/redact.hpp"
 #include "net/access/access.hpp"
 #include "net/fieldwork_app.hpp"
 #include "net/listen_policy.hpp"
@@ -52,6 +53,7 @@ struct ownership_options {
 std::unique_ptr<cati::store::store_ownership> make_owner(const std::filesystem::path& db) {
   cati::store::store_ownership::options options;
   options.file.path = db;
+  options.file.on_reconnect = [](const std::string& what) { cati::net::log_warn(what); };
   // A process that finds its file taken over stops at once, before it can write or answer anything
   // (exit 5): whatever it still had in memory belongs to the new holder now.
   options.on_lost = [](const std::optional<cati::core::ownership_record>& now) {
@@ -78,11 +80,11 @@ std::string named(const cati::core::ownership_refused& r) {
 void claim_or_exit(cati::store::store_ownership& owner, const std::filesystem::path& db, const std::string& address) {
   auto claimed = owner.claim(identity(address));
   if (!claimed) {
-    std::cerr << "cati-server: " << db.string() << " is served by cati-server on " << named(claimed.err())
+    std::cerr << "cati-server: " << cati::store::redacted(db.native()) << " is served by cati-server on " << named(claimed.err())
               << ": stop that one first, or start this one with --standby to take over when it goes away\n";
     std::exit(exit_held_elsewhere);
   }
-  cati::net::log_info("serving ", db.string(), " as owner, epoch ", claimed->epoch);
+  cati::net::log_info("serving ", cati::store::redacted(db.native()), " as owner, epoch ", claimed->epoch);
 }
 
 // --standby: waits (serving as a standby meanwhile) until the holder is gone, then takes the file.
@@ -90,9 +92,9 @@ void take_over(cati::store::store_ownership& owner, const std::filesystem::path&
                const ownership_options& o) {
   const auto silent = std::chrono::milliseconds(static_cast<long long>(o.takeover_after * 1000));
   const auto record = owner.take_over(identity(address), silent, [&](const cati::core::ownership_refused& r) {
-    cati::net::log_info("standby: ", db.string(), " is served by cati-server on ", named(r), "; waiting to take over");
+    cati::net::log_info("standby: ", cati::store::redacted(db.native()), " is served by cati-server on ", named(r), "; waiting to take over");
   });
-  cati::net::log_info("serving ", db.string(), " as owner, epoch ", record.epoch);
+  cati::net::log_info("serving ", cati::store::redacted(db.native()), " as owner, epoch ", record.epoch);
 }
 
 // The URL terminals use for this server when none is given: its bound address (port 0 resolved).
@@ -163,7 +165,8 @@ int main(int argc, char** argv) {
     if (!calendar) throw std::runtime_error("study calendar: " + calendar.err().message);
 
     std::filesystem::path db(db_path);
-    if (db.has_parent_path()) std::filesystem::create_directories(db.parent_path());
+    if (!cati::store::is_postgresql(db_path) && db.has_parent_path())
+      std::filesystem::create_directories(db.parent_path());  // a file's folder (a URL has none)
     auto owner = make_owner(db);
     if (!ownership.standby) claim_or_exit(*owner, db, listen);
     auto metrics = std::make_shared<cati::net::metrics_registry>();
@@ -245,13 +248,15 @@ int main(int argc, char** argv) {
                                           busy_seconds.observe(waited.count());
                                           cati::net::log_info("got the database's write lock after ", waited.count(), " s");
                                         },
-                                        .write_guard = owner->write_guard()});
+                                        .write_guard = owner->write_guard(),
+                                        // A PostgreSQL primary failover: the store reconnects and goes on.
+                                        .on_reconnect = [](const std::string& what) { cati::net::log_warn(what); }});
     auto qfile = std::filesystem::is_directory(study_dir) ? std::filesystem::path(study_dir) / "questionnaire.textproto"
                                                            : std::filesystem::path(study_dir);
     auto text = read_text(qfile);
     const cati::store::study_record running{study->id, study->version, cati::store::study_hash(text), text, (*clock)->now()};
     // A new version is recorded and said; changed text under the same version is refused (study_repo.hpp).
-    if (auto changed = cati::store::study_change(store.current_study(), running, db.string()))
+    if (auto changed = cati::store::study_change(store.current_study(), running, cati::store::redacted(db.native())))
       cati::net::log_warn(*changed);
     store.register_study(running).get();
     cati::store::fieldwork_port port(store, *study);
@@ -291,7 +296,7 @@ int main(int argc, char** argv) {
     cati::net::log_info("stopped");
     return exit_code;
   } catch (const std::exception& e) {
-    std::cerr << "cati-server: " << e.what() << "\n";
+    std::cerr << "cati-server: " << cati::core::redact_passwords(e.what()) << "\n";
     return 1;
   }
 }

@@ -11,6 +11,8 @@
 
 #include <google/protobuf/stubs/logging.h>
 
+#include "core/util/redact.hpp"
+
 namespace cati::net {
 namespace {
 
@@ -123,7 +125,8 @@ void write_log(log_level level, std::string_view message) {
   const auto name = to_string(level);
   line += name;
   line.append(6 - name.size(), ' ');
-  line += message;
+  // No password of a --db connection string ever reaches the log, whoever quoted it.
+  line += core::redact_passwords(message);
   line += '\n';
   // One fwrite per line under a lock: concurrent sessions never interleave their lines.
   const std::lock_guard lock(g_write_mutex);

@@ -23,7 +23,8 @@ bool log_enabled(log_level level);
 std::optional<log_level> parse_log_level(std::string_view text);
 std::string_view to_string(log_level level);
 
-// Writes "2025-10-13T07:00:00.123Z info  <message>\n" to stderr if the level is enabled.
+// Writes "2025-10-13T07:00:00.123Z info  <message>\n" to stderr if the level is enabled, any password of a
+// PostgreSQL connection string in it as *** (core/util/redact.hpp).
 void write_log(log_level level, std::string_view message);
 
 // log_info("listening on ", endpoint): the arguments are streamed together only when the level is on.

@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "core/util/redact.hpp"
 #include "store/error.hpp"
 #include "store/sql/pg_connection.hpp"
 #include "store/sql/sqlite_connection.hpp"
@@ -42,6 +43,10 @@ bool is_postgresql(std::string_view db) {
   for (std::string_view prefix : {"postgresql://", "postgres://", "host=", "dbname="})
     if (db.starts_with(prefix)) return true;
   return false;
+}
+
+std::string redacted(std::string_view db) {
+  return is_postgresql(db) ? core::redact_passwords(db) : std::string(db);
 }
 
 std::unique_ptr<sql::connection> open_write_connection(const open_options& options) {

@@ -49,9 +49,17 @@ struct open_options {
   // transaction runs first (the ownership's epoch, store/ownership.hpp).
   std::function<void(std::chrono::duration<double> waited, bool over)> on_busy{};
   std::function<void(sql::connection&)> write_guard{};
+  // PostgreSQL: what the store's reconnections after a lost connection are doing (a primary failover:
+  // store/reconnect.hpp), one line each, for the log. May be empty.
+  std::function<void(const std::string&)> on_reconnect{};
   // Readers only: no writer, no migration, the file untouched (the `cati` commands that only read).
   bool read_only = false;
 };
+
+// `db` (the --db string) fit for a log line or an error message: the password of a postgresql:// URL
+// (user:PASSWORD@host), and any password=... of a URL's query or a key=value string, as "***"
+// (core/util/redact.hpp). A file path comes back as it is.
+std::string redacted(std::string_view db);
 
 // Whether `db` (the --db string) names a PostgreSQL database rather than a SQLite file.
 bool is_postgresql(std::string_view db);

@@ -28,11 +28,16 @@ void refuse_upgrade_of_a_served_file(sql::connection& db, const open_options& op
   auto holder = live_holder(options.path);
   if (!holder) return;
   throw store_error(store_errc::held_elsewhere,
-                    options.path.string() + " is at schema version " + std::to_string(version) +
+                    redacted(options.path.native()) + " is at schema version " + std::to_string(version) +
                         " and served by cati-server on " +
                         (holder->holder ? core::describe(*holder->holder) : std::string("this machine")) +
                         "; this cati would upgrade it to version " + std::to_string(latest_schema_version()) +
                         ": use the cati that matches the server, or stop the server and start the new one");
+}
+
+// The database in messages: a file by its name, a PostgreSQL database by its URL without the password.
+std::string label(const open_options& options) {
+  return is_postgresql(options) ? redacted(options.path.native()) : options.path.filename().string();
 }
 
 }  // namespace
@@ -41,7 +46,7 @@ fieldwork_store::fieldwork_store(open_options options) : options_(std::move(opti
   if (options_.read_only) {
     options_.create = false;
     auto probe = open_read_connection(options_);
-    check_readable(*probe, options_.path.filename().string());
+    check_readable(*probe, label(options_));
     if (schema_version(*probe) < latest_schema_version()) {
       if (is_postgresql(options_))
         throw store_error(store_errc::invalid,
@@ -55,17 +60,25 @@ fieldwork_store::fieldwork_store(open_options options) : options_(std::move(opti
   }
   auto db = open_write_connection(options_);
   refuse_upgrade_of_a_served_file(*db, options_);
-  migrate(*db, options_.path.filename().string());
+  migrate(*db, label(options_));
   // FULL: every acknowledged commit synced, by the writer's syncer thread while the next batch runs.
-  writer_ = std::make_unique<writer>(std::move(db), options_.max_batch,
-                                     writer_hooks{options_.on_batch, options_.on_busy, options_.write_guard},
+  writer_hooks hooks;
+  hooks.on_batch = options_.on_batch;
+  hooks.on_busy = options_.on_busy;
+  hooks.guard = options_.write_guard;
+  if (is_postgresql(options_)) {
+    // A primary failover: the writer reconnects through the same (multi-host) URL and goes on (writer.hpp).
+    hooks.reopen = [options = options_] { return open_write_connection(options); };
+    hooks.on_reconnect = options_.on_reconnect;
+  }
+  writer_ = std::make_unique<writer>(std::move(db), options_.max_batch, std::move(hooks),
                                      options_.synchronous == synchronous_mode::full);
   readers_ = std::make_unique<reader_pool>(options_);
 }
 
 writer& fieldwork_store::the_writer() const {
   if (!writer_)
-    throw store_error(store_errc::read_only, options_.path.string() + " was opened read-only: it cannot be written");
+    throw store_error(store_errc::read_only, redacted(options_.path.native()) + " was opened read-only: it cannot be written");
   return *writer_;
 }
 

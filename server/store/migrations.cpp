@@ -542,6 +542,20 @@ constexpr const char* schema_v8 = R"sql(
 ALTER TABLE cases ADD COLUMN screen_out_at BIGINT;
 )sql";
 
+// Version 9: the PostgreSQL writers' commit tokens (store/writer.hpp): each writer (a cati-server, a cati
+// command) has one row, which each of its batches updates in the batch's transaction, so that a COMMIT
+// whose result was lost with the connection (the primary died) is found committed or not on the promoted
+// replica. A row per writer: another writer's batches never overwrite it. `at` (milliseconds since the
+// epoch) lets a writer's first batch remove rows of writers quiet for a day. Unused on SQLite, where a
+// commit's result is never lost without the process.
+constexpr const char* schema_v9 = R"sql(
+CREATE TABLE writer_commit (
+  writer TEXT PRIMARY KEY,
+  token BIGINT NOT NULL,
+  at BIGINT NOT NULL
+);
+)sql";
+
 constexpr migration migrations[] = {
     {1, "the fieldwork schema", schema_v1, pg_v1},
     {2, "index call attempts by time", schema_v2, schema_v2},
@@ -551,6 +565,7 @@ constexpr migration migrations[] = {
     {6, "sample replicates, interviewer skills", schema_v6, pg_v6},
     {7, "the language an interview started in", schema_v7, schema_v7},
     {8, "a screen-out's call awaiting its appointment", schema_v8, schema_v8},
+    {9, "the writers' commit tokens", schema_v9, schema_v9},
 };
 
 // On PostgreSQL, SQLite's two header fields (PRAGMA application_id, user_version) are the one row of

@@ -68,10 +68,30 @@ pg_ownership::~pg_ownership() {
 bool pg_ownership::try_lock() {
   if (locked_) return true;
   std::lock_guard lock(session_mutex_);
+  if (!session_) return false;  // broken: reopened by the caller's loop first
   if (session_->execAndGet(std::string("SELECT pg_try_advisory_lock(") + sql::ownership_lock_key + ")").getInt() == 0)
     return false;
   locked_ = true;
   return true;
+}
+
+void pg_ownership::say(const std::string& what) const {
+  if (options_.file.on_reconnect) options_.file.on_reconnect(what);
+}
+
+void pg_ownership::session_broke(const std::string& why) {
+  session_.reset();  // with it the lock, if this process held it
+  locked_ = false;
+  say("the ownership's lock session was lost (" + why + "): reconnecting");
+}
+
+bool pg_ownership::reopen_session() {
+  try {
+    session_ = std::make_unique<sql::pg_connection>(options_.file.path.native(), false);
+    return true;
+  } catch (const std::exception&) {
+    return false;  // no read-write primary yet: the caller tries again later
+  }
 }
 
 core::result<core::ownership_record, core::ownership_refused> pg_ownership::claim(const core::owner_identity& me) {
@@ -84,25 +104,31 @@ core::ownership_record pg_ownership::take_over(const core::owner_identity& me, s
                                                const std::function<void(const core::ownership_refused&)>& waiting) {
   bool told = false;
   const auto url = options_.file.path.native();
-  while (!try_lock()) {
-    {
-      // The holder's lock session, if it has been silent for longer than silent_for (paused or hung): end
-      // it, which frees the lock; the epoch shuts the old holder out of the fieldwork.
-      std::lock_guard lock(session_mutex_);
-      sql::statement st(*session_,
-                        "SELECT a.pid, (extract(epoch FROM clock_timestamp() - a.state_change) * 1000)::bigint"
-                        "  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-                        " WHERE l.locktype = 'advisory' AND l.granted AND l.mode = 'ExclusiveLock'"
-                        "   AND l.classid::bigint = ((" + std::string(sql::ownership_lock_key) + ") >> 32) & 4294967295"
-                        "   AND l.objid::bigint = (" + sql::ownership_lock_key + ") & 4294967295"
-                        "   AND a.state = 'idle'");
-      if (st.executeStep() && st.getColumn(1).getInt64() > silent_for.count()) {
-        const auto pid = st.getColumn(0).getInt64();
-        st.reset();
-        sql::statement kill(*session_, "SELECT pg_terminate_backend(CAST(? AS integer))");
-        kill.bind(1, pid);
-        kill.executeStep();
+  // After the database failed over, the holder gets this long to take its lock again on the new primary
+  // before a standby tries (the holder's session was lost like this one's; it reconnects at its next beat).
+  const auto holder_grace = 3 * options_.heartbeat;
+  auto not_before = std::chrono::steady_clock::now();
+  while (true) {
+    try {
+      {
+        std::lock_guard lock(session_mutex_);
+        if (!session_) {
+          if (!reopen_session()) {
+            std::this_thread::sleep_for(milliseconds(200));
+            continue;
+          }
+          say("the standby's lock session reconnected; the holder gets " +
+              std::to_string(holder_grace.count()) + " ms to take its lock again");
+          not_before = std::chrono::steady_clock::now() + holder_grace;
+        }
       }
+      if (std::chrono::steady_clock::now() >= not_before && try_lock()) break;
+      look_for_a_silent_holder(silent_for);
+    } catch (const sql::error& e) {
+      if (!e.connection_lost()) throw;
+      std::lock_guard lock(session_mutex_);
+      session_broke(e.what());
+      continue;
     }
     if (!told && waiting) waiting(core::ownership_refused{stored_record(url)});
     told = true;
@@ -110,6 +136,27 @@ core::ownership_record pg_ownership::take_over(const core::owner_identity& me, s
   }
   start_heartbeat();
   return write_claim(me);
+}
+
+void pg_ownership::look_for_a_silent_holder(std::chrono::milliseconds silent_for) {
+  // The holder's lock session, if it has been silent for longer than silent_for (paused or hung): end
+  // it, which frees the lock; the epoch shuts the old holder out of the fieldwork.
+  std::lock_guard lock(session_mutex_);
+  if (!session_) return;
+  sql::statement st(*session_,
+                    "SELECT a.pid, (extract(epoch FROM clock_timestamp() - a.state_change) * 1000)::bigint"
+                    "  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                    " WHERE l.locktype = 'advisory' AND l.granted AND l.mode = 'ExclusiveLock'"
+                    "   AND l.classid::bigint = ((" + std::string(sql::ownership_lock_key) + ") >> 32) & 4294967295"
+                    "   AND l.objid::bigint = (" + sql::ownership_lock_key + ") & 4294967295"
+                    "   AND a.state = 'idle'");
+  if (st.executeStep() && st.getColumn(1).getInt64() > silent_for.count()) {
+    const auto pid = st.getColumn(0).getInt64();
+    st.reset();
+    sql::statement kill(*session_, "SELECT pg_terminate_backend(CAST(? AS integer))");
+    kill.bind(1, pid);
+    kill.executeStep();
+  }
 }
 
 core::ownership_record pg_ownership::write_claim(const core::owner_identity& me) {
@@ -194,13 +241,39 @@ void pg_ownership::start_heartbeat() {
   });
 }
 
-// On the lock session: its activity is the beat a standby watches. A broken session lost the lock.
+// On the lock session: its activity is the beat a standby watches. A session lost with the database's
+// primary (a failover) is opened again, one attempt a beat, through the same multi-host URL, and the lock
+// taken again: if another server holds it by then, or the stored epoch is not this one's any more, this
+// server has lost the fieldwork (on_lost: it stops, fenced). Meanwhile the writer's epoch check keeps it
+// from writing over a new holder. Any other failure of the session counts as lost, as before.
 void pg_ownership::beat() {
   if (lost_ || epoch_.load() == 0) return;
   std::optional<core::ownership_record> now;
   try {
     std::lock_guard lock(session_mutex_);
-    now = read_ownership(*session_);
+    if (!session_) {
+      if (!reopen_session()) return;  // no primary yet: next beat
+      if (session_->execAndGet(std::string("SELECT pg_try_advisory_lock(") + sql::ownership_lock_key + ")").getInt() == 0) {
+        now = read_ownership(*session_);
+        say("the fieldwork's lock is held by another server now");
+        lost(now);
+        return;
+      }
+      locked_ = true;
+      now = read_ownership(*session_);
+      if (now && now->epoch == epoch_.load())
+        say("took the fieldwork's lock again on a new session (epoch " + std::to_string(epoch_.load()) + ")");
+    } else {
+      now = read_ownership(*session_);
+    }
+  } catch (const sql::error& e) {
+    if (e.connection_lost()) {
+      std::lock_guard lock(session_mutex_);
+      session_broke(e.what());
+      return;
+    }
+    lost(stored_record(options_.file.path.native()));
+    return;
   } catch (const std::exception&) {
     lost(stored_record(options_.file.path.native()));  // the session, and with it the lock, is gone
     return;

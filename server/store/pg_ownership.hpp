@@ -11,8 +11,12 @@
 //   when the holder has been silent for `silent_for` (paused or hung) it ends that session
 //   (pg_terminate_backend), takes the lock and the record; the old holder's next write is refused by
 //   the epoch.
-// - The heartbeat also reads the epoch, so a holder that wakes up idle learns it lost within one beat,
-//   and a holder whose lock session broke counts as having lost.
+// - The heartbeat also reads the epoch, so a holder that wakes up idle learns it lost within one beat.
+// - A lock session lost with the database's primary (a failover to its replica, issue 16) is opened again
+//   through the same multi-host URL, and the lock taken again with the same epoch check: a holder that
+//   finds the lock or the record taken by another server meanwhile has lost (on_lost). A standby's
+//   session reconnects likewise and gives the holder a few beats to take its lock back before it tries.
+//   The log hears of it through options.file.on_reconnect. Any other failure of the session is a loss.
 //
 // Thread-safety: as sqlite_ownership.
 #pragma once
@@ -49,6 +53,11 @@ class pg_ownership final : public store_ownership {
 
  private:
   bool try_lock();
+  // The lock session (under session_mutex_): one attempt to open it again; dropping a broken one.
+  bool reopen_session();
+  void session_broke(const std::string& why);
+  void look_for_a_silent_holder(std::chrono::milliseconds silent_for);
+  void say(const std::string& what) const;
   core::ownership_record write_claim(const core::owner_identity& me);
   void check_epoch(sql::connection& db);
   void lost(const std::optional<core::ownership_record>& now);

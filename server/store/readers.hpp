@@ -2,6 +2,12 @@
 // read() borrows one, runs the function inside a read transaction (one consistent snapshot of the last
 // commits, never a half-done one), and gives it back.
 //
+// On PostgreSQL a pooled connection may find its server gone (the primary failed over, issue 16): the
+// lease that finds it so when it begins its read transaction replaces it with a new connection through
+// the same (multi-host) connection string, retrying up to reconnect_policy's bound (store/reconnect.hpp),
+// and begins again. A connection that breaks in the middle of a read fails that read (store_error) and is
+// replaced by the next lease.
+//
 // Thread-safety: read() may be called from any number of threads; when every connection is busy it
 // waits for one. Do not call read() from inside a read() function (it may wait for itself).
 #pragma once
@@ -46,10 +52,13 @@ class reader_pool {
     sql::connection& db() { return *db_; }
 
    private:
+    void replace_lost();  // db_ by a new connection (throws when none can be opened within the bound)
+
     reader_pool& pool_;
     sql::connection* db_;
   };
 
+  open_options options_;
   std::mutex mutex_;
   std::condition_variable freed_;
   std::vector<std::unique_ptr<sql::connection>> all_;

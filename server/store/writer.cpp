@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <random>
 #include <vector>
 
 #include "store/error.hpp"
@@ -39,7 +40,10 @@ std::string message_of(std::exception_ptr e) {
 }  // namespace
 
 writer::writer(std::unique_ptr<sql::connection> db, std::size_t max_batch, writer_hooks hooks, bool sync_commits)
-    : db_(std::move(db)), max_batch_(max_batch == 0 ? 1 : max_batch),
+    : db_(std::move(db)),
+      writer_id_(std::to_string(std::random_device{}()) + "-" + std::to_string(std::random_device{}()) + "-" +
+                 std::to_string(std::random_device{}())),
+      max_batch_(max_batch == 0 ? 1 : max_batch),
       sync_commits_(sync_commits && db_->defer_commit_sync()), hooks_(std::move(hooks)),
       syncer_(sync_commits_ ? std::thread([this] { sync_loop(); }) : std::thread()), thread_([this] { loop(); }) {}
 
@@ -60,7 +64,8 @@ void writer::stop() {
 
 writer_stats writer::stats() const {
   return {jobs_.load(),       failed_.load(),     commits_.load(),
-          largest_batch_.load(), busy_waits_.load(), static_cast<double>(busy_micros_.load()) / 1e6};
+          largest_batch_.load(), busy_waits_.load(), static_cast<double>(busy_micros_.load()) / 1e6,
+          reconnects_.load()};
 }
 
 void writer::enqueue(std::unique_ptr<request> r) {
@@ -77,7 +82,7 @@ void writer::enqueue(std::unique_ptr<request> r) {
 }
 
 void writer::loop() {
-  detail::statement_cache cache(*db_);  // gone before the connection closes: stop() joins this thread
+  cache_ = std::make_unique<detail::statement_cache>(*db_);  // gone before the connection closes (below)
   std::deque<std::unique_ptr<request>> batch;
   while (true) {
     if (sync_commits_) {
@@ -108,6 +113,7 @@ void writer::loop() {
     }
     sync_wake_.notify_one();
   }
+  cache_.reset();
   if (sync_commits_) {
     {
       std::lock_guard lock(sync_mutex_);
@@ -199,21 +205,130 @@ void writer::begin_waiting_for_others() {
   if (hooks_.on_busy) hooks_.on_busy(took, true);
 }
 
+// The batch, run again on a new connection for as long as the connection is lost under it (writer.hpp).
 writer::settled_batch writer::run_batch(std::deque<std::unique_ptr<request>>& batch) {
-  auto& db = *db_;
   settled_batch out;
   out.started = std::chrono::steady_clock::now();
+  std::int64_t unresolved = 0;  // the token of an attempt whose COMMIT's result was lost; 0: none
+  // The bound covers the whole batch, not each reconnection: a server that takes connections and loses
+  // them again (or refuses every write) must not keep the batch forever.
+  std::optional<std::chrono::steady_clock::time_point> lost_since;
+  const auto replace = [&](const std::exception_ptr& why) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!lost_since) lost_since = now;
+    auto policy = hooks_.reconnect;
+    const auto left = policy.give_up_after - std::chrono::duration_cast<std::chrono::milliseconds>(now - *lost_since);
+    if (left.count() < 0) {
+      out.errors.assign(out.errors.size(), std::make_exception_ptr(store_error(
+          store_errc::sqlite, "the database kept losing the connection for " +
+                                  std::to_string(hooks_.reconnect.give_up_after.count() / 1000) +
+                                  " s: " + (why ? message_of(why) : std::string("the connection broke")))));
+      out.committed = false;
+      return false;
+    }
+    policy.give_up_after = left;
+    return replace_connection(out, why, policy);
+  };
+  while (true) {
+    if (unresolved != 0) {
+      // Whether that COMMIT took effect before the primary went: its token is stored, or it is not.
+      try {
+        detail::statement st(*db_, "SELECT token FROM writer_commit WHERE writer = ?");
+        st->bind(1, writer_id_);
+        const bool stored = st->executeStep() && st->getColumn(0).getInt64() == unresolved;
+        if (stored) {
+          out.errors.assign(batch.size(), nullptr);
+          out.committed = true;
+          commits_.fetch_add(1);
+          break;
+        }
+        unresolved = 0;
+      } catch (...) {
+        auto why = current_store_error();
+        if (!is_connection_lost(why) && !db_->lost()) {
+          // Unknown, and no way to know: not acknowledged (the terminals resend; writer.hpp).
+          out.errors.assign(batch.size(), why);
+          break;
+        }
+        if (!replace(why)) break;
+        continue;
+      }
+    }
+    const std::int64_t token = hooks_.reopen ? ++tokens_ : 0;
+    const auto end = attempt(batch, out, token);
+    if (end == attempt_end::settled) break;
+    if (end == attempt_end::lost_at_commit) unresolved = token;
+    // Nobody of the batch has been told anything: whatever the errors say, they are the connection's.
+    std::exception_ptr why;
+    for (const auto& e : out.errors)
+      if (e && (!why || is_connection_lost(e))) why = e;
+    if (!replace(why)) break;
+  }
+  out.jobs = std::move(batch);
+  return out;
+}
+
+void writer::write_token(sql::connection& db, std::int64_t token) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
+  if (token == 1) {  // once a writer: the rows of writers gone (or quiet) for a day
+    detail::statement old(db, "DELETE FROM writer_commit WHERE at < ?");
+    old->bind(1, static_cast<std::int64_t>(now - 24LL * 3600 * 1000));
+    old->exec();
+  }
+  detail::statement st(db, "INSERT INTO writer_commit (writer, token, at) VALUES (?, ?, ?) "
+                           "ON CONFLICT (writer) DO UPDATE SET token = excluded.token, at = excluded.at");
+  st->bind(1, writer_id_);
+  st->bind(2, token);
+  st->bind(3, static_cast<std::int64_t>(now));
+  st->exec();
+}
+
+// A new connection in place of the lost one (the cache moves with it); false when none could be opened
+// within `policy`'s bound (what is left of the batch's): then every job of `out` fails with the reason.
+bool writer::replace_connection(settled_batch& out, const std::exception_ptr& why, const reconnect_policy& policy) {
+  const std::string reason = why ? message_of(why) : std::string("the connection broke");
+  if (hooks_.on_reconnect)
+    hooks_.on_reconnect("the database connection was lost (" + reason + "): the batch in flight (" +
+                        std::to_string(out.errors.size()) + " requests) is held, not acknowledged, while reconnecting");
+  cache_.reset();
+  rollback_quietly(*db_);
+  try {
+    auto fresh = reconnect(hooks_.reopen, policy, hooks_.on_reconnect);
+    db_ = std::move(fresh);
+  } catch (...) {
+    cache_ = std::make_unique<detail::statement_cache>(*db_);
+    auto failed = std::make_exception_ptr(store_error(
+        store_errc::sqlite, "the database connection was lost (" + reason + ") and no read-write database was reached in " +
+                                std::to_string(hooks_.reconnect.give_up_after.count() / 1000) + " s: " + message_of(current_store_error())));
+    out.errors.assign(out.errors.size(), failed);
+    out.committed = false;
+    return false;
+  }
+  cache_ = std::make_unique<detail::statement_cache>(*db_);
+  reconnects_.fetch_add(1);
+  return true;
+}
+
+// One attempt at the batch in one transaction. `token` (when reconnecting is possible, else 0) goes into
+// this writer's row of writer_commit with the batch, so that a COMMIT whose result is lost can be resolved
+// afterwards.
+writer::attempt_end writer::attempt(std::deque<std::unique_ptr<request>>& batch, settled_batch& out,
+                                    std::int64_t token) {
+  auto& db = *db_;
   auto& errors = out.errors;
-  errors.resize(batch.size());
+  errors.assign(batch.size(), nullptr);
+  out.committed = false;
   auto fail_the_rest = [&](std::exception_ptr why) {
     for (auto& e : errors)
       if (!e) e = why;
   };
-  bool open = false;
+  bool open = false, commit_sent = false;
   try {
     begin_waiting_for_others();
     open = true;
     if (hooks_.guard) hooks_.guard(db);  // a refused batch stores nothing
+    if (token != 0) write_token(db, token);
   } catch (...) {
     fail_the_rest(current_store_error());
     if (open) rollback_quietly(db);
@@ -228,6 +343,7 @@ writer::settled_batch writer::run_batch(std::deque<std::unique_ptr<request>>& ba
   }
   if (open) {
     try {
+      commit_sent = true;
       detail::statement(db, "COMMIT")->exec();
       commits_.fetch_add(1);
       out.committed = true;
@@ -237,8 +353,10 @@ writer::settled_batch writer::run_batch(std::deque<std::unique_ptr<request>>& ba
       fail_the_rest(why);
     }
   }
-  out.jobs = std::move(batch);
-  return out;
+  if (out.committed || !hooks_.reopen) return attempt_end::settled;
+  const bool lost = db.lost() || std::any_of(errors.begin(), errors.end(), [](const auto& e) { return is_connection_lost(e); });
+  if (!lost) return attempt_end::settled;
+  return commit_sent ? attempt_end::lost_at_commit : attempt_end::lost_before_commit;
 }
 
 // Tells a settled batch's callers: only now, with the batch durable (or known lost).

@@ -24,6 +24,22 @@
 // sync fails every job of the batches it covered (their frames may reach the file later: like a commit
 // whose sync failed, they were not acknowledged).
 //
+// A lost connection (PostgreSQL: its primary died, was shut down or is no longer read-write; issue 16) is
+// not a failure either when the owner gave `writer_hooks::reopen`. Nobody of the batch in flight is told
+// anything yet; the writer opens a new connection through the same (multi-host) connection string, which
+// finds the promoted replica, retrying up to reconnect_policy::give_up_after (store/reconnect.hpp), and
+// runs the batch again from its start. Each batch writes a token of its own into this writer's row of
+// writer_commit in its transaction: when the connection broke after COMMIT was sent (its result lost), the
+// token read on the new connection says whether that COMMIT took effect (then the batch is acknowledged
+// as it is) or not (then it runs again). With synchronous_commit=on and a synchronous replica, a COMMIT
+// that returned is on the replica, so nothing acknowledged is lost by the failover; and nothing is
+// written twice, since a batch runs again only when its token proves it did not commit. (Should the
+// writer give up instead, its callers get the error and cati-server stops; the terminals resend what was
+// not acknowledged to the next server, which recognises what was stored after all by the request ids and
+// answer sequence numbers it keeps in the same transactions: core/fieldwork/fieldwork.hpp.) The epoch
+// check (`guard`) runs in every attempt: a server that another one took over from meanwhile writes
+// nothing.
+//
 // Another process holding the file's write lock (an open `sqlite3` shell, a large `cati sample import`)
 // is not a failure: BEGIN IMMEDIATE waits the connection's busy timeout, and the writer retries for as
 // long as it takes, telling `on_busy` each time. Only a real error (I/O, a full disk) fails a batch.
@@ -50,9 +66,10 @@
 #include <vector>
 
 #include "core/util/result.hpp"
+#include "store/reconnect.hpp"
 
-namespace cati::store::sql {
-class connection;
+namespace cati::store::detail {
+class statement_cache;
 }
 
 namespace cati::store {
@@ -68,6 +85,7 @@ struct writer_stats {
   std::uint64_t largest_batch = 0;
   std::uint64_t busy_waits = 0;   // transactions that had to wait for another process's write lock
   double busy_wait_seconds = 0;   // the time those waits took, in all
+  std::uint64_t reconnects = 0;   // new connections after a lost one (reopen)
 };
 
 // What the writer tells its owner, and the check it runs in every transaction. All run on the writer
@@ -83,6 +101,12 @@ struct writer_hooks {
   // Run first in every write transaction, before any job: throws (a store_error) to refuse the whole
   // batch. The ownership's epoch check (store/ownership.hpp).
   std::function<void(sql::connection&)> guard;
+  // A new write connection like the first (not migrated again): set, a lost connection is replaced and the
+  // batch in flight run again (see above); empty (SQLite), a lost connection fails the batch.
+  std::function<std::unique_ptr<sql::connection>()> reopen;
+  reconnect_policy reconnect{};
+  // What the reconnection is doing, for the log (store/reconnect.hpp). May be empty.
+  std::function<void(const std::string&)> on_reconnect;
 };
 
 class writer {
@@ -137,12 +161,21 @@ class writer {
   void enqueue(std::unique_ptr<request> r);
   void loop();
   void sync_loop();
+  // How one attempt at a batch ended: settled (committed, or failed for its own reasons), or with the
+  // connection lost before COMMIT was sent (nothing stored) or at COMMIT (stored or not: the token says).
+  enum class attempt_end { settled, lost_before_commit, lost_at_commit };
   settled_batch run_batch(std::deque<std::unique_ptr<request>>& batch);
+  attempt_end attempt(std::deque<std::unique_ptr<request>>& batch, settled_batch& out, std::int64_t token);
+  void write_token(sql::connection& db, std::int64_t token);
+  bool replace_connection(settled_batch& out, const std::exception_ptr& why, const reconnect_policy& policy);
   void finish(settled_batch& b);
   bool run_job(request& job, std::exception_ptr& error);
   void begin_waiting_for_others();
 
   std::unique_ptr<sql::connection> db_;
+  std::unique_ptr<detail::statement_cache> cache_;  // db_'s, on the writer thread
+  std::string writer_id_;                           // this writer's row of writer_commit: random
+  std::int64_t tokens_ = 0;                         // the last batch's token (a count), writer thread
   const std::size_t max_batch_;
   const bool sync_commits_;
   mutable std::mutex mutex_;
@@ -155,7 +188,8 @@ class writer {
   std::condition_variable sync_took_;  // the writer: the syncer took what was waiting
   std::deque<settled_batch> settled_;
   bool sync_stopping_ = false;
-  std::atomic<std::uint64_t> jobs_{0}, failed_{0}, commits_{0}, largest_batch_{0}, busy_waits_{0}, busy_micros_{0};
+  std::atomic<std::uint64_t> jobs_{0}, failed_{0}, commits_{0}, largest_batch_{0}, busy_waits_{0}, busy_micros_{0},
+      reconnects_{0};
   writer_hooks hooks_;
   std::thread syncer_;  // with sync_commits; ends when the writer thread has ended (stop() joins both)
   std::thread thread_;  // last: starts after everything it uses is built

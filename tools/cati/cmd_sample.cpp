@@ -18,6 +18,7 @@
 #include <memory>
 #include <sstream>
 
+#include "core/util/redact.hpp"
 #include "store/sql/sql.hpp"
 #include "commands.hpp"
 #include "core/ports/clock.hpp"
@@ -186,7 +187,7 @@ auto reporting_errors(const char* name, int& exit_code, F body) {
     try {
       exit_code = body();
     } catch (const std::runtime_error& e) {  // store_error, a study that does not load, a file error
-      std::cerr << "cati sample " << name << ": " << e.what() << "\n";
+      std::cerr << "cati sample " << name << ": " << core::redact_passwords(e.what()) << "\n";
       exit_code = 1;
     }
   };

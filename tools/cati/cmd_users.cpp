@@ -17,6 +17,7 @@
 #include <iostream>
 #include <memory>
 
+#include "core/util/redact.hpp"
 #include "commands.hpp"
 #include "fieldwork_read.hpp"
 #include "core/ports/clock.hpp"
@@ -235,7 +236,7 @@ auto reporting_errors(const char* name, int& exit_code, F body) {
     try {
       exit_code = body();
     } catch (const std::runtime_error& e) {  // store_error, or a file that cannot be opened
-      std::cerr << "cati users " << name << ": " << e.what() << "\n";
+      std::cerr << "cati users " << name << ": " << core::redact_passwords(e.what()) << "\n";
       exit_code = 1;
     }
   };

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "core/util/redact.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"cati: questionnaire, sample and fieldwork tools"};
@@ -22,7 +23,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const std::exception& e) {
-    std::cerr << "cati: " << e.what() << "\n";
+    std::cerr << "cati: " << cati::core::redact_passwords(e.what()) << "\n";
     return 2;
   }
   return exit_code;

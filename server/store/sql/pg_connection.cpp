@@ -11,11 +11,33 @@ namespace {
 
 constexpr unsigned int int8_oid = 20, float8_oid = 701, text_oid = 25, bytea_oid = 17;
 
+// libpq's message on one line (it spreads a failure to connect over several, tab-indented): a log line
+// and an error message stay one line each.
 std::string trimmed(const char* message) {
-  std::string m = message == nullptr ? "" : message;
-  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  std::string m;
+  for (const char* p = message == nullptr ? "" : message; *p != '\0'; ++p) {
+    if (*p != '\n' && *p != '\t') {
+      m.push_back(*p);
+    } else if (!m.empty() && m.back() != ' ') {
+      m.push_back(' ');
+    }
+  }
+  while (!m.empty() && m.back() == ' ') m.pop_back();
   return m;
 }
+
+}  // namespace
+
+// Class 08 (connection exception), 57P01-57P03 (the server shuts down, crashed, cannot take connections
+// now) and 25006 (a read-only transaction: the session reaches a server that is not, or no longer, a
+// read-write primary), or libpq itself found the connection broken.
+bool is_connection_loss(PGconn* conn, std::string_view sqlstate) {
+  if (conn == nullptr || PQstatus(conn) == CONNECTION_BAD) return true;
+  return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03" ||
+         sqlstate == "25006";
+}
+
+namespace {
 
 // Throws unless `res` is a success; takes ownership of `res` either way when throwing.
 void check(PGresult* res, PGconn* conn, std::string_view what) {
@@ -32,7 +54,8 @@ void check(PGresult* res, PGconn* conn, std::string_view what) {
   if (message.empty()) message = trimmed(PQerrorMessage(conn));
   const bool retryable = state == "40001" || state == "40P01";
   (void)what;
-  throw error("PostgreSQL: " + message + (state.empty() ? "" : " (SQLSTATE " + state + ")"), 0, state, retryable);
+  throw error("PostgreSQL: " + message + (state.empty() ? "" : " (SQLSTATE " + state + ")"), 0, state, retryable,
+              is_connection_loss(conn, state));
 }
 
 struct result_deleter {
@@ -212,7 +235,8 @@ pg_connection::pg_connection(const std::string& conninfo, bool read_only) {
     std::string why = conn_ == nullptr ? "out of memory" : trimmed(PQerrorMessage(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
-    throw store_error(store_errc::sqlite, "cannot connect to PostgreSQL: " + why);
+    // Lost in the sense of sql::error: nothing to use, only a later attempt may succeed (store/reconnect.hpp).
+    throw error("cannot connect to PostgreSQL: " + why, 0, "", false, true);
   }
   PQsetNoticeProcessor(conn_, ignore_notice, nullptr);  // "relation exists, skipping" and the like
   try {
@@ -234,6 +258,8 @@ void pg_connection::exec(std::string_view sql) {
 }
 
 bool pg_connection::in_transaction() { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
+
+bool pg_connection::lost() { return PQstatus(conn_) == CONNECTION_BAD; }
 
 void pg_connection::begin_write() {
   // One round trip: the simple-query protocol runs both.

@@ -8,7 +8,9 @@
 // - Parameters and results travel as text: an integer is bound as int8, a double as float8, a text as
 //   text, a NULL untyped; results are parsed as the caller reads them (a boolean reads as 1 or 0).
 // - A failure throws sql::error with PostgreSQL's message and SQLSTATE; a serialization failure (40001)
-//   or a deadlock (40P01) is retryable.
+//   or a deadlock (40P01) is retryable; a broken connection, a server shutting down or a server that
+//   cannot write any more (is_connection_loss) is connection_lost: the store opens a new connection
+//   through the same (multi-host) connection string, store/reconnect.hpp. So is a failure to connect.
 // - Write transactions (begin_write) take the transaction-scoped advisory lock writer_lock_key: like
 //   SQLite's BEGIN IMMEDIATE, one writer at a time per database, so the repositories' read-then-write
 //   steps behave as they do on SQLite. Read transactions are REPEATABLE READ READ ONLY snapshots.
@@ -36,13 +38,15 @@ inline constexpr const char* ownership_lock_key = "hashtext(current_schema() || 
 class pg_connection final : public connection {
  public:
   // Connects with a libpq connection string or URI (multi-host allowed). `read_only`: every transaction
-  // of the session is read-only. Throws store_error(sqlite) with libpq's message when it cannot connect.
+  // of the session is read-only. Throws sql::error (connection_lost) with libpq's message when it cannot
+  // connect (libpq's messages never quote the password).
   pg_connection(const std::string& conninfo, bool read_only);
   ~pg_connection() override;
 
   dialect kind() const override { return dialect::postgresql; }
   void exec(std::string_view sql) override;
   bool in_transaction() override;
+  bool lost() override;
   void begin_write() override;
   void begin_read() override;
   void rollback_quietly() noexcept override;
@@ -58,6 +62,9 @@ class pg_connection final : public connection {
 };
 
 std::unique_ptr<connection> open_pg_connection(const std::string& conninfo, bool read_only);
+
+// Whether a failure with `sqlstate` on `conn` means the connection is of no more use (see above).
+bool is_connection_loss(PGconn* conn, std::string_view sqlstate);
 
 // SQLite's `?` and `?N` placeholders as PostgreSQL's `$n` (outside quoted strings and identifiers);
 // `params` gets the number of parameters.

@@ -11,7 +11,9 @@
 //
 // Errors: every failure is a sql::error, a store_error(sqlite) that also carries the backend's own code
 // (SQLite's extended result code, PostgreSQL's SQLSTATE) and whether retrying the transaction may succeed
-// (SQLite busy; PostgreSQL serialization failure or deadlock).
+// (SQLite busy; PostgreSQL serialization failure or deadlock), and whether the connection itself is gone
+// (PostgreSQL only: the server died, was shut down, or is no longer a read-write primary; store/reconnect.hpp
+// opens a new one).
 //
 // Thread-safety: a connection and its statements are used by one thread at a time.
 #pragma once
@@ -31,17 +33,20 @@ enum class dialect { sqlite, postgresql };
 
 class error : public store_error {
  public:
-  error(std::string message, int native_code, std::string sqlstate, bool retryable)
+  error(std::string message, int native_code, std::string sqlstate, bool retryable, bool connection_lost = false)
       : store_error(store_errc::sqlite, message), native_code_(native_code), sqlstate_(std::move(sqlstate)),
-        retryable_(retryable) {}
+        retryable_(retryable), connection_lost_(connection_lost) {}
   int native_code() const { return native_code_; }           // SQLite's extended result code; 0 on PostgreSQL
   const std::string& sqlstate() const { return sqlstate_; }  // PostgreSQL's SQLSTATE; empty on SQLite
   bool retryable() const { return retryable_; }              // busy, serialization failure, deadlock
+  // The connection cannot be used any more, or reaches a server that cannot write: only a new one helps.
+  bool connection_lost() const { return connection_lost_; }
 
  private:
   int native_code_;
   std::string sqlstate_;
   bool retryable_;
+  bool connection_lost_;
 };
 
 // A prepared statement of one backend. Columns and parameters count from 0 and 1 respectively (as in
@@ -101,6 +106,10 @@ class connection {
   virtual void exec(std::string_view sql) = 0;
   // Whether a transaction is open on this connection.
   virtual bool in_transaction() = 0;
+  // Whether the connection is known to be broken (PostgreSQL: libpq's CONNECTION_BAD, once a call found
+  // the server gone). A connection that was fine at its last use says false even if its server has died
+  // since: the next statement finds out (sql::error::connection_lost). Always false on SQLite.
+  virtual bool lost() { return false; }
   // Begins a write transaction that no other writer of the fieldwork can interleave with: SQLite's
   // BEGIN IMMEDIATE (throws a retryable error while another process holds the lock past the busy
   // timeout); on PostgreSQL BEGIN and a transaction-scoped advisory lock that serializes the writers.
