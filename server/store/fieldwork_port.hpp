@@ -47,7 +47,6 @@ class fieldwork_port final : public core::fieldwork_source, public core::fieldwo
 
   fieldwork_store& store_;
   std::vector<std::string> quota_questions_;  // the quota variables that are questions, not frame variables
-  std::string partial_after_;                 // the study's partial point (core::case_record::partial_at)
 };
 
 // Applies one change to the write connection: what commit() runs for each, in order. Exposed for tests.
