@@ -349,6 +349,14 @@ std::vector<core::fieldwork_source::saved_session> fieldwork_port::sessions() {
   return store_.read([](sql::connection& db) { return list_sessions(db); });
 }
 
+std::vector<core::fieldwork_source::sample_replicate> fieldwork_port::replicates() {
+  return store_.read([](sql::connection& db) {
+    std::vector<sample_replicate> out;
+    for (const auto& r : store::replicates(db)) out.push_back({r.replicate, r.cases, r.released(), r.released_at});
+    return out;
+  });
+}
+
 std::optional<core::fieldwork_source::account> fieldwork_port::find_account(const std::string& name) {
   auto u = store_.find_user(name);
   if (!u || u->disabled) return std::nullopt;

@@ -28,6 +28,7 @@ class fieldwork_port final : public core::fieldwork_source, public core::fieldwo
   core::interview_id next_interview_id() override;
   std::optional<account> find_account(const std::string& name) override;
   std::vector<saved_session> sessions() override;
+  std::vector<sample_replicate> replicates() override;
 
   void commit(core::change_list changes, std::function<void(std::optional<std::string>)> done) override;
 

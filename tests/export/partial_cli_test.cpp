@@ -79,13 +79,18 @@ TEST(PartialInterviews, ABreakOffIsRecordedPartialOrNotWhenItHappensAndEveryRead
   EXPECT_EQ(partial_of(past), "1");
   EXPECT_EQ(partial_of(before), "0");
 
-  // A restarted fieldwork (what the supervisor page's rates are computed from) reads the same record.
+  // The running fieldwork's cases (what the supervisor page's rates are computed from) carry it at once,
+  // and a restarted one reads the same record back.
+  const auto check_cases = [&](const char* when) {
+    for (const auto& c : f.fw->cases()) {
+      ASSERT_EQ(c.calls.size(), 1u) << when;
+      EXPECT_EQ(c.calls[0].partial, c.id == past) << when << ": case " << c.id;
+      EXPECT_EQ(code_text(final_disposition(c, f.now).code), c.id == past ? "1.2" : "2.12") << when;
+    }
+  };
+  check_cases("live");
   f.restart();
-  for (const auto& c : f.fw->cases()) {
-    ASSERT_EQ(c.calls.size(), 1u);
-    EXPECT_EQ(c.calls[0].partial, c.id == past) << "case " << c.id;
-    EXPECT_EQ(code_text(final_disposition(c, f.now).code), c.id == past ? "1.2" : "2.12");
-  }
+  check_cases("after a restart");
 
   // `cati export --include-partials`: the partial, flagged; the early break-off is no respondent.
   const std::string db = " --db " + f.db_path();
