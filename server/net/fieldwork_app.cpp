@@ -31,6 +31,7 @@ fieldwork_app::fieldwork_app(asio::io_context& ioc, std::shared_ptr<const core::
   auto opened = core::open_fieldwork(study_, calendar_, source_, options_.fieldwork, clock_.now());
   fieldwork_ = std::move(opened.service);
   for (const auto& [id, why] : opened.not_restored) log_warn("interview ", id, " cannot be resumed: ", why);
+  replicates_ = source_.replicates();
   log_info("fieldwork loaded: ", fieldwork_->case_count(), " cases, study ", study_->id, " ", study_->version);
 }
 
@@ -76,6 +77,7 @@ void fieldwork_app::schedule_new_cases() {
       if (!cases.empty()) {
         const auto added = cases.size();
         fieldwork_->load_cases(std::move(cases));
+        replicates_ = source_.replicates();  // a replicate released: its row says so now
         const auto at = std::chrono::time_point_cast<std::chrono::seconds>(clock_.now());
         sample_added_ = std::to_string(added) + " cases at " +
                         date::format("%FT%T%Ez", date::zoned_time<std::chrono::seconds>(zone_, at));

@@ -74,6 +74,9 @@ class fieldwork_app {
   // The last sample that came into the field while the server ran ("400 cases at
   // 2025-10-14T10:42:00+02:00"), for the supervisors; empty until some did.
   const std::string& sample_added() const { return sample_added_; }
+  // The sample's replicates, released or not, as the file held them when the server started or sample last
+  // came into the field (a release brings its cases in). On the strand.
+  const std::vector<core::fieldwork_source::sample_replicate>& replicates() const { return replicates_; }
   bool storage_failed() const { return storage_failed_; }
 
   // Commits `changes` (or, when there are none, waits behind the commits in flight) and then runs
@@ -113,6 +116,7 @@ class fieldwork_app {
   histogram& commit_seconds_;  // registered once: observed on every commit
   std::unique_ptr<core::fieldwork> fieldwork_;
   std::string sample_added_;  // the last cases that came into the field while running (sample_added())
+  std::vector<core::fieldwork_source::sample_replicate> replicates_;  // replicates()
   std::shared_ptr<pipeline> pipeline_ = std::make_shared<pipeline>();
   std::function<void()> push_status_;
 

@@ -559,10 +559,23 @@ v1::ServerMessage protocol_adapter::status_message() {
   for (const auto& g : core::rates_by(worked, app_.study(), app_.calendar(), status_group_by(app_.study()), now))
     fill(*st->add_worked_rates(), g);
   add_notes(*st, app_.fieldwork().quotas());
-  // Per replicate only when the sample is released in replicates: a frame worked whole has replicate 0 only.
-  const auto replicates = core::replicate_rows(cases, app_.study().rules, app_.calendar());
-  if (replicates.size() > 1 || (replicates.size() == 1 && replicates.front().replicate > 0))
-    for (const auto& r : replicates) fill(*st->add_replicates(), r);
+  // Per replicate only when the sample is split into replicates (a frame worked whole has replicate 0 only):
+  // the released ones as the fieldwork works them, the others with their cases, all left, as `cati quota`.
+  const auto& sample = app_.replicates();
+  if (sample.size() > 1 || (sample.size() == 1 && sample.front().replicate > 0)) {
+    const auto progress = core::replicate_rows(cases, app_.study().rules, app_.calendar());
+    for (const auto& r : sample) {
+      core::replicate_row row{.replicate = r.replicate, .cases = r.cases, .left = r.cases};
+      if (r.released)
+        if (auto w = std::find_if(progress.begin(), progress.end(), [&](const auto& x) { return x.replicate == r.replicate; });
+            w != progress.end())
+          row = *w;
+      auto& out = *st->add_replicates();
+      fill(out, row);
+      out.set_released(r.released);
+      if (r.released_at) out.set_released_at(format_local(*r.released_at, app_.zone()));
+    }
+  }
   st->set_cases_in_field(static_cast<std::int32_t>(app_.fieldwork().case_count()));
   st->set_sample_added(app_.sample_added());
 

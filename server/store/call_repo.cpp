@@ -14,7 +14,7 @@ namespace {
 constexpr std::array<std::string_view, 4> state_names = {"pending", "kept", "missed", "cancelled"};
 
 constexpr const char* call_select =
-    "SELECT id, case_id, interviewer_id, at, number, outcome, notes, interview_id FROM call_attempts";
+    "SELECT id, case_id, interviewer_id, at, number, outcome, notes, interview_id, partial FROM call_attempts";
 
 std::vector<call_record> read_calls(sql::statement& q) {
   std::vector<call_record> out;
@@ -28,6 +28,7 @@ std::vector<call_record> read_calls(sql::statement& q) {
     r.result = opt_outcome(q.getColumn(5)).value_or(core::outcome::unspecified);
     r.notes = q.getColumn(6).getString();
     r.interview_id = opt_id(q.getColumn(7));
+    r.partial = q.getColumn(8).getInt() != 0;
     out.push_back(std::move(r));
   }
   return out;
@@ -70,7 +71,7 @@ row_id record_call_attempt(sql::connection& db, const call_attempt& attempt) {
   if (attempt.interview_id) require_row(db, "interviews", "interview", *attempt.interview_id);
   sql::statement insert(db,
                            "INSERT INTO call_attempts (case_id, interviewer_id, at, number, outcome, notes,"
-                           " interview_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+                           " interview_id, partial) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   insert.bind(1, attempt.case_id);
   insert.bind(2, attempt.interviewer_id);
   insert.bind(3, to_ms(attempt.at));
@@ -78,6 +79,7 @@ row_id record_call_attempt(sql::connection& db, const call_attempt& attempt) {
   insert.bind(5, outcome_name(attempt.result));
   insert.bind(6, attempt.notes);
   bind_id(insert, 7, attempt.interview_id);
+  insert.bind(8, attempt.partial ? 1 : 0);
   row_id id = inserted_id(insert);
   // max(): attempts may be recorded out of order (a terminal resending after a reconnect).
   sql::statement update(db,

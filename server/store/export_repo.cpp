@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "store/migrations.hpp"
+#include "store/partial_sql.hpp"
 #include "store/sql_detail.hpp"
 #include "store/study_repo.hpp"
 
@@ -43,6 +45,7 @@ std::map<row_id, answer_map> current_answers_by_interview(sql::connection& db) {
 struct interview_calls {
   std::optional<row_id> last_interviewer;
   std::optional<core::outcome> last_outcome;
+  bool last_partial = false;  // the last call is a break-off recorded as partial (call_attempts.partial)
   std::vector<core::time_point> suspensions;  // break-off, appointment, callback: the interview stays open
 };
 
@@ -82,7 +85,8 @@ std::vector<core::logged_call> read_calls(sql::connection& db, const std::map<ro
   std::map<row_id, core::time_point> previous_call;  // interview -> its previous call
   std::vector<core::logged_call> out;
   sql::statement q(db, std::string("SELECT a.case_id, a.at, ") + dialled_number_index_sql +
-                              ", a.outcome, a.interviewer_id, a.interview_id FROM call_attempts a"
+                              ", a.outcome, a.interviewer_id, a.interview_id, " + call_partial_sql(db) +
+                              " FROM call_attempts a"
                               " ORDER BY a.case_id, a.at, a.id");
   while (q.executeStep()) {
     core::logged_call c;
@@ -91,6 +95,7 @@ std::vector<core::logged_call> read_calls(sql::connection& db, const std::map<ro
     c.number = q.getColumn(2).getInt();
     c.result = opt_outcome(q.getColumn(3)).value_or(core::outcome::unspecified);
     c.interviewer_id = q.getColumn(4).getInt64();
+    c.partial = q.getColumn(6).getInt() != 0;
     if (auto it = firm_ids.find(c.case_id); it != firm_ids.end()) c.firm_id = it->second;
     if (auto it = respondents.find(c.case_id); it != respondents.end()) c.respondent_id = it->second;
     if (!q.getColumn(5).isNull()) {
@@ -117,16 +122,10 @@ std::vector<core::logged_call> read_calls(sql::connection& db, const std::map<ro
 
 }  // namespace
 
-std::map<row_id, core::time_point> partial_points(sql::connection& db, const std::string& question, row_id after) {
-  std::map<row_id, core::time_point> out;
-  if (question.empty()) return out;
-  sql::statement q(db,
-                      "SELECT i.case_id, min(a.at) FROM answers a JOIN interviews i ON i.id = a.interview_id "
-                      "WHERE a.question = ? AND a.kind = 'set' AND i.case_id > ? GROUP BY i.case_id");
-  q.bind(1, question);
-  q.bind(2, static_cast<std::int64_t>(after));
-  while (q.executeStep()) out.emplace(q.getColumn(0).getInt64(), from_ms(q.getColumn(1).getInt64()));
-  return out;
+std::string call_partial_sql(sql::connection& db) {
+  if (schema_version(db) >= 10) return "a.partial";
+  return db.kind() == sql::dialect::postgresql ? "CASE WHEN " CATI_DERIVED_PARTIAL_PG " THEN 1 ELSE 0 END"
+                                               : "CASE WHEN " CATI_DERIVED_PARTIAL_SQLITE " THEN 1 ELSE 0 END";
 }
 
 export_snapshot read_export(sql::connection& db, const export_request& request) {
@@ -166,7 +165,8 @@ export_snapshot read_export(sql::connection& db, const export_request& request) 
   std::map<row_id, interview_calls> own_calls;
   std::map<row_id, std::vector<core::time_point>> case_calls;
   {
-    sql::statement q(db, "SELECT interview_id, interviewer_id, outcome, at, case_id FROM call_attempts ORDER BY at, id");
+    sql::statement q(db, "SELECT a.interview_id, a.interviewer_id, a.outcome, a.at, a.case_id, " + call_partial_sql(db) +
+                             " FROM call_attempts a ORDER BY a.at, a.id");
     while (q.executeStep()) {
       const auto at = from_ms(q.getColumn(3).getInt64());
       case_calls[q.getColumn(4).getInt64()].push_back(at);
@@ -174,6 +174,7 @@ export_snapshot read_export(sql::connection& db, const export_request& request) 
       auto& c = own_calls[q.getColumn(0).getInt64()];
       c.last_interviewer = q.getColumn(1).getInt64();
       c.last_outcome = opt_outcome(q.getColumn(2));
+      c.last_partial = q.getColumn(5).getInt() != 0;
       if (c.last_outcome && suspends(*c.last_outcome)) c.suspensions.push_back(at);
     }
   }
@@ -206,9 +207,10 @@ export_snapshot read_export(sql::connection& db, const export_request& request) 
     const auto last_event = r.ended_at ? *r.ended_at : (times.empty() ? r.started_at : times.back());
     r.resumed = std::any_of(own.suspensions.begin(), own.suspensions.end(), [&](auto t) { return t < last_event; });
     for (auto t : case_calls[case_id]) r.attempts += t <= (r.ended_at ? *r.ended_at : core::time_point::max()) ? 1 : 0;
-    const bool broken_off = r.final_state == core::outcome::break_off ||
-                            (!r.final_state && own.last_outcome == core::outcome::break_off);
-    r.partial = broken_off && !request.partial_after.empty() && r.answers.contains(request.partial_after);
+    // Partial: broken off (left open, or closed as a break-off), its last call a break-off that the
+    // fieldwork recorded as past the partial point.
+    r.partial = (!r.final_state || r.final_state == core::outcome::break_off) &&
+                own.last_outcome == core::outcome::break_off && own.last_partial;
     snap.interviews.push_back(std::move(r));
   }
   if (request.calls) snap.calls = read_calls(db, firm_ids, snap.interviews, answer_times);
@@ -223,7 +225,6 @@ export_snapshot read_export(sql::connection& db, const export_request& request) 
                         "(SELECT replicate FROM replicate_releases)");
     while (r.executeStep()) released[r.getColumn(0).getInt64()] = r.getColumn(1).getInt();
   }
-  const auto partial = partial_points(db, request.partial_after);
   std::map<row_id, int> numbers;
   {
     sql::statement p(db, "SELECT case_id, count(*) FROM phones GROUP BY case_id");
@@ -236,13 +237,12 @@ export_snapshot read_export(sql::connection& db, const export_request& request) 
     c.record.id = id;
     c.record.replicate = in_field->second;
     if (auto it = numbers.find(id); it != numbers.end()) c.record.numbers = std::max(1, it->second);
-    if (auto it = partial.find(id); it != partial.end()) c.record.partial_at = it->second;
     c.record.language = languages[id];
     c.record.frame = frames[id];
     c.firm_id = firm;
     if (request.contact) c.contact = contacts[id];
   }
-  sql::statement calls(db, std::string("SELECT a.case_id, a.at, u.name, a.outcome, ") + dialled_number_index_sql +
+  sql::statement calls(db, "SELECT a.case_id, a.at, u.name, a.outcome, " + call_partial_sql(db) + ", " + dialled_number_index_sql +
                                   " FROM call_attempts a JOIN users u ON u.id = a.interviewer_id"
                                   " ORDER BY a.case_id, a.at, a.id");
   while (calls.executeStep()) {
@@ -252,7 +252,8 @@ export_snapshot read_export(sql::connection& db, const export_request& request) 
     call.at = from_ms(calls.getColumn(1).getInt64());
     call.interviewer = calls.getColumn(2).getString();
     call.result = opt_outcome(calls.getColumn(3)).value_or(core::outcome::unspecified);
-    call.number = calls.getColumn(4).getInt();
+    call.partial = calls.getColumn(4).getInt() != 0;
+    call.number = calls.getColumn(5).getInt();
     it->second.record.calls.push_back(std::move(call));
   }
   // The latest interview of a case gives its respondent id (the same for all) and its quota answers.

@@ -28,8 +28,6 @@ struct export_request {
   // The name the phone numbers go under in the contact values (the study's phone frame variable),
   // joined by ';' in dialling order.
   std::string phone_variable = "phone";
-  // The study's partial point (questionnaire::partial_after): cases get their partial_at from it.
-  std::string partial_after;
 };
 
 struct export_snapshot {
@@ -40,11 +38,6 @@ struct export_snapshot {
 };
 
 export_snapshot read_export(sql::connection& db, const export_request& request);
-
-// When each case first reached the study's partial point: the time of the first answer row (a value or
-// an explicit "no answer") to `question` in any of its interviews, for cases with id > `after`. Empty for
-// question "". What core::case_record::partial_at is filled from, here and in the fieldwork's loader.
-std::map<row_id, core::time_point> partial_points(sql::connection& db, const std::string& question, row_id after = 0);
 
 // The SQL expression, over call_attempts `a`, of the index (0-based, dialling order) of the number a call
 // dialled; -1 when the number is not one of the case's (core::call_attempt::number).

@@ -8,7 +8,8 @@
 #include "core/quota/quota_book.hpp"
 #include "store/audit_repo.hpp"
 #include "store/call_repo.hpp"
-#include "store/export_repo.hpp"  // partial_points, dialled_number_index_sql
+#include "store/export_repo.hpp"  // dialled_number_index_sql
+#include "store/partial_sql.hpp"
 #include "store/interview_repo.hpp"
 #include "store/case_repo.hpp"
 #include "store/quota_repo.hpp"
@@ -45,6 +46,7 @@ struct change_writer {
     a.result = c.result;
     a.notes = c.note;
     a.interview_id = c.interview;
+    a.partial = c.partial;
     if (!c.same_call) record_call_attempt(db, a);
     if (c.finishes_case) {  // for readers of the file alone (the service derives it from the calls)
       sql::statement finished(db, "UPDATE cases SET finished = 1 WHERE id = ?");
@@ -117,7 +119,7 @@ struct change_writer {
 void apply_change(sql::connection& db, const core::change& c) { std::visit(change_writer{db}, c); }
 
 fieldwork_port::fieldwork_port(fieldwork_store& store, const core::questionnaire& study)
-    : store_(store), partial_after_(study.partial_after) {
+    : store_(store) {
   auto book = core::quota_book::build(study);
   if (!book) throw std::runtime_error("quotas: " + book.err().message);
   if (!store_.read_only()) store_.ensure_quota_cells(book->state()).get();  // a reader adds them in memory
@@ -221,8 +223,9 @@ std::vector<core::loaded_case> fieldwork_port::load_cases(sql::connection& db, c
          [](core::loaded_case& lc, sql::statement& st) { lc.contact.phones.push_back(st.getColumn(1).getString()); });
     // The call history, with the appointment each call agreed (made by the caller at the call's time).
     // (research: the number each call dialled, for the firm-level dispositions)
-    static const std::string calls_sql =
-        std::string("SELECT a.case_id, a.at, u.name, a.outcome, p.due_at, p.personal, ") + dialled_number_index_sql +
+    const std::string calls_sql =
+        "SELECT a.case_id, a.at, u.name, a.outcome, p.due_at, p.personal, " + call_partial_sql(db) + ", " +
+        dialled_number_index_sql +
         " FROM call_attempts a JOIN users u ON u.id = a.interviewer_id "
         "LEFT JOIN appointments p ON p.case_id = a.case_id AND p.made_at = a.at AND p.made_by = a.interviewer_id "
         "WHERE a.case_id > ? ORDER BY a.case_id, a.at, a.id";
@@ -234,13 +237,12 @@ std::vector<core::loaded_case> fieldwork_port::load_cases(sql::connection& db, c
            call.result = core::outcome_from_string(st.getColumn(3).getString()).value_or(core::outcome::unspecified);
            if (!st.getColumn(4).isNull())
              call.callback = core::appointment{at_ms(st.getColumn(4).getInt64()), st.getColumn(5).getInt() != 0};
-           call.number = st.getColumn(6).getInt();
+           call.partial = st.getColumn(6).getInt() != 0;  // as the fieldwork recorded it at the break-off
+           call.number = st.getColumn(7).getInt();
            lc.record.calls.push_back(call);
          });
-    // The firm is the unit: how many numbers it has; when it reached the partial point.
+    // The firm is the unit: how many numbers it has.
     for (auto& [id, lc] : cases) lc.record.numbers = std::max<int>(1, static_cast<int>(lc.contact.phones.size()));
-    for (const auto& [id, at] : partial_points(db, partial_after_, after))
-      if (auto it = cases.find(id); it != cases.end()) it->second.record.partial_at = at;
     each("SELECT case_id, respondent_id, seed FROM interviews WHERE case_id > ? ORDER BY id",
          [](core::loaded_case& lc, sql::statement& st) {
            if (!lc.respondent_id.empty()) return;
@@ -345,6 +347,14 @@ core::interview_id fieldwork_port::next_interview_id() {
 
 std::vector<core::fieldwork_source::saved_session> fieldwork_port::sessions() {
   return store_.read([](sql::connection& db) { return list_sessions(db); });
+}
+
+std::vector<core::fieldwork_source::sample_replicate> fieldwork_port::replicates() {
+  return store_.read([](sql::connection& db) {
+    std::vector<sample_replicate> out;
+    for (const auto& r : store::replicates(db)) out.push_back({r.replicate, r.cases, r.released(), r.released_at});
+    return out;
+  });
 }
 
 std::optional<core::fieldwork_source::account> fieldwork_port::find_account(const std::string& name) {

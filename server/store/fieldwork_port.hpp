@@ -28,6 +28,7 @@ class fieldwork_port final : public core::fieldwork_source, public core::fieldwo
   core::interview_id next_interview_id() override;
   std::optional<account> find_account(const std::string& name) override;
   std::vector<saved_session> sessions() override;
+  std::vector<sample_replicate> replicates() override;
 
   void commit(core::change_list changes, std::function<void(std::optional<std::string>)> done) override;
 
@@ -47,7 +48,6 @@ class fieldwork_port final : public core::fieldwork_source, public core::fieldwo
 
   fieldwork_store& store_;
   std::vector<std::string> quota_questions_;  // the quota variables that are questions, not frame variables
-  std::string partial_after_;                 // the study's partial point (core::case_record::partial_at)
 };
 
 // Applies one change to the write connection: what commit() runs for each, in order. Exposed for tests.

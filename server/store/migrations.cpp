@@ -3,6 +3,7 @@
 #include <span>
 
 #include "store/error.hpp"
+#include "store/partial_sql.hpp"
 #include "store/sql/sql.hpp"
 
 namespace cati::store {
@@ -556,6 +557,28 @@ CREATE TABLE writer_commit (
 );
 )sql";
 
+// Version 10: the partial interview recorded in the call log. call_attempts.partial is 1 for a break-off the
+// fieldwork service recorded as past the study's partial point (questionnaire::partial_after): AAPOR 1.2;
+// 0 for an earlier break-off (2.12) and every other call. Readers of the file (cati report, cati export, the
+// supervisor page after a restart) read it instead of deriving it from the answers. Break-offs logged before
+// this version get what readers derived until then: 1 when an interview of the case had answered the
+// partial question by the time of the call (store/partial_sql.hpp, the rule read-only commands still apply
+// to files older than this version). The log stays append-only: the guard trigger is dropped for this one
+// backfill and put back, in the migration's transaction.
+constexpr const char* schema_v10 =
+    "ALTER TABLE call_attempts ADD COLUMN partial INTEGER NOT NULL DEFAULT 0 CHECK (partial IN (0, 1));"
+    "DROP TRIGGER call_attempts_append_only_u;"
+    "UPDATE call_attempts AS a SET partial = 1 WHERE " CATI_DERIVED_PARTIAL_SQLITE ";"
+    "CREATE TRIGGER call_attempts_append_only_u BEFORE UPDATE ON call_attempts"
+    " BEGIN SELECT RAISE(ABORT, 'call attempts are append-only'); END;";
+
+constexpr const char* pg_v10 =
+    "ALTER TABLE call_attempts ADD COLUMN partial BIGINT NOT NULL DEFAULT 0 CHECK (partial IN (0, 1));"
+    "DROP TRIGGER call_attempts_append_only_u ON call_attempts;"
+    "UPDATE call_attempts AS a SET partial = 1 WHERE " CATI_DERIVED_PARTIAL_PG ";"
+    "CREATE TRIGGER call_attempts_append_only_u BEFORE UPDATE ON call_attempts"
+    " FOR EACH ROW EXECUTE FUNCTION cati_refuse('call attempts are append-only');";
+
 constexpr migration migrations[] = {
     {1, "the fieldwork schema", schema_v1, pg_v1},
     {2, "index call attempts by time", schema_v2, schema_v2},
@@ -566,6 +589,7 @@ constexpr migration migrations[] = {
     {7, "the language an interview started in", schema_v7, schema_v7},
     {8, "a screen-out's call awaiting its appointment", schema_v8, schema_v8},
     {9, "the writers' commit tokens", schema_v9, schema_v9},
+    {10, "partial interviews recorded in the call log", schema_v10, pg_v10},
 };
 
 // On PostgreSQL, SQLite's two header fields (PRAGMA application_id, user_version) are the one row of

@@ -103,6 +103,7 @@ struct call_attempt {
   std::string notes;
   std::optional<row_id> interview_id;
   std::optional<case_schedule> schedule;  // stored on the case in the same transaction when given
+  bool partial = false;  // a break-off past the study's partial point, AAPOR 1.2 (core::call_attempt::partial)
 };
 
 struct call_record {
@@ -114,6 +115,7 @@ struct call_record {
   core::outcome result = core::outcome::unspecified;
   std::string notes;
   std::optional<row_id> interview_id;
+  bool partial = false;  // call_attempts.partial
 };
 
 struct new_interview {

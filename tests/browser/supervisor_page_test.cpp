@@ -14,6 +14,7 @@
 #include <sstream>
 #include <cmath>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "browser/child_process.hpp"
@@ -387,7 +388,8 @@ TEST(SupervisorPage, TargetsOutOfRangeCancelMarginWarningsDispositionsAndLogOut)
 }
 
 // Sample released in replicates, and the eligibility choices of `cati report` on the page: the replicate
-// table shows the released replicate's cases, called, worked out and left; the rates under each choice
+// table shows the released replicate's cases, called, worked out and left, and the replicates not released
+// yet with their cases, all left, as `cati quota` lists them; the rates under each choice
 // equal `cati report --quota-filled --dead-number` on the same file, and the dead-number choice moves e.
 TEST(SupervisorPage, ReplicatesAndTheEligibilityChoicesAsCatiReportComputesThem) {
   const auto chromium = cati::browser_test::find_on_path("chromium");
@@ -418,16 +420,30 @@ TEST(SupervisorPage, ReplicatesAndTheEligibilityChoicesAsCatiReportComputesThem)
   ASSERT_TRUE(page.wait_until(text_of("#replicates-table tr[data-replicate='1'] td:nth-child(2)") + " === '20'", 60s))
       << page.eval("document.getElementById('replicates').textContent");
   EXPECT_EQ(page.eval("document.getElementById('replicates-section').hidden"), "false");
-  EXPECT_EQ(page.eval("document.querySelectorAll('#replicates-table tr[data-replicate]').length"), "1")
-      << "only the released replicate is in the field";
-  ASSERT_TRUE(page.wait_until(text_of("#replicates-table tr[data-replicate='1'] td:nth-child(3)") + " === '" +
+  EXPECT_EQ(page.eval("document.querySelectorAll('#replicates-table tr[data-replicate]').length"), "3")
+      << page.eval("document.getElementById('replicates').textContent");
+  EXPECT_EQ(page.eval("document.querySelectorAll('#replicates-table tr[data-released=\"yes\"]').length"), "1")
+      << "one replicate released, two held back";
+  ASSERT_TRUE(page.wait_until(text_of("#replicates-table tr[data-replicate='1'] td:nth-child(4)") + " === '" +
                                   std::to_string(called) + "'", 60s))
       << page.eval("document.getElementById('replicates').textContent");
-  EXPECT_EQ(page.eval(text_of("#replicates-table tr[data-replicate='1'] td:nth-child(6)")), "1");  // completes
-  const int worked_out = std::stoi(page.eval(text_of("#replicates-table tr[data-replicate='1'] td:nth-child(4)")));
-  const int left = std::stoi(page.eval(text_of("#replicates-table tr[data-replicate='1'] td:nth-child(5)")));
+  EXPECT_NE(page.eval(text_of("#replicates-table tr[data-replicate='1'] td:nth-child(3)")), "no");  // released when
+  EXPECT_EQ(page.eval(text_of("#replicates-table tr[data-replicate='1'] td:nth-child(7)")), "1");  // completes
+  const int worked_out = std::stoi(page.eval(text_of("#replicates-table tr[data-replicate='1'] td:nth-child(5)")));
+  const int left = std::stoi(page.eval(text_of("#replicates-table tr[data-replicate='1'] td:nth-child(6)")));
   EXPECT_EQ(worked_out + left, 20);
   EXPECT_GE(worked_out, 1);  // the complete at least
+  // The unreleased replicates: their cases as `cati quota` counts them, released "no", nothing called, all left.
+  const auto quota = output_of(cati + " quota" + db_study + " 2>&1");
+  for (const char* r : {"2", "3"}) {
+    const std::string row = std::string("#replicates-table tr[data-replicate='") + r + "'] ";
+    const auto cases = page.eval(text_of(row + "td:nth-child(2)"));
+    EXPECT_TRUE(std::regex_search(quota, std::regex(std::string("\\n *") + r + " +" + cases + " +no ")))
+        << "replicate " << r << " with " << cases << " cases, not released\n" << quota;
+    EXPECT_EQ(page.eval(text_of(row + "td:nth-child(3)")), "no");
+    EXPECT_EQ(page.eval(text_of(row + "td:nth-child(4)")), "—");
+    EXPECT_EQ(page.eval(text_of(row + "td:nth-child(6)")), cases) << "all left";
+  }
 
   // Each choice on the page against `cati report` on the same file (released sample: 20 cases).
   std::map<std::string, std::string> e_of;

@@ -105,22 +105,26 @@ TEST_F(FirmDisposition, AOneNumberFirmKeepsTheNumberAsUnitReading) {
   EXPECT_FALSE(plan_case(unknown, rules_, cal_).finished());
 }
 
-TEST_F(FirmDisposition, ABreakOffPastThePartialPointIsAPartialInterview) {
+TEST_F(FirmDisposition, ABreakOffRecordedPastThePartialPointIsAPartialInterview) {
   auto past = firm(1, {call(local(13, 9), outcome::break_off, 0)});
-  past.partial_at = local(13, 8, 58);  // q5_potential answered two minutes before the break-off
+  past.calls[0].partial = true;  // the fieldwork recorded it past q5_potential
   EXPECT_EQ(code(past, end_), "1.2");
   EXPECT_EQ(group_of(final_disposition(past, end_).code), aapor_group::partial);
 
   auto before = firm(1, {call(local(13, 9), outcome::break_off, 0)});
-  EXPECT_EQ(code(before, end_), "2.12");  // never reached it
-  // Reached on a later resume that broke off again: the first break-off was 2.12, the second 1.2.
+  EXPECT_EQ(code(before, end_), "2.12");  // recorded before the partial point
+  // Resumed, and broken off again past the point: the first break-off was 2.12, the second 1.2.
   before.calls.push_back(call(local(14, 10), outcome::break_off, 0));
-  before.partial_at = local(14, 9, 55);
+  before.calls.back().partial = true;
   EXPECT_EQ(code(before, local(13, 12)), "2.12");
   EXPECT_EQ(code(before, end_), "1.2");
   // A complete still outranks the partial.
   before.calls.push_back(call(local(15, 10), outcome::complete, 0));
   EXPECT_EQ(code(before, end_), "1.1");
+  // The flag means nothing on another outcome.
+  auto refusal = firm(1, {call(local(13, 9), outcome::refusal_target, 0)});
+  refusal.calls[0].partial = true;
+  EXPECT_EQ(code(refusal, end_), "2.112");
 }
 
 TEST_F(FirmDisposition, ASoftRefusalIsConvertedOnceByAConverterThenFinal) {

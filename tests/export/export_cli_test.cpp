@@ -10,16 +10,16 @@
 //   F13      broken off after s2_fte, before the partial point: a break-off (2.12), not exported
 // F02's interview starts in Dutch and goes on in French (a language switch: interview_owned), so its
 // start_language and interview_language differ.
-// Break-offs are written as the fieldwork writes them: a break_off call, the interview left open.
+// Break-offs are written as the fieldwork writes them: a break_off call (partial or not), the interview left open.
 #include <sstream>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "core/ports/clock_spec.hpp"
-#include "core/report/csv.hpp"
 #include "store/interview_repo.hpp"
 #include "store/study_repo.hpp"
 #include "../store/store_fixture.hpp"
+#include "csv_rows.hpp"
 
 namespace cati::test {
 namespace {
@@ -89,42 +89,15 @@ class ExportCli : public ::testing::Test {
       fw.append_answer({rec.id, ++seq, question, store::answer_kind::set, value, fieldwork_time(start + 1), ann_}).get();
     if (end != core::outcome::break_off) fw.finish_interview(rec.id, end, fieldwork_time(start + 12)).get();
     // The call is logged when it ends, as the fieldwork logs it: after the answers.
-    fw.record_call_attempt({case_id, ann_, fieldwork_time(start + 12), "+3220000000", end, "", rec.id, {}}).get();
+    // F11's break-off is past q5_potential: recorded partial, as the fieldwork records it (the fieldwork
+    // deciding it is tested in partial_cli_test.cpp).
+    store::call_attempt call{case_id, ann_, fieldwork_time(start + 12), "+3220000000", end, "", rec.id, {}};
+    call.partial = n == 11;
+    fw.record_call_attempt(call).get();
   }
 
   run_result cati(const std::string& args) { return run_cati(args, "", dir_); }
   std::string out(const std::string& name) const { return (dir_ / name).string(); }
-
-  static std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
-  // A CSV file as rows of fields, header first.
-  static std::vector<std::vector<std::string>> read_csv(const fs::path& p) {
-    const std::string text = slurp(p);
-    core::csv_reader reader(text);
-    std::vector<std::vector<std::string>> rows;
-    while (auto r = reader.next()) rows.push_back(r->fields);
-    return rows;
-  }
-
-  // The value of column `name` in the row whose column `key` is `value`.
-  static std::string field(const std::vector<std::vector<std::string>>& rows, const std::string& key,
-                           const std::string& value, const std::string& name) {
-    if (rows.empty()) return "(empty file)";
-    auto col = [&](const std::string& n) {
-      auto it = std::find(rows[0].begin(), rows[0].end(), n);
-      return it == rows[0].end() ? std::string::npos : static_cast<std::size_t>(it - rows[0].begin());
-    };
-    const auto k = col(key), c = col(name);
-    if (k == std::string::npos || c == std::string::npos) return "(no column " + key + " or " + name + ")";
-    for (std::size_t i = 1; i < rows.size(); ++i)
-      if (rows[i].size() > std::max(k, c) && rows[i][k] == value) return rows[i][c];
-    return "(no row " + value + ")";
-  }
 
   temp_dir dir_;
   fs::path db_ = dir_ / "fieldwork.db";
@@ -541,7 +514,7 @@ TEST_F(ExportCli, CallsExportMatchesTheCallLogRowByRow) {
   const auto rows = read_csv(dir_ / "calls.csv");
   auto log = run_command("sqlite3 -csv " + db_.string() +
                          " \"SELECT a.case_id, strftime('%Y-%m-%dT%H:%M:%SZ', a.at / 1000, 'unixepoch'), a.outcome,"
-                         " a.interviewer_id FROM call_attempts a ORDER BY a.case_id, a.at, a.id\"");
+                         " a.interviewer_id, a.partial FROM call_attempts a ORDER BY a.case_id, a.at, a.id\"");
   ASSERT_EQ(log.exit_code, 0) << log.output;
   std::vector<std::vector<std::string>> logged;
   core::csv_reader reader(log.output);
@@ -558,7 +531,9 @@ TEST_F(ExportCli, CallsExportMatchesTheCallLogRowByRow) {
     EXPECT_EQ(row[col("interviewer_id")], logged[i][3]) << i;
     EXPECT_EQ(row[col("call")], "1") << i;
     EXPECT_EQ(row[col("number")], "0") << i;  // the fixture dials a number that is not the firm's
-    EXPECT_EQ(row[col("aapor_code")], row[col("outcome")] == "complete" ? "1.1" : "2.12") << i;
+    // The break-off's own code is the one recorded with it: F11's past the partial point is 1.2.
+    const char* code = row[col("outcome")] == "complete" ? "1.1" : logged[i][4] == "1" ? "1.2" : "2.12";
+    EXPECT_EQ(row[col("aapor_code")], code) << i;
   }
   // Without contact data: a pseudonym, not the sample's case number.
   auto plain = cati("export --db " + db_.string() + " --format calls --out " + out("calls2.csv"));

@@ -53,6 +53,7 @@ class seeded_source final : public fieldwork_source {
   interview_id next_interview_id() override { return port_.next_interview_id(); }
   std::optional<account> find_account(const std::string& name) override { return port_.find_account(name); }
   std::vector<saved_session> sessions() override { return port_.sessions(); }
+  std::vector<sample_replicate> replicates() override { return port_.replicates(); }
   std::unique_ptr<randomness> make_randomness() override {
     // Each new respondent took 10 draws for its id and one for its seed (fieldwork_interviews.cpp).
     const auto used = store_.read([](store::sql::connection& db) {

@@ -319,7 +319,7 @@ class equivalence_run {
              "SELECT id, respondent_id, seed, case_id, interviewer_id, language, started_at, ended_at, final_state,"
              " suspended, snapshot FROM interviews ORDER BY id",
              "SELECT interview_id, seq, question, kind, value, at, answered_by FROM answers ORDER BY interview_id, seq",
-             "SELECT case_id, interviewer_id, at, number, outcome, interview_id FROM call_attempts ORDER BY id",
+             "SELECT case_id, interviewer_id, at, number, outcome, interview_id, partial FROM call_attempts ORDER BY id",
              "SELECT quota, cell_values, target, completes, closed FROM quota_cells ORDER BY id",
              "SELECT interview_id, deadline FROM quota_leases ORDER BY interview_id",
              "SELECT id, held_by, held_until FROM cases ORDER BY id",

@@ -56,7 +56,6 @@ export_source read_export_source(const std::string& db, const std::optional<std:
   store::export_request req = request;
   for (const auto& f : source.study->frame)
     if (f.type == core::variable_type::phone) req.phone_variable = f.name;
-  req.partial_after = source.study->partial_after;
   // Everything exported comes from this one read transaction.
   source.snapshot = fieldwork.read([&](store::sql::connection& conn) { return store::read_export(conn, req); });
   return source;

@@ -34,6 +34,11 @@ struct call_attempt {
   // Which of the case's numbers was dialled: its index in dialling order (0 = the first). -1 when not
   // known (a history recorded without it): read as the first number.
   int number = -1;
+  // A break_off that had reached the study's partial point (questionnaire::partial_after answered, or
+  // explicitly left unanswered, in the interview it broke off): a partial interview, AAPOR 1.2; false for
+  // an earlier break-off (2.12) and every other outcome. Decided by the fieldwork service when the break-off
+  // happens and recorded with the call (call_attempts.partial), never derived again when the file is read.
+  bool partial = false;
 };
 
 struct case_record {
@@ -51,10 +56,6 @@ struct case_record {
   // How many phone numbers the firm has. The sampling unit is the firm: a dead number (fax, disconnected,
   // wrong number) ends that number only, and the case is finished by it only once every number is dead.
   int numbers = 1;
-  // When an interview of the case first reached the study's partial point (an answer to
-  // questionnaire::partial_after); nullopt when none did. A break-off from then on is a partial
-  // interview (AAPOR 1.2), before it a break-off (2.12). Derived from the answers log, like the calls.
-  std::optional<time_point> partial_at;
 };
 
 // The index of the number a call reached (call_attempt::number, -1 read as 0).

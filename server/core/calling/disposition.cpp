@@ -101,6 +101,11 @@ aapor_code code_of(outcome o, bool known_eligible, bool message_left) {
   return aapor_code::unknown_other;
 }
 
+aapor_code code_of(const call_attempt& c, bool known_eligible, bool message_left) {
+  if (c.result == outcome::break_off && c.partial) return aapor_code::partial;
+  return code_of(c.result, known_eligible, message_left);
+}
+
 bool is_dead_number(aapor_code c) {
   return c == aapor_code::out_of_sample || c == aapor_code::fax || c == aapor_code::non_working;
 }
@@ -127,8 +132,7 @@ disposition final_disposition(const case_record& record, time_point at) {
   for (std::size_t i = 0; i < calls.size(); ++i) {
     const auto& c = calls[i];
     if (c.at > at) continue;
-    aapor_code code = code_of(c.result, known_eligible, message_left);
-    if (code == aapor_code::break_off && record.partial_at && *record.partial_at <= c.at) code = aapor_code::partial;
+    aapor_code code = code_of(c, known_eligible, message_left);
     // Another number may still reach the firm: this one says nothing about it (lowest unknown rank).
     if (is_dead_number(code) && !firm_unreachable) code = aapor_code::unknown_other;
     const bool later = !best_at || c.at >= *best_at;

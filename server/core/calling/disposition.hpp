@@ -12,8 +12,8 @@
 //   disconnected: the outcome does not tell which, so the 4.3 group code) | not_eligible 4.70* (screened
 //   out by the interview, over 20 FTE: AAPOR's screen-out code "no eligible respondent", as queXS uses for
 //   screen-outs; 4.10 is kept for units outside the frame's definition; both are NE, so no rate changes)
-//   | over_quota 4.80. A break_off is 1.2 (partial) instead of 2.12 once the case had reached the study's
-//   partial point (case_record::partial_at, questionnaire::partial_after) by the time of the call.
+//   | over_quota 4.80. A break_off is 1.2 (partial) instead of 2.12 when the call says so (call_attempt::partial:
+//   the interview had reached the study's questionnaire::partial_after, as recorded when it broke off).
 // The firm is the unit, not the number: a dead-number code (4.10, 4.20, 4.30) only decides a case once
 // every number of the firm is dead (case_record::numbers). Before that such a call says nothing about
 // the firm and codes 3.90 (unknown eligibility, other), below every call that reached a line in use.
@@ -113,8 +113,11 @@ aapor_group group_of(aapor_code c, const eligibility_rules& rules);
 int precedence(aapor_code c);
 
 // The code a call with outcome `o` gives, knowing whether the firm is known eligible and whether a
-// message was ever left on its machine.
+// message was ever left on its machine. A break_off is 2.12 here; code_of(call_attempt, ...) reads the
+// call's partial flag too.
 aapor_code code_of(outcome o, bool known_eligible, bool message_left);
+// The code of one call: code_of(c.result, ...), and 1.2 for a break-off recorded as partial.
+aapor_code code_of(const call_attempt& c, bool known_eligible, bool message_left);
 
 struct disposition {
   aapor_code code = aapor_code::never_attempted;
@@ -123,9 +126,9 @@ struct disposition {
 
 // The disposition of a case from the calls made at or before `at` (calls after it are ignored, so any
 // past moment can be recomputed). A case still being worked gets the code its calls so far give.
-// Reads the case's numbers and partial point as above.
+// Reads the case's numbers and each break-off's recorded partial flag as above.
 disposition final_disposition(const case_record& c, time_point at);
-// The same for a history alone: one number, no partial point.
+// The same for a history alone: one number.
 disposition final_disposition(std::span<const call_attempt> calls, time_point at);
 
 // Whether the code says only that a number does not reach the firm (4.10, 4.20, 4.30).

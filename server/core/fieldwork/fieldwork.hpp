@@ -392,9 +392,13 @@ class fieldwork {
   void log_rows(live_interview& iv, const user& who, time_point now, const std::string& question,
                 const std::optional<value>& answer, const std::vector<dropped_answer>& dropped, change_list& changes);
   void save(const live_interview& iv, change_list& changes) const;
+  // `partial`: a break-off past the study's partial point (call_attempt::partial), recorded with the call.
   void log_call(case_id id, const user& who, time_point now, outcome result, const std::string& number,
                 const std::string& note, std::optional<interview_id> interview, std::optional<appointment> callback,
-                change_list& changes);
+                change_list& changes, bool partial = false);
+  // Whether the interview has reached the study's partial point (questionnaire::partial_after is among its
+  // current answers, answered or explicitly left unanswered): a break-off now is a partial interview, 1.2.
+  bool past_partial_point(const live_interview& iv) const;
   void count(const user& who, time_point now, bool complete);
 
   std::shared_ptr<const questionnaire> study_;

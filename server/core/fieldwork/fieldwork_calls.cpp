@@ -152,12 +152,13 @@ effect<call_done> fieldwork::record_call(const user& who, std::uint64_t request,
 
 void fieldwork::log_call(case_id id, const user& who, time_point now, outcome result, const std::string& number,
                          const std::string& note, std::optional<interview_id> interview,
-                         std::optional<appointment> callback, change_list& changes) {
+                         std::optional<appointment> callback, change_list& changes, bool partial) {
   std::string dialled = number;
   if (dialled.empty())
     if (auto it = extra_.find(id); it != extra_.end() && !it->second.contact.phones.empty())
       dialled = it->second.contact.phones.front();
   call_attempt call{now, who.name, result, callback};
+  call.partial = partial;
   if (auto it = extra_.find(id); it != extra_.end()) {  // which of the firm's numbers: a dead one ends only it
     const auto& phones = it->second.contact.phones;
     if (auto p = std::find(phones.begin(), phones.end(), dialled); p != phones.end())
@@ -171,7 +172,9 @@ void fieldwork::log_call(case_id id, const user& who, time_point now, outcome re
   priority_->stale();
   // Whether this call finished the case (cases.finished in the file, for readers of the file alone).
   const case_plan* plan = scheduler_->plan(id);
-  changes.push_back(call_logged{id, who.id, now, dialled, result, note, interview, callback, plan && plan->finished()});
+  call_logged logged{id, who.id, now, dialled, result, note, interview, callback, plan && plan->finished()};
+  logged.partial = partial;
+  changes.push_back(std::move(logged));
 }
 
 }  // namespace cati::core

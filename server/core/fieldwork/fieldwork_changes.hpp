@@ -35,6 +35,9 @@ struct call_logged {
   // The call was logged already (at `at`, with `result`): this only adds the appointment agreed later in it,
   // after a screen-out that asks for one (no second call attempt). Set by name, never by position.
   bool same_call = false;
+  // A break-off past the study's partial point: AAPOR 1.2 instead of 2.12 (call_attempt::partial). Decided
+  // here, when the break-off happens, so that a reader of the file alone reads the same code.
+  bool partial = false;
 };
 
 // An interview began. Its id, respondent id and seed are chosen by the service (ids count up from the

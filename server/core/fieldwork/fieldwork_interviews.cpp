@@ -82,6 +82,10 @@ void fieldwork::log_rows(live_interview& iv, const user& who, time_point now, co
   for (const auto& d : dropped) changes.push_back(answer_logged{iv.id, ++iv.rows, d.name, true, std::nullopt, now, who.id});
 }
 
+bool fieldwork::past_partial_point(const live_interview& iv) const {
+  return !study_->partial_after.empty() && iv.state.answers.contains(study_->partial_after);
+}
+
 std::string fieldwork::fresh_respondent_id() {
   static constexpr char digits[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";  // no 0/O, 1/I: read over the phone
   while (true) {  // 50 random bits: a repeat is astronomically rare, but the schema refuses one (UNIQUE)
@@ -326,6 +330,8 @@ effect<interview_view> fieldwork::suspend(const user& who, std::uint64_t, interv
   }
   keep_hold(iv.case_, who, now);
   applied(iv, seq, print);
+  // 1.2 or 2.12 is decided now, from the answers the interview holds, and recorded with the call.
+  const bool partial = result == outcome::break_off && past_partial_point(iv);
   if (closes) {
     iv.state.status = interview_status::finished;
     iv.state.result = result;
@@ -336,7 +342,7 @@ effect<interview_view> fieldwork::suspend(const user& who, std::uint64_t, interv
     save_owner(iv, who, out.changes);
     if (auto released = book_.release(iv.id); !released.empty()) out.changes.push_back(quota_changed{std::move(released)});
     priority_->stale();
-    log_call(iv.case_, who, now, result, {}, note, iv.id, callback, out.changes);
+    log_call(iv.case_, who, now, result, {}, note, iv.id, callback, out.changes, partial);
     scheduler_->release(iv.case_, who.name);
   }
   save(iv, out.changes);
@@ -344,7 +350,10 @@ effect<interview_view> fieldwork::suspend(const user& who, std::uint64_t, interv
   if (keeps_open) {
     out.reply.value().ended = result;
     out.reply.value().current.reset();
-    out.reply.value().aapor_code = std::string(code_text(code_of(result, true, false)));
+    call_attempt recorded;  // the code of the call just logged, partial flag included
+    recorded.result = result;
+    recorded.partial = partial;
+    out.reply.value().aapor_code = std::string(code_text(code_of(recorded, true, false)));
   }
   flush_locks(out.changes);
   return out;

@@ -52,6 +52,16 @@ class fieldwork_source {
     time_point expires{};
   };
   virtual std::vector<saved_session> sessions() = 0;
+  // The sample's replicates (core/sample/replicates.hpp) as the file holds them, by replicate: each one's
+  // cases and its release. Replicate 0, the frame as imported, is always released. What the supervisor page
+  // lists beside the released sample: the cases of a replicate not released yet are in no case list.
+  struct sample_replicate {
+    int replicate = 0;
+    int cases = 0;
+    bool released = false;
+    std::optional<time_point> released_at;  // when `cati sample release` released it; nullopt for 0 and unreleased
+  };
+  virtual std::vector<sample_replicate> replicates() = 0;
 };
 
 // Commits a request's changes in one transaction, in order, then calls `done` (from any thread) with

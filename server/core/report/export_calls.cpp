@@ -93,7 +93,10 @@ result<export_dataset> calls_dataset(const questionnaire& study, const export_se
     row.push_back(number(static_cast<double>(c.at.time_since_epoch().count()) / 1000.0));
     row.push_back(number(c.number + 1));
     row.push_back(text(std::string(to_string(c.result))));
-    row.push_back(text(std::string(code_text(code_of(c.result, eligible, message)))));
+    call_attempt attempt;
+    attempt.result = c.result;
+    attempt.partial = c.partial;
+    row.push_back(text(std::string(code_text(code_of(attempt, eligible, message)))));
     row.push_back(number(static_cast<double>(c.interviewer_id)));
     row.push_back(number(c.duration_minutes));
     interviewers.insert(c.interviewer_id);

@@ -28,6 +28,7 @@ struct logged_call {
   time_point at{};
   int number = -1;  // index in the case's dialling order; -1 unknown
   outcome result = outcome::unspecified;
+  bool partial = false;  // a break-off recorded as a partial interview (call_attempt::partial): 1.2
   std::int64_t interviewer_id = 0;
   std::optional<double> duration_minutes;
 };

@@ -566,7 +566,8 @@ result<export_dataset> build_dataset(const questionnaire& study, const export_se
   }
   if (!study.partial_after.empty())
     data.notes.push_back("A partial interview (AAPOR 1.2) is a break-off after question " + study.partial_after +
-                         " was answered; an earlier break-off is 2.12 and is not exported.");
+                         " was answered, as the fieldwork recorded it when the interview broke off"
+                         " (call_attempts.partial); an earlier break-off is 2.12 and is not exported.");
   fit_text_widths(data);
   return data;
 }

@@ -352,14 +352,17 @@ function renderInterviewers(list) {
       el("td", {}, i.meanInterviewMinutes === undefined ? "—" : i.meanInterviewMinutes.toFixed(1) + " min")))));
 }
 
-// Released replicates: cases, called, worked out (finalised) and left to call; hidden while the frame is
-// worked whole.
+// Every replicate, as `cati quota` lists them: cases, released (when), called, worked out (finalised), left
+// to call and completes; an unreleased one has only its cases, all left. Hidden while the frame is worked whole.
 function renderReplicates(list) {
   $("replicates-section").hidden = !list.length;
+  const released = (r) => !r.released ? "no" : num(r.replicate) === 0 ? "as imported" : r.releasedAt || "yes";
+  const worked = (r, v) => (r.released ? num(v) : "—");
   $("replicates").replaceChildren(el("table", { id: "replicates-table" },
-    el("tr", {}, ...["replicate", "cases", "called", "worked out", "left", "completes"].map((h) => el("th", {}, h))),
-    ...list.map((r) => el("tr", { "data-replicate": num(r.replicate) },
-      ...[r.replicate, r.cases, r.called, r.workedOut, r.left, r.completes].map((v) => el("td", {}, num(v)))))));
+    el("tr", {}, ...["replicate", "cases", "released", "called", "worked out", "left", "completes"].map((h) => el("th", {}, h))),
+    ...list.map((r) => el("tr", { "data-replicate": num(r.replicate), "data-released": r.released ? "yes" : "no" },
+      ...[num(r.replicate), num(r.cases), released(r), worked(r, r.called), worked(r, r.workedOut), num(r.left),
+          worked(r, r.completes)].map((v) => el("td", {}, String(v)))))));
 }
 
 function render(st) {
