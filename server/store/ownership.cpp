@@ -107,19 +107,14 @@ std::optional<core::ownership_refused> live_holder(const std::filesystem::path& 
   return core::ownership_refused{stored_record(options)};
 }
 
-sqlite_ownership::sqlite_ownership(options o) : options_(std::move(o)) {
+sqlite_ownership::sqlite_ownership(options o) : store_ownership(std::move(o)) {
   const auto lock = owner_lock_path(options_.file.path);
   fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) throw store_error(store_errc::sqlite, lock.string() + ": cannot open the ownership lock: " + errno_text());
 }
 
 sqlite_ownership::~sqlite_ownership() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  stop_.notify_all();
-  if (heartbeat_.joinable()) heartbeat_.join();
+  stop_heartbeat();
   ::close(fd_);  // releases the flock
 }
 
@@ -221,11 +216,11 @@ void sqlite_ownership::announce(const std::string& address) {
 
 std::optional<core::ownership_record> sqlite_ownership::current() { return stored_record(options_.file); }
 
-std::function<void(sql::connection&)> sqlite_ownership::write_guard() {
+std::function<void(sql::connection&)> store_ownership::write_guard() {
   return [this](sql::connection& db) { check_epoch(db); };
 }
 
-void sqlite_ownership::check_epoch(sql::connection& db) {
+void store_ownership::check_epoch(sql::connection& db) {
   std::optional<std::uint64_t> stored;
   {
     detail::statement st(db, "SELECT epoch FROM ownership WHERE id = 1");
@@ -239,14 +234,15 @@ void sqlite_ownership::check_epoch(sql::connection& db) {
                         "; this one (epoch " + std::to_string(epoch_.load()) + ") must not write any more");
 }
 
-void sqlite_ownership::lost(const std::optional<core::ownership_record>& now) {
+void store_ownership::lost(const std::optional<core::ownership_record>& now) {
   lost_ = true;
   std::call_once(lost_once_, [&] {
     if (options_.on_lost) options_.on_lost(now);
   });
 }
 
-void sqlite_ownership::start_heartbeat() {
+void store_ownership::start_heartbeat() {
+  if (heartbeat_.joinable()) return;
   heartbeat_ = std::thread([this] {
     std::unique_lock lock(mutex_);
     while (!stop_.wait_for(lock, options_.heartbeat, [&] { return stopping_; })) {
@@ -255,6 +251,15 @@ void sqlite_ownership::start_heartbeat() {
       lock.lock();
     }
   });
+}
+
+void store_ownership::stop_heartbeat() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  if (heartbeat_.joinable()) heartbeat_.join();
 }
 
 // Once claimed: whether the stored epoch is still this holder's (calls lost() when not). A file that

@@ -53,7 +53,33 @@ class store_ownership : public core::fieldwork_ownership {
   };
   // For open_options::write_guard, once claimed: checks the stored epoch inside the writer's
   // transaction. The function refers to this object, which must outlive the writer using it.
-  virtual std::function<void(sql::connection&)> write_guard() = 0;
+  std::function<void(sql::connection&)> write_guard();
+  std::uint64_t epoch() const { return epoch_.load(); }
+
+ protected:
+  explicit store_ownership(options o) : options_(std::move(o)) {}
+  // What both backends share: the epoch fence and the heartbeat's thread. A derived destructor calls
+  // stop_heartbeat() first (beat() is the derived class's).
+  //
+  // Throws ownership_lost (after lost()) unless the record in `db` still has this holder's epoch.
+  void check_epoch(sql::connection& db);
+  // This holder has lost the fieldwork: on_lost is called once, whoever notices first.
+  void lost(const std::optional<core::ownership_record>& now);
+  // Calls beat() every options_.heartbeat on a thread of its own until stop_heartbeat(); once only.
+  void start_heartbeat();
+  void stop_heartbeat();
+  virtual void beat() = 0;
+
+  options options_;
+  std::atomic<std::uint64_t> epoch_{0};  // 0 until claimed
+  std::atomic<bool> lost_{false};
+
+ private:
+  std::once_flag lost_once_;
+  std::mutex mutex_;
+  std::condition_variable stop_;
+  bool stopping_ = false;
+  std::thread heartbeat_;
 };
 
 // The ownership of the fieldwork `o.file.path` names: sqlite_ownership for a file, pg_ownership
@@ -74,33 +100,19 @@ class sqlite_ownership final : public store_ownership {
                                    const std::function<void(const core::ownership_refused&)>& waiting) override;
   void announce(const std::string& address) override;
   std::optional<core::ownership_record> current() override;
-
-  std::function<void(sql::connection&)> write_guard() override;
-  std::uint64_t epoch() const { return epoch_.load(); }
   bool holds_lock() const { return locked_.load(); }
 
  private:
   bool try_lock();
   core::ownership_record write_claim(const core::owner_identity& me);
-  void check_epoch(sql::connection& db);
-  void lost(const std::optional<core::ownership_record>& now);
-  void start_heartbeat();
-  void beat();
+  void beat() override;
   bool still_ours();
 
-  options options_;
   int fd_ = -1;  // the lock file, open for the object's lifetime
   std::atomic<bool> locked_{false};
-  std::atomic<std::uint64_t> epoch_{0};
-  std::once_flag lost_once_;
-  std::atomic<bool> lost_{false};
-  std::mutex mutex_;
-  std::condition_variable stop_;
-  bool stopping_ = false;
   // The heartbeat thread's read connection, kept from beat to beat (opening one parses the whole schema:
   // more than the rest of a beat); dropped after an error, opened again at the next beat.
   std::unique_ptr<sql::connection> beat_db_;
-  std::thread heartbeat_;
 };
 
 }  // namespace cati::store

@@ -51,17 +51,12 @@ std::optional<core::ownership_refused> pg_live_holder(const std::string& url) {
   }
 }
 
-pg_ownership::pg_ownership(options o) : options_(std::move(o)) {
+pg_ownership::pg_ownership(options o) : store_ownership(std::move(o)) {
   session_ = std::make_unique<sql::pg_connection>(options_.file.path.native(), false);
 }
 
 pg_ownership::~pg_ownership() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  stop_.notify_all();
-  if (heartbeat_.joinable()) heartbeat_.join();
+  stop_heartbeat();
   session_.reset();  // ends the session: the lock goes with it
 }
 
@@ -203,43 +198,6 @@ void pg_ownership::announce(const std::string& address) {
 }
 
 std::optional<core::ownership_record> pg_ownership::current() { return stored_record(options_.file.path.native()); }
-
-std::function<void(sql::connection&)> pg_ownership::write_guard() {
-  return [this](sql::connection& db) { check_epoch(db); };
-}
-
-void pg_ownership::check_epoch(sql::connection& db) {
-  std::optional<std::uint64_t> stored;
-  {
-    detail::statement st(db, "SELECT epoch FROM ownership WHERE id = 1");
-    if (st->executeStep()) stored = static_cast<std::uint64_t>(st->getColumn(0).getInt64());
-  }
-  if (stored == epoch_.load() && !lost_) return;
-  auto now = read_ownership(db);
-  lost(now);
-  throw store_error(store_errc::ownership_lost,
-                    "another server took this fieldwork over" + (now ? ": " + core::describe(*now) : std::string()) +
-                        "; this one (epoch " + std::to_string(epoch_.load()) + ") must not write any more");
-}
-
-void pg_ownership::lost(const std::optional<core::ownership_record>& now) {
-  lost_ = true;
-  std::call_once(lost_once_, [&] {
-    if (options_.on_lost) options_.on_lost(now);
-  });
-}
-
-void pg_ownership::start_heartbeat() {
-  if (heartbeat_.joinable()) return;
-  heartbeat_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!stop_.wait_for(lock, options_.heartbeat, [&] { return stopping_; })) {
-      lock.unlock();
-      beat();
-      lock.lock();
-    }
-  });
-}
 
 // On the lock session: its activity is the beat a standby watches. A session lost with the database's
 // primary (a failover) is opened again, one attempt a beat, through the same multi-host URL, and the lock

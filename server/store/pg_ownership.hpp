@@ -48,8 +48,6 @@ class pg_ownership final : public store_ownership {
                                    const std::function<void(const core::ownership_refused&)>& waiting) override;
   void announce(const std::string& address) override;
   std::optional<core::ownership_record> current() override;
-  std::function<void(sql::connection&)> write_guard() override;
-  std::uint64_t epoch() const { return epoch_.load(); }
 
  private:
   bool try_lock();
@@ -59,22 +57,11 @@ class pg_ownership final : public store_ownership {
   void look_for_a_silent_holder(std::chrono::milliseconds silent_for);
   void say(const std::string& what) const;
   core::ownership_record write_claim(const core::owner_identity& me);
-  void check_epoch(sql::connection& db);
-  void lost(const std::optional<core::ownership_record>& now);
-  void start_heartbeat();
-  void beat();
+  void beat() override;
 
-  options options_;
   std::mutex session_mutex_;                    // the lock session: the heartbeat and take_over share it
   std::unique_ptr<sql::pg_connection> session_;  // holds the advisory lock
   std::atomic<bool> locked_{false};
-  std::atomic<std::uint64_t> epoch_{0};
-  std::once_flag lost_once_;
-  std::atomic<bool> lost_{false};
-  std::mutex mutex_;
-  std::condition_variable stop_;
-  bool stopping_ = false;
-  std::thread heartbeat_;
 };
 
 }  // namespace cati::store
