@@ -25,14 +25,16 @@ core::time_point now_ms() { return std::chrono::floor<milliseconds>(system_clock
 
 std::string errno_text() { return std::strerror(errno); }
 
-// BEGIN IMMEDIATE, however long another process holds the write lock (see writer.cpp for why).
-void begin_immediate(sql::connection& db) {
+// A write transaction, however long another process holds the write lock (see writer.cpp for why), or
+// however often PostgreSQL finds the advisory lock contended.
+void begin_write_waiting(sql::connection& db) {
   while (true) {
     try {
       db.begin_write();
       return;
     } catch (const sql::error& e) {
       if (!e.retryable()) throw;
+      db.rollback_quietly();
     }
   }
 }
@@ -171,50 +173,54 @@ core::ownership_record sqlite_ownership::take_over(const core::owner_identity& m
 }
 
 core::ownership_record sqlite_ownership::write_claim(const core::owner_identity& me) {
+  auto record = write_record(me, options_.file.path.filename().string());
+  ::futimens(fd_, nullptr);
+  return record;
+}
+
+std::optional<core::ownership_record> sqlite_ownership::current() { return stored_record(options_.file); }
+
+core::ownership_record store_ownership::write_record(const core::owner_identity& me, const std::string& label) {
   auto db = open_write_connection(options_.file);
-  // Under the lock: the one server allowed to upgrade the schema is the one that holds the file.
-  migrate(*db, options_.file.path.filename().string());
+  migrate(*db, label);
   core::ownership_record record{me, now_ms(), 0};
   try {
-    begin_immediate(*db);
+    begin_write_waiting(*db);
     auto previous = read_ownership(*db);
     record.epoch = (previous ? previous->epoch : 0) + 1;
     sql::statement st(*db,
-                         "INSERT INTO ownership (id, epoch, host, pid, address, since) VALUES (1, ?, ?, ?, ?, ?) "
-                         "ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch, host = excluded.host, "
-                         "pid = excluded.pid, address = excluded.address, since = excluded.since");
+                      "INSERT INTO ownership (id, epoch, host, pid, address, since) VALUES (1, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch, host = excluded.host, "
+                      "pid = excluded.pid, address = excluded.address, since = excluded.since");
     st.bind(1, static_cast<std::int64_t>(record.epoch));
     st.bind(2, me.host);
     st.bind(3, me.pid);
     st.bind(4, me.address);
     st.bind(5, static_cast<std::int64_t>(record.since.time_since_epoch().count()));
     st.exec();
-    db->exec("COMMIT");
+    db->commit();
   } catch (...) {
     db->rollback_quietly();
     rethrow_as_store_error();
   }
   epoch_ = record.epoch;
-  ::futimens(fd_, nullptr);
   return record;
 }
 
-void sqlite_ownership::announce(const std::string& address) {
+void store_ownership::announce(const std::string& address) {
   auto db = open_write_connection(options_.file);
   try {
-    begin_immediate(*db);
+    begin_write_waiting(*db);
     check_epoch(*db);
     sql::statement st(*db, "UPDATE ownership SET address = ? WHERE id = 1");
     st.bind(1, address);
     st.exec();
-    db->exec("COMMIT");
+    db->commit();
   } catch (...) {
     db->rollback_quietly();
     rethrow_as_store_error();
   }
 }
-
-std::optional<core::ownership_record> sqlite_ownership::current() { return stored_record(options_.file); }
 
 std::function<void(sql::connection&)> store_ownership::write_guard() {
   return [this](sql::connection& db) { check_epoch(db); };

@@ -55,12 +55,18 @@ class store_ownership : public core::fieldwork_ownership {
   // transaction. The function refers to this object, which must outlive the writer using it.
   std::function<void(sql::connection&)> write_guard();
   std::uint64_t epoch() const { return epoch_.load(); }
+  // Writes the serving address into the record, checking the epoch in the same transaction.
+  void announce(const std::string& address) override;
 
  protected:
   explicit store_ownership(options o) : options_(std::move(o)) {}
   // What both backends share: the epoch fence and the heartbeat's thread. A derived destructor calls
   // stop_heartbeat() first (beat() is the derived class's).
   //
+  // Under the derived class's lock: brings the schema up to date (the one server allowed to is the one
+  // that holds the fieldwork; `label` names the database in errors), then writes `me` as the holder with
+  // the next epoch, which becomes this object's.
+  core::ownership_record write_record(const core::owner_identity& me, const std::string& label);
   // Throws ownership_lost (after lost()) unless the record in `db` still has this holder's epoch.
   void check_epoch(sql::connection& db);
   // This holder has lost the fieldwork: on_lost is called once, whoever notices first.
@@ -98,7 +104,6 @@ class sqlite_ownership final : public store_ownership {
   core::result<core::ownership_record, core::ownership_refused> claim(const core::owner_identity& me) override;
   core::ownership_record take_over(const core::owner_identity& me, std::chrono::milliseconds silent_for,
                                    const std::function<void(const core::ownership_refused&)>& waiting) override;
-  void announce(const std::string& address) override;
   std::optional<core::ownership_record> current() override;
   bool holds_lock() const { return locked_.load(); }
 

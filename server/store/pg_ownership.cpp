@@ -12,26 +12,12 @@ namespace {
 
 using std::chrono::milliseconds;
 
-core::time_point now_ms() { return std::chrono::floor<milliseconds>(std::chrono::system_clock::now()); }
-
 std::optional<core::ownership_record> stored_record(const std::string& url) {
   try {
     sql::pg_connection db(url, true);
     return read_ownership(db);
   } catch (const std::exception&) {
     return std::nullopt;
-  }
-}
-
-void begin_write(sql::connection& db) {
-  while (true) {
-    try {
-      db.begin_write();
-      return;
-    } catch (const sql::error& e) {
-      if (!e.retryable()) throw;
-      db.rollback_quietly();
-    }
   }
 }
 
@@ -155,46 +141,7 @@ void pg_ownership::look_for_a_silent_holder(std::chrono::milliseconds silent_for
 }
 
 core::ownership_record pg_ownership::write_claim(const core::owner_identity& me) {
-  auto db = open_write_connection(options_.file);
-  // Under the lock: the one server allowed to upgrade the schema is the one that holds the fieldwork.
-  migrate(*db, "the database");
-  core::ownership_record record{me, now_ms(), 0};
-  try {
-    begin_write(*db);
-    auto previous = read_ownership(*db);
-    record.epoch = (previous ? previous->epoch : 0) + 1;
-    sql::statement st(*db,
-                      "INSERT INTO ownership (id, epoch, host, pid, address, since) VALUES (1, ?, ?, ?, ?, ?) "
-                      "ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch, host = excluded.host, "
-                      "pid = excluded.pid, address = excluded.address, since = excluded.since");
-    st.bind(1, static_cast<std::int64_t>(record.epoch));
-    st.bind(2, me.host);
-    st.bind(3, me.pid);
-    st.bind(4, me.address);
-    st.bind(5, static_cast<std::int64_t>(record.since.time_since_epoch().count()));
-    st.exec();
-    db->commit();
-  } catch (...) {
-    db->rollback_quietly();
-    rethrow_as_store_error();
-  }
-  epoch_ = record.epoch;
-  return record;
-}
-
-void pg_ownership::announce(const std::string& address) {
-  auto db = open_write_connection(options_.file);
-  try {
-    begin_write(*db);
-    check_epoch(*db);
-    sql::statement st(*db, "UPDATE ownership SET address = ? WHERE id = 1");
-    st.bind(1, address);
-    st.exec();
-    db->commit();
-  } catch (...) {
-    db->rollback_quietly();
-    rethrow_as_store_error();
-  }
+  return write_record(me, "the database");
 }
 
 std::optional<core::ownership_record> pg_ownership::current() { return stored_record(options_.file.path.native()); }

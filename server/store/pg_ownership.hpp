@@ -46,7 +46,6 @@ class pg_ownership final : public store_ownership {
   core::result<core::ownership_record, core::ownership_refused> claim(const core::owner_identity& me) override;
   core::ownership_record take_over(const core::owner_identity& me, std::chrono::milliseconds silent_for,
                                    const std::function<void(const core::ownership_refused&)>& waiting) override;
-  void announce(const std::string& address) override;
   std::optional<core::ownership_record> current() override;
 
  private:
