@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   options o;
   CLI::App app{"cati-load: drive cati-server (or bench-echo) with many connections and measure acks"};
   app.add_option("--mode", o.mode, "cati (terminals), idle (terminals that only log in and sit), storm (terminals that survive a server restart) or echo")->check(CLI::IsMember({"cati", "echo", "idle", "storm"}));
-  app.add_option("--server", o.server, "ws://HOST:PORT")->required();
+  app.add_option("--server", o.server, "ws://HOST:PORT; --mode storm: several, comma-separated (an active server and its standbys)")->required();
   app.add_option("--connections", o.connections, "connections (terminals)")->check(CLI::Range(1, 100000));
   app.add_option("--rate", o.rate, "requests per second in total; 0: closed loop")->check(CLI::NonNegativeNumber);
   app.add_option("--duration", o.duration, "seconds measured")->check(CLI::PositiveNumber);
@@ -108,7 +108,8 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  auto server = cati::client::parse_url(o.server);
+  // --mode storm takes a list (an active server and its standbys); the other modes one server.
+  auto server = cati::client::parse_url(o.mode == "storm" ? o.server.substr(0, o.server.find(',')) : o.server);
   if (!server) {
     std::cerr << "cati-load: --server: " << server.error().message << "\n";
     return 2;
@@ -127,9 +128,15 @@ int main(int argc, char** argv) {
     }
   }
 
-  if (o.mode == "storm")  // terminals that survive a server restart (storm_terminal.hpp)
-    return cati::bench::run_storm({*server, o.connections, o.rate, o.duration, o.setup_timeout, 60, o.user_prefix,
+  if (o.mode == "storm") {  // terminals that survive a server restart or a failover (storm_terminal.hpp)
+    auto servers = cati::client::parse_url_list(o.server);
+    if (!servers) {
+      std::cerr << "cati-load: --server: " << servers.error().message << "\n";
+      return 2;
+    }
+    return cati::bench::run_storm({*servers, o.connections, o.rate, o.duration, o.setup_timeout, 60, o.user_prefix,
                                    password, o.forward, storm_ledger});
+  }
 
   boost::asio::io_context ioc;
   run_stats stats;

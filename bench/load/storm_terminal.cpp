@@ -25,7 +25,10 @@ storm_terminal::storm_terminal(boost::asio::io_context& ioc, storm_stats& stats,
       user_(options.user_prefix + std::to_string(index)),
       pace_timer_(ioc),
       retry_timer_(ioc),
-      rng_(static_cast<std::uint32_t>(index * 2654435761u + 12345)) {}
+      rng_(static_cast<std::uint32_t>(index * 2654435761u + 12345)),
+      // Backoff 100-200 ms at first, the ceiling doubling to 1 s: a room of terminals spread over a
+      // second, not in lockstep.
+      rotation_(options.servers, {std::chrono::milliseconds(200), std::chrono::milliseconds(1000)}, index * 7919 + 1) {}
 
 void storm_terminal::connect() {
   if (stopped_) return;
@@ -52,7 +55,7 @@ void storm_terminal::connect() {
     if (g == generation_ && !stopped_) closed(why.message);
   };
   // A generous connect timeout: thousands of connections queue at the listener of a busy server.
-  transport_ = client::detail::make_transport(ioc_, options_.server, {}, std::chrono::seconds(60), std::move(h));
+  transport_ = client::detail::make_transport(ioc_, rotation_.current(), {}, std::chrono::seconds(60), std::move(h));
   transport_->start();
 }
 
@@ -65,11 +68,9 @@ void storm_terminal::closed(const std::string&) {
     lost_once_ = true;
     ++stats_.disconnects;
   }
-  // Jittered backoff: 50-200 ms at first, the upper bound doubling to a cap of 1 s.
-  const int upper = std::min(200 << std::min(attempt_, 4), 1000);
-  ++attempt_;
-  std::uniform_int_distribution<int> pick(50, upper);
-  retry_timer_.expires_after(std::chrono::milliseconds(pick(rng_)));
+  if (!standby_) rotation_.lost();
+  standby_ = false;
+  retry_timer_.expires_after(rotation_.next());
   retry_timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec && !stopped_) connect();
   });
@@ -126,7 +127,7 @@ void storm_terminal::send_loop_request() {
 void storm_terminal::after_login() {
   logging_in_ = false;
   online_ = true;
-  attempt_ = 0;
+  rotation_.logged_in(true);
   if (held_screen_) screen_ = *held_screen_;
   if (inflight_) {
     // The request the connection took with it: the same seq and content again. Either it was stored
@@ -286,6 +287,15 @@ void storm_terminal::frame(const std::string& bytes) {
       return send(next);
     }
     case v1::ServerMessage::kError:
+      if (m.error().code() == v1::Error::STANDBY) {
+        // Nothing was done; the standby closes the connection and the next one goes to the active server
+        // it names (or the next of the list). Not a lost session: the token stays.
+        ++stats_.standby_replies;
+        standby_ = true;
+        rotation_.standby_named(m.error().active_server());
+        logging_in_ = resuming_ = false;
+        return;
+      }
       if (logging_in_ && resuming_) {
         // SESSION_EXPIRED (the server forgot its tokens) or anything else: log in with the password.
         ++stats_.resume_refused;
@@ -416,13 +426,15 @@ int run_storm(const storm_options& o) {
       "{\"mode\": \"storm\", \"connections\": %zu, \"rate_target\": %.1f, \"duration_s\": %.2f, \"setup_s\": %.2f, "
       "\"drain_s\": %.2f, \"acks\": %llu, \"duplicate_acks\": %llu, \"resent\": %llu, \"lost_connection\": %zu, "
       "\"disconnects\": %llu, \"back\": %zu, \"back_p50_ms\": %.1f, \"back_p99_ms\": %.1f, \"back_max_ms\": %.1f, "
-      "\"relogin_token\": %llu, \"relogin_password\": %llu, \"resume_refused\": %llu, \"errors\": %llu, "
+      "\"relogin_token\": %llu, \"relogin_password\": %llu, \"resume_refused\": %llu, \"standby_replies\": %llu, "
+      "\"errors\": %llu, "
       "\"first_error\": \"%s\"}\n",
       terms.size(), o.rate, o.duration, setup_seconds, drain_seconds, static_cast<unsigned long long>(stats.acks),
       static_cast<unsigned long long>(stats.duplicates), static_cast<unsigned long long>(stats.resent), lost,
       static_cast<unsigned long long>(stats.disconnects), back.size(), percentile(back, 0.5), percentile(back, 0.99),
       back.empty() ? 0.0 : back.back(), static_cast<unsigned long long>(stats.relogin_token),
       static_cast<unsigned long long>(stats.relogin_password), static_cast<unsigned long long>(stats.resume_refused),
+      static_cast<unsigned long long>(stats.standby_replies),
       static_cast<unsigned long long>(stats.errors), json_escape(stats.first_error).c_str());
   return stats.errors == 0 && setup_complete ? 0 : 1;
 }

@@ -4,7 +4,9 @@
 // jittered backoff, sends ResumeSession with its LoginOk token (Login with the password on
 // SESSION_EXPIRED or any other error), takes the screen the server gives back, resends the Answer/Back
 // that was in flight unacknowledged with the same seq and content (docs/protocol.md, "Exactly once"),
-// and goes on. It measures, per lost connection, the time from the loss to the first Screen after the
+// and goes on. Given several servers (an active one and standbys: tools/bench's failover step) it finds
+// the active one as the client library does (lib/server_rotation.hpp: a standby's redirect followed, the
+// next server of the list tried at once, the backoff only after a round). It measures, per lost connection, the time from the loss to the first Screen after the
 // re-login. After the window every terminal finishes its in-flight request (the acks are the proof), and
 // --ledger FILE gets one line "interview_id seq" per AnswerAck received (setup included; a repeat's
 // duplicate ack is a line too), followed by the question when the acknowledged request was an answer with
@@ -24,13 +26,14 @@
 #include <vector>
 
 #include "cati/v1/wire.pb.h"
+#include "lib/server_rotation.hpp"
 #include "lib/transport.hpp"
 #include "lib/url.hpp"
 
 namespace cati::bench {
 
 struct storm_options {
-  client::url server;
+  std::vector<client::url> servers;  // one, or an active server and its standbys
   std::size_t terminals = 16;
   double rate = 0;  // requests per second in total; 0: closed loop
   double duration = 10;
@@ -52,6 +55,7 @@ struct storm_stats {
   std::uint64_t acks = 0, duplicates = 0, resent = 0;
   std::uint64_t disconnects = 0;      // connections lost (a terminal may lose several)
   std::uint64_t relogin_token = 0, relogin_password = 0, resume_refused = 0;
+  std::uint64_t standby_replies = 0;  // Error{STANDBY}: a standby reached (before or during a takeover)
   std::vector<double> back_ms;        // per lost connection: loss to the first Screen after the re-login
   std::vector<std::string> ledger;  // "interview_id seq [question of the answers row it stored]"
   std::uint64_t errors = 0;
@@ -99,7 +103,7 @@ class storm_terminal {
   std::uint64_t generation_ = 0;  // handlers of an older transport are ignored
   boost::asio::steady_timer pace_timer_, retry_timer_;
   std::mt19937 rng_;
-  int attempt_ = 0;
+  client::server_rotation rotation_;
 
   std::uint64_t next_request_id_ = 1;
   std::string token_;
@@ -112,6 +116,7 @@ class storm_terminal {
   std::optional<v1::Screen> held_screen_;
   std::optional<v1::ClientMessage> inflight_;  // the Answer/Back sent and not yet acknowledged
   bool busy_ = false;                          // a step sent, its screen not yet received
+  bool standby_ = false;                       // this connection reached a standby (not a lost one)
 
   v1::Screen screen_;
   bool looping_ = false;

@@ -12,6 +12,7 @@
 #include "lib/interview_tracker.hpp"
 #include "lib/journal.hpp"
 #include "lib/outbox.hpp"
+#include "lib/server_rotation.hpp"
 #include "lib/transport.hpp"
 #include "lib/url.hpp"
 
@@ -61,9 +62,6 @@ class session::impl {
   explicit impl(session_options options)
       : options_(std::move(options)),
         next_id_(first_request_id()),
-        backoff_(options_.backoff,
-                 options_.seed != 0 ? options_.seed
-                                    : static_cast<std::uint64_t>(steady::now().time_since_epoch().count())),
         retry_timer_(ioc_),
         tick_timer_(ioc_) {}
 
@@ -143,8 +141,9 @@ class session::impl {
       set_state(connection_state::stopped, parsed.error());
       return;
     }
-    servers_ = *parsed;
-    url_ = servers_.front();
+    rotation_.emplace(std::move(*parsed), options_.backoff,
+                      options_.seed != 0 ? options_.seed
+                                         : static_cast<std::uint64_t>(steady::now().time_since_epoch().count()));
     if (!options_.user.empty()) {
       if (auto s = open_journal(options_.user); !s) emit(failed_event{0, request_kind::login, s.error(), {}, 0});
     }
@@ -187,10 +186,10 @@ class session::impl {
     };
     handlers.on_closed = [this, gen](error why) {
       if (gen != generation_) return;
-      last_lost_ = url_;
+      rotation_->lost();
       on_closed(std::move(why));
     };
-    transport_ = detail::make_transport(ioc_, url_, {options_.ca_file, options_.insecure}, options_.connect_timeout,
+    transport_ = detail::make_transport(ioc_, rotation_->current(), {options_.ca_file, options_.insecure}, options_.connect_timeout,
                                         std::move(handlers));
     transport_->start();
   }
@@ -215,7 +214,7 @@ class session::impl {
     outbox_.drop_internal();
     outbox_.mark_unsent();
     if (stopping_) return;
-    const auto delay = choose_next_server();
+    const auto delay = rotation_->next();
     set_state(connection_state::offline, std::move(why), delay);
     retry_timer_.expires_after(delay);
     retry_timer_.async_wait([this](boost::system::error_code ec) {
@@ -223,30 +222,11 @@ class session::impl {
     });
   }
 
-  // Which server the next attempt goes to, and after how long. A standby's redirect is followed at once;
-  // otherwise the next server of the list is tried at once, and only after a whole round of them failed
-  // does the backoff delay the next round (so a dead active server costs no backoff when a standby is
-  // next). With one server this is the plain backoff.
-  std::chrono::milliseconds choose_next_server() {
-    ++failures_in_round_;
-    if (redirect_) {
-      url_ = *redirect_;
-      redirect_.reset();
-      if (failures_in_round_ <= 2 * servers_.size()) return std::chrono::milliseconds(0);
-    } else {
-      next_server_ = (next_server_ + 1) % servers_.size();
-      url_ = servers_[next_server_];
-      if (failures_in_round_ % servers_.size() != 0) return std::chrono::milliseconds(0);
-    }
-    return backoff_.next();
-  }
-
-  // A standby answered: go to the active server it names, unless that is where we come from (its record
-  // may still name the server that just died) or it names none; then to the next server of the list.
+  // A standby answered: the next connection goes where it says the active server is, or to the next
+  // server of the list (server_rotation's rule).
   void on_standby(const v1::Error& e) {
-    emit(notice_event{url_.text() + " is a standby: " + e.message()});
-    auto active = parse_url(e.active_server());
-    if (active && !active->same_server(url_) && !(last_lost_ && active->same_server(*last_lost_))) redirect_ = *active;
+    emit(notice_event{rotation_->current().text() + " is a standby: " + e.message()});
+    rotation_->standby_named(e.active_server());
     ++generation_;  // the old transport's handlers go quiet
     if (transport_) transport_->abort();
     on_closed(error{errc::standby, e.message()});
@@ -305,9 +285,7 @@ class session::impl {
     // has seen "online" by then.
     if (settled && is_auth(kind) && body == v1::ServerMessage::kLoginOk) {
       logged_in_ = true;
-      failures_in_round_ = 0;
-      last_lost_.reset();
-      if (!server_trouble_) backoff_.reset();
+      rotation_->logged_in(!server_trouble_);
       set_state(connection_state::online);
     }
     emit(message_event{std::move(message), kind, settled});
@@ -535,9 +513,10 @@ class session::impl {
   // The servers a journal belongs to: the URL as given, or for several servers of one fieldwork their
   // sorted list, so that the same servers listed in another order find the same journal.
   std::string journal_key() const {
-    if (servers_.size() < 2) return options_.url;
+    const auto& servers = rotation_->servers();
+    if (servers.size() < 2) return options_.url;
     std::vector<std::string> texts;
-    for (const auto& s : servers_) texts.push_back(s.text());
+    for (const auto& s : servers) texts.push_back(s.text());
     std::sort(texts.begin(), texts.end());
     std::string key;
     for (const auto& t : texts) key += (key.empty() ? "" : ",") + t;
@@ -558,13 +537,7 @@ class session::impl {
   event_queue queue_;
 
   // io thread only
-  std::vector<url> servers_;         // options_.url's list
-  std::size_t next_server_ = 0;      // servers_[next_server_] is the last one taken from the list
-  std::size_t failures_in_round_ = 0;  // closed connections since the last successful login
-  std::optional<url> redirect_;      // where a standby said the active server is
-  std::optional<url> last_lost_;     // the server whose connection failed or was lost last
-  url url_;                          // the server of the current (or next) connection
-  backoff backoff_;
+  std::optional<server_rotation> rotation_;  // options_.url's servers, from do_start on
   asio::steady_timer retry_timer_;
   asio::steady_timer tick_timer_;
   std::shared_ptr<detail::transport> transport_;
