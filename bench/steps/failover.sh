@@ -25,9 +25,10 @@ step_failover() {
   start_cati_server
   local active_pid=$server_pid active_port=$server_port server_placement
   server_placement=$(placement "$active_pid")
-  # The standby, on the same fieldwork, on a port of its own.
+  # The standby, on the same fieldwork, on a port of its own; at log level info, for the times of its
+  # takeover's stages.
   "$build/server/cati-server" --study "$study" --db "$run_db" --listen 127.0.0.1:0 --standby \
-    --clock from:2025-10-13T09:00:00+02:00 --log-level warn >"$work/standby.out" 2>"$work/standby.err" &
+    --clock from:2025-10-13T09:00:00+02:00 --log-level info >"$work/standby.out" 2>"$work/standby.err" &
   local standby_pid=$! standby_port=""
   pids+=("$standby_pid")
   for _ in $(seq 600); do
@@ -64,8 +65,18 @@ step_failover() {
     sleep 0.01
   done
   t_active=$(date +%s.%N)
-  local takeover_s
+  local takeover_s owner_s serving_s
   takeover_s=$(awk -v a="$t_active" -v b="$t_kill" 'BEGIN { printf "%.3f", a - b }')
+  # From the standby's log: when it held the fieldwork (the lock got, the epoch written), and when it
+  # served (the fieldwork's state and the sessions restored), in seconds after the kill.
+  since_kill() {
+    local at
+    at=$(grep -m1 "$1" "$work/standby.err" | awk '{ print $1 }')
+    [ -n "$at" ] || { echo null; return; }
+    awk -v a="$(date -d "$at" +%s.%N)" -v b="$t_kill" 'BEGIN { printf "%.3f", a - b }'
+  }
+  owner_s=$(since_kill ' as owner, epoch ')
+  serving_s=$(since_kill 'took over: serving at ')
 
   wait "$load_pid" || failover_failed
   server_pid=$standby_pid
@@ -80,9 +91,9 @@ step_failover() {
   ledger_proof "$ledger" failover
   local p50 p99 max
   p50=$(field "$json" back_p50_ms) p99=$(field "$json" back_p99_ms) max=$(field "$json" back_max_ms)
-  results+=("\"failover\": {\"load\": $json, \"terminals\": $storm_terms, \"rate\": $rate, \"window_s\": $window, \"killed_s_into_window\": $kill_after, \"takeover_s\": $takeover_s, \"back_p50_ms\": $p50, \"back_p99_ms\": $p99, \"back_max_ms\": $max, \"acked\": $n_acked, \"stored\": $n_stored, \"lost\": $lost, \"doubled\": $doubled, \"server_placement\": \"$server_placement\", \"load_placement\": \"$load_placement\"}")
+  results+=("\"failover\": {\"load\": $json, \"terminals\": $storm_terms, \"rate\": $rate, \"window_s\": $window, \"killed_s_into_window\": $kill_after, \"takeover_s\": $takeover_s, \"standby_owner_s\": $owner_s, \"standby_serving_s\": $serving_s, \"back_p50_ms\": $p50, \"back_p99_ms\": $p99, \"back_max_ms\": $max, \"acked\": $n_acked, \"stored\": $n_stored, \"lost\": $lost, \"doubled\": $doubled, \"server_placement\": \"$server_placement\", \"load_placement\": \"$load_placement\"}")
   table+=("$(row "failover ($storm_terms terminals)" "$(field "$json" back)/$storm_terms back" \
     "$(awk -v m="$p50" 'BEGIN { printf "%.0f", m * 1000 }')" "$(awk -v m="$p99" 'BEGIN { printf "%.0f", m * 1000 }')" - \
-    "back max $max ms; standby active $takeover_s s after the kill; standby replies $(field "$json" standby_replies); re-logins token $(field "$json" relogin_token)/password $(field "$json" relogin_password); resent $(field "$json" resent); $n_acked acked, lost $lost, doubled $doubled")")
+    "back max $max ms; standby owner $owner_s s, serving $serving_s s, healthz active $takeover_s s after the kill; standby replies $(field "$json" standby_replies); re-logins token $(field "$json" relogin_token)/password $(field "$json" relogin_password); resent $(field "$json" resent); $n_acked acked, lost $lost, doubled $doubled")")
   ledger_ok failover
 }
