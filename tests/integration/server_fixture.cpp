@@ -52,16 +52,12 @@ std::string shell_quoted(const std::string& s) {
 }
 
 namespace {
+
 // The PostgreSQL cluster the fieldworks go to (CATI_IT_PG), or null: SQLite files.
 const char* pg_cluster() {
   const char* url = std::getenv("CATI_IT_PG");
   return url != nullptr && *url != '\0' ? url : nullptr;
 }
-}  // namespace
-
-bool on_postgresql() { return pg_cluster() != nullptr; }
-
-namespace {
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -73,6 +69,8 @@ std::string read_file(const fs::path& p) {
 std::string cati_tool() { return binary_dir() + "/tools/cati"; }
 
 }  // namespace
+
+bool on_postgresql() { return pg_cluster() != nullptr; }
 
 // --- fieldwork_dir -------------------------------------------------------------------------------------
 

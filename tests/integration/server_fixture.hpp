@@ -4,10 +4,11 @@
 // (ask one request, log in, answer the screen shown).
 //
 // Two backends (issue 16): the fieldwork is a SQLite file in the directory, or, when CATI_IT_PG holds a
-// PostgreSQL cluster's URL, a schema of its own in that cluster (tests/pg/test_schema.hpp). CTest runs the suite both ways (tests/CMakeLists.txt: the second time
-// under names ending in "/postgresql", with the cluster of the fixture pg_test_cluster). The tests use
-// fieldwork_dir::db() wherever they would name the file; the few that run in the SQLite pass only say
-// so, and why, with CATI_SQLITE_PASS_ONLY (docs/storage.md lists them). By hand:
+// PostgreSQL cluster's URL, a schema of its own in that cluster (tests/pg/test_schema.hpp). CTest runs
+// the suite both ways (tests/CMakeLists.txt: the second time under names ending in "/postgresql", with
+// the cluster of the fixture pg_test_cluster). The tests use fieldwork_dir::db() wherever they would name
+// the file; the few that run in the SQLite pass only say so, and why, with CATI_SQLITE_PASS_ONLY
+// (docs/storage.md lists them). By hand:
 //
 //   url=$(tools/pg start /tmp/my-pg --watch $$)
 //   CATI_IT_PG="$url" build/tests/test_integration --gtest_filter='Resilience.*'
