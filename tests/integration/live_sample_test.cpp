@@ -40,7 +40,7 @@ TEST(LiveSample, ReleasedReplicateAndImportedFirmsReachTheRunningServerItsLogAnd
   fieldwork_dir fw(40);
   fw.add_user("sara", "supervisor", "sara-secret-1");
   const auto log = fw.dir() / "commands.log";
-  const std::string db = " --db " + fw.db().string() + " --study " + seed_study();
+  const std::string db = " --db " + fw.quoted_db() + " --study " + seed_study();
   // Two replicates of 20, stratified at random: the second one's ids lie among the first one's.
   ASSERT_EQ(run_command(cati() + " sample release" + db + " --replicates 2 --seed 1", log), 0);
   ASSERT_EQ(run_command(cati() + " sample release" + db + " --next", log), 0);

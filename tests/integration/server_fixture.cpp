@@ -8,14 +8,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
+
+#include "store/connection.hpp"
+#include "store/sql/sql.hpp"
 
 namespace cati::it {
 
@@ -44,7 +45,19 @@ int run_command(const std::string& command, const fs::path& log) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+std::string shell_quoted(const std::string& s) {
+  std::string out = "'";
+  for (char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return out + "'";
+}
+
 namespace {
+
+// The PostgreSQL cluster the fieldworks go to (CATI_IT_PG), or null: SQLite files.
+const char* pg_cluster() {
+  const char* url = std::getenv("CATI_IT_PG");
+  return url != nullptr && *url != '\0' ? url : nullptr;
+}
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -57,13 +70,20 @@ std::string cati_tool() { return binary_dir() + "/tools/cati"; }
 
 }  // namespace
 
+bool on_postgresql() { return pg_cluster() != nullptr; }
+
 // --- fieldwork_dir -------------------------------------------------------------------------------------
 
 fieldwork_dir::fieldwork_dir(int firms) {
   std::string pattern = (fs::temp_directory_path() / "cati-it-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
   dir_ = pattern;
-  db_ = dir_ / "fieldwork.db";
+  if (on_postgresql()) {
+    schema_ = std::make_unique<test::pg_test_schema>(pg_cluster(), "it");
+    db_ = schema_->url();
+  } else {
+    db_ = (dir_ / "fieldwork.db").string();
+  }
   const auto log = dir_ / "setup.log";
   const auto frame = (dir_ / "frame.csv").string();
   EXPECT_EQ(run_command(cati_tool() + " sample generate --study " + seed_study() + " --count " +
@@ -71,7 +91,7 @@ fieldwork_dir::fieldwork_dir(int firms) {
                         log),
             0)
       << read_file(log);
-  EXPECT_EQ(run_command(cati_tool() + " sample import --db " + db_.string() + " --study " + seed_study() + " " + frame,
+  EXPECT_EQ(run_command(cati_tool() + " sample import --db " + quoted_db() + " --study " + seed_study() + " " + frame,
                         log),
             0)
       << read_file(log);
@@ -80,7 +100,8 @@ fieldwork_dir::fieldwork_dir(int firms) {
 
 fieldwork_dir::~fieldwork_dir() {
   if (::testing::Test::HasFailure()) {
-    std::cerr << "fieldwork kept for inspection: " << dir_ << "\n";
+    std::cerr << "fieldwork kept for inspection: " << dir_ << (schema_ ? ", database " + db_ : std::string()) << "\n";
+    if (schema_) schema_->keep();
     return;
   }
   std::error_code ec;
@@ -91,24 +112,23 @@ void fieldwork_dir::add_user(const std::string& name, const std::string& role, c
                              const std::string& languages) {
   const auto log = dir_ / "setup.log";
   EXPECT_EQ(run_command("printf '%s\\n' '" + password + "' | " + cati_tool() + " users add " + name + " --role " +
-                            role + " --languages " + languages + " --db " + db_.string(),
+                            role + " --languages " + languages + " --db " + quoted_db(),
                         log),
             0)
       << read_file(log);
 }
 
 std::int64_t fieldwork_dir::count(const std::string& sql) const {
-  SQLite::Database db(db_.string(), SQLite::OPEN_READONLY);
-  db.setBusyTimeout(10000);
-  SQLite::Statement q(db, sql);
-  if (!q.executeStep()) return 0;
-  return q.getColumn(0).getInt64();
+  const auto r = rows(sql);
+  return r.empty() || r.front().empty() || r.front().front() == "NULL" ? 0 : std::stoll(r.front().front());
 }
 
 std::vector<std::vector<std::string>> fieldwork_dir::rows(const std::string& sql) const {
-  SQLite::Database db(db_.string(), SQLite::OPEN_READONLY);
-  db.setBusyTimeout(10000);
-  SQLite::Statement q(db, sql);
+  store::open_options options;
+  options.path = db_;
+  options.create = false;
+  auto db = store::open_read_connection(options);  // SQLite: read-only, 10 s busy timeout
+  store::sql::statement q(*db, sql);
   std::vector<std::vector<std::string>> out;
   while (q.executeStep()) {
     auto& row = out.emplace_back();
@@ -140,7 +160,7 @@ server_process::server_process(const fieldwork_dir& fw, launch_options options) 
   static std::atomic<int> launches{0};
   log_ = fw.dir() / ("server-" + std::to_string(++launches) + ".log");
   const std::string study = options.study.empty() ? seed_study() : options.study;
-  std::vector<std::string> argv{binary_dir() + "/server/cati-server", "--study", study, "--db", fw.db().string(),
+  std::vector<std::string> argv{binary_dir() + "/server/cati-server", "--study", study, "--db", fw.db(),
                                 "--listen", "127.0.0.1:0", "--clock", options.clock, "--log-level", "info"};
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
   try {

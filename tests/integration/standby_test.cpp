@@ -26,7 +26,7 @@ std::string file_text(const fs::path& p) {
 // still holds the file.
 std::unique_ptr<child::child_server> start_standby(const fieldwork_dir& fw, const std::string& name) {
   std::vector<std::string> argv{binary_dir() + "/server/cati-server", "--study", seed_study(), "--db",
-                                fw.db().string(), "--listen", "127.0.0.1:0", "--clock",
+                                fw.db(), "--listen", "127.0.0.1:0", "--clock",
                                 "from:2025-10-13T09:00:00+02:00", "--standby"};
   return std::make_unique<child::child_server>(argv, fw.dir() / (name + ".log"));
 }

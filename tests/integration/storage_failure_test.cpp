@@ -1,26 +1,42 @@
 // A commit that fails (here a trigger refuses one answer row, standing in for a full disk or an I/O
 // error) must never be acknowledged, and the server must stop (exit 3) rather than go on answering from
-// memory that is ahead of the file. Restarted, it serves the interview from what the file holds, and the
-// terminal's resend is taken.
+// memory that is ahead of the database. Restarted, it serves the interview from what the database holds,
+// and the terminal's resend is taken.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
-
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <iostream>
 #include <set>
 
 #include "integration/server_fixture.hpp"
+#include "store/connection.hpp"
 
 using namespace cati::it;
 
+namespace {
+
+// Runs `sql` on the fieldwork in a connection of its own (the server may be running).
+void exec_on(const fieldwork_dir& fw, const std::string& sql) {
+  cati::store::open_options options;
+  options.path = fw.db();
+  options.create = false;
+  cati::store::open_write_connection(options)->exec(sql);
+}
+
+}  // namespace
+
 TEST(StorageFailure, AFailedCommitIsNeverAcknowledgedAndStopsTheServer) {
   fieldwork_dir fw;
-  {
-    SQLite::Database db(fw.db().string(), SQLite::OPEN_READWRITE);
-    db.exec("CREATE TRIGGER test_disk_failure BEFORE INSERT ON answers WHEN NEW.question = 's2_fte' "
-            "BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END");
+  if (on_postgresql()) {
+    // What PostgreSQL says when its disk is full (SQLSTATE 53100), for this one answer row.
+    exec_on(fw, "CREATE FUNCTION test_disk_failure() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF NEW.question = 's2_fte' THEN RAISE EXCEPTION 'simulated disk failure' USING ERRCODE = 'disk_full'; "
+                "END IF; RETURN NEW; END $$; "
+                "CREATE TRIGGER test_disk_failure BEFORE INSERT ON answers FOR EACH ROW EXECUTE FUNCTION test_disk_failure()");
+  } else {
+    exec_on(fw, "CREATE TRIGGER test_disk_failure BEFORE INSERT ON answers WHEN NEW.question = 's2_fte' "
+                "BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END");
   }
   v1::Screen s2;
   {
@@ -46,10 +62,8 @@ TEST(StorageFailure, AFailedCommitIsNeverAcknowledgedAndStopsTheServer) {
   }
   EXPECT_EQ(fw.count("SELECT COUNT(*) FROM answers WHERE question = 's2_fte'"), 0);
 
-  {
-    SQLite::Database db(fw.db().string(), SQLite::OPEN_READWRITE);
-    db.exec("DROP TRIGGER test_disk_failure");
-  }
+  exec_on(fw, on_postgresql() ? "DROP TRIGGER test_disk_failure ON answers; DROP FUNCTION test_disk_failure()"
+                                : "DROP TRIGGER test_disk_failure");
   server_process server(fw);
   ASSERT_NE(server.port(), 0);
   auto c = connect(server.port());
@@ -90,6 +104,9 @@ std::unique_ptr<server_process> start_with_file_limit(const fieldwork_dir& fw, r
 // before is in the file; restarted without the limit it serves the interview where the file left it and
 // the terminal's resend of the unacknowledged answer completes it.
 TEST(StorageFailure, AWriteRefusedByTheFileSystemStopsTheServerAndNothingAcknowledgedIsLost) {
+  CATI_SQLITE_PASS_ONLY("the file size limit is cati-server's own (RLIMIT_FSIZE on its SQLite WAL); on PostgreSQL "
+                        "the server process writes no database file, and PostgreSQL's full disk (SQLSTATE 53100) "
+                        "is what StorageFailure.AFailedCommitIsNeverAcknowledgedAndStopsTheServer raises there");
   fieldwork_dir fw;
   std::set<std::string> acked;  // "interview question value"
   std::optional<v1::Screen> unacked;

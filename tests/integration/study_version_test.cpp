@@ -37,11 +37,11 @@ TEST(StudyVersions, ChangedTextUnderTheSameVersionIsRefusedAndANewVersionIsRecor
     t += "\n# a comment: the text changed, the version did not\n";
   });
   const auto refused_log = fw.dir() / "refused.log";
-  EXPECT_EQ(run_command(binary_dir() + "/server/cati-server --study " + same_version + " --db " + fw.db().string() +
+  EXPECT_EQ(run_command(binary_dir() + "/server/cati-server --study " + same_version + " --db " + fw.quoted_db() +
                             " --listen 127.0.0.1:0",
                         refused_log),
             1);
-  EXPECT_NE(slurp(refused_log).find("the questionnaire differs from version 2025.1 that " + fw.db().string() +
+  EXPECT_NE(slurp(refused_log).find("the questionnaire differs from version 2025.1 that " + fw.db() +
                                     " ran (digest "),
             std::string::npos)
       << slurp(refused_log);
@@ -60,13 +60,13 @@ TEST(StudyVersions, ChangedTextUnderTheSameVersionIsRefusedAndANewVersionIsRecor
 
   // From the file alone: the questionnaire it ran last.
   const auto report_log = fw.dir() / "report.log";
-  EXPECT_EQ(run_command(cati + " report --db " + fw.db().string() + " --at 2025-10-14", report_log), 0)
+  EXPECT_EQ(run_command(cati + " report --db " + fw.quoted_db() + " --at 2025-10-14", report_log), 0)
       << slurp(report_log);
   EXPECT_NE(slurp(report_log).find("Fieldwork report: ai_barometer_2025 (questionnaire 2025.2), 10 cases"),
             std::string::npos)
       << slurp(report_log);
   const auto quota_log = fw.dir() / "quota.log";
-  EXPECT_EQ(run_command(cati + " quota --db " + fw.db().string() + " --at-now 2025-10-14T11:30", quota_log), 0)
+  EXPECT_EQ(run_command(cati + " quota --db " + fw.quoted_db() + " --at-now 2025-10-14T11:30", quota_log), 0)
       << slurp(quota_log);
   EXPECT_NE(slurp(quota_log).find("Quotas: ai_barometer_2025 (questionnaire 2025.2)"), std::string::npos)
       << slurp(quota_log);

@@ -15,16 +15,14 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <ostream>
 #include <string>
 
 #include "store/connection.hpp"
-#include "store/sql/pg_connection.hpp"
+#include "../pg/test_schema.hpp"
 #include "store_fixture.hpp"
 
 namespace cati::test {
@@ -49,20 +47,8 @@ class test_database {
       db_ = (dir_ / "fieldwork.db").string();
       return;
     }
-    static std::atomic<int> counter{0};
-    schema_ = "t" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-    const std::string base = std::getenv("CATI_TEST_PG");
-    admin_ = std::make_unique<store::sql::pg_connection>(base, false);
-    admin_->exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE; CREATE SCHEMA " + schema_);
-    db_ = base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema_;
-  }
-  ~test_database() {
-    if (admin_) {
-      try {
-        admin_->exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
-      } catch (...) {  // a cluster gone already: nothing to clean
-      }
-    }
+    schema_ = std::make_unique<pg_test_schema>(std::getenv("CATI_TEST_PG"), "t");
+    db_ = schema_->url();
   }
   test_database(const test_database&) = delete;
   test_database& operator=(const test_database&) = delete;
@@ -75,8 +61,8 @@ class test_database {
  private:
   backend backend_;
   temp_dir dir_;
-  std::string db_, schema_;
-  std::unique_ptr<store::sql::pg_connection> admin_;
+  std::string db_;
+  std::unique_ptr<pg_test_schema> schema_;  // PostgreSQL: this test's schema, dropped at the end
 };
 
 class backend_test : public testing::TestWithParam<backend> {
