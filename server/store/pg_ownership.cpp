@@ -1,7 +1,9 @@
 #include "store/pg_ownership.hpp"
 
 #include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "store/error.hpp"
 #include "store/migrations.hpp"
@@ -119,25 +121,47 @@ core::ownership_record pg_ownership::take_over(const core::owner_identity& me, s
   return write_claim(me);
 }
 
+namespace {
+
+// The sessions holding the advisory lock `key` (an SQL expression) granted, in one of `states`, silent
+// for more than `silent_ms`: their pids.
+std::vector<std::int64_t> silent_holders(sql::connection& db, const char* key, const char* states,
+                                         std::int64_t silent_ms) {
+  sql::statement st(db,
+                    "SELECT a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                    " WHERE l.locktype = 'advisory' AND l.granted AND l.mode = 'ExclusiveLock'"
+                    "   AND l.classid::bigint = ((" + std::string(key) + ") >> 32) & 4294967295"
+                    "   AND l.objid::bigint = (" + key + ") & 4294967295"
+                    "   AND a.state IN (" + states + ")"
+                    "   AND (extract(epoch FROM clock_timestamp() - a.state_change) * 1000)::bigint > ?");
+  st.bind(1, silent_ms);
+  std::vector<std::int64_t> pids;
+  while (st.executeStep()) pids.push_back(st.getColumn(0).getInt64());
+  return pids;
+}
+
+void terminate(sql::connection& db, std::int64_t pid) {
+  sql::statement kill(db, "SELECT pg_terminate_backend(CAST(? AS integer))");
+  kill.bind(1, pid);
+  kill.executeStep();
+}
+
+}  // namespace
+
 void pg_ownership::look_for_a_silent_holder(std::chrono::milliseconds silent_for) {
   // The holder's lock session, if it has been silent for longer than silent_for (paused or hung): end
   // it, which frees the lock; the epoch shuts the old holder out of the fieldwork.
   std::lock_guard lock(session_mutex_);
   if (!session_) return;
-  sql::statement st(*session_,
-                    "SELECT a.pid, (extract(epoch FROM clock_timestamp() - a.state_change) * 1000)::bigint"
-                    "  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-                    " WHERE l.locktype = 'advisory' AND l.granted AND l.mode = 'ExclusiveLock'"
-                    "   AND l.classid::bigint = ((" + std::string(sql::ownership_lock_key) + ") >> 32) & 4294967295"
-                    "   AND l.objid::bigint = (" + sql::ownership_lock_key + ") & 4294967295"
-                    "   AND a.state = 'idle'");
-  if (st.executeStep() && st.getColumn(1).getInt64() > silent_for.count()) {
-    const auto pid = st.getColumn(0).getInt64();
-    st.reset();
-    sql::statement kill(*session_, "SELECT pg_terminate_backend(CAST(? AS integer))");
-    kill.bind(1, pid);
-    kill.executeStep();
-  }
+  const auto holders = silent_holders(*session_, sql::ownership_lock_key, "'idle'", silent_for.count());
+  if (holders.empty()) return;
+  for (const auto pid : holders) terminate(*session_, pid);
+  // A holder paused in the middle of a write transaction keeps the writers' lock on its writer session
+  // (idle in transaction, never to commit): the claim this standby is about to write would wait for it
+  // for ever. No live writer sits idle inside its transaction that long, so such a session is ended too.
+  for (const auto pid : silent_holders(*session_, sql::writer_lock_key,
+                                       "'idle in transaction', 'idle in transaction (aborted)'", silent_for.count()))
+    terminate(*session_, pid);
 }
 
 core::ownership_record pg_ownership::write_claim(const core::owner_identity& me) {

@@ -1,0 +1,74 @@
+// A standby taking over a PostgreSQL fieldwork from a holder that is paused (SIGSTOP) or hung, not dead:
+// its sessions stay open, so its locks stay held until the standby ends them (store/pg_ownership.hpp).
+// PostgreSQL only: on SQLite a paused process's file lock is its own (store/ownership.hpp says what then).
+#include <future>
+#include <thread>
+
+#include "store/error.hpp"
+#include "store/ownership.hpp"
+#include "store/sql/pg_connection.hpp"
+#include "backends.hpp"
+#include "store_fixture.hpp"
+
+namespace cati::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class PausedHolder : public backend_test {
+ protected:
+  store::store_ownership::options owner_options(std::chrono::milliseconds heartbeat) {
+    store::store_ownership::options o;
+    o.file.path = db();
+    o.heartbeat = heartbeat;
+    return o;
+  }
+};
+
+// Paused between its BEGIN and its COMMIT, the holder's writer session sits idle in its transaction and
+// keeps the writers' lock; the standby's claim (a write) would wait for it for ever.
+TEST_P(PausedHolder, AStandbyTakesOverFromAHolderPausedInTheMiddleOfAWriteTransaction) {
+  // A heartbeat of an hour: after its claim the holder's lock session is silent, as a paused process's is.
+  auto holder = store::make_ownership(owner_options(1h));
+  ASSERT_TRUE(holder->claim({"paused-host", 1, "ws://127.0.0.1:1"}));
+  store::sql::pg_connection writer(db(), false);
+  const auto writer_pid = writer.execAndGet("SELECT pg_backend_pid()").getInt64();
+  writer.begin_write();  // and nothing more: the process is stopped here
+
+  std::this_thread::sleep_for(400ms);
+  auto standby = store::make_ownership(owner_options(50ms));
+  auto taking = std::async(std::launch::async, [&] { return standby->take_over({"standby-host", 2, "ws://127.0.0.1:2"}, 200ms, {}); });
+  if (taking.wait_for(30s) != std::future_status::ready) {
+    // Unblock the standby so that the test can end, then fail.
+    store::sql::pg_connection admin(std::getenv("CATI_TEST_PG"), false);
+    admin.exec("SELECT pg_terminate_backend(" + std::to_string(writer_pid) + ")");
+    taking.wait();
+    FAIL() << "the standby did not take over within 30 s: the paused writer's transaction held it";
+  }
+  EXPECT_EQ(taking.get().epoch, 2u);
+  // The paused holder, woken, finds its write session gone: what it had begun can never commit.
+  try {
+    writer.exec("COMMIT");
+    ADD_FAILURE() << "the paused holder's transaction committed after the takeover";
+  } catch (const store::sql::error& e) {
+    EXPECT_TRUE(e.connection_lost()) << e.what();
+  }
+}
+
+// A holder whose lock session is merely silent while its writer is idle outside any transaction: only the
+// lock session is ended (a live server's writer is never idle in a transaction for that long).
+TEST_P(PausedHolder, AStandbyTakesOverFromASilentHolderWithoutAnOpenTransaction) {
+  auto holder = store::make_ownership(owner_options(1h));
+  ASSERT_TRUE(holder->claim({"paused-host", 1, "ws://127.0.0.1:1"}));
+  store::sql::pg_connection writer(db(), false);
+  std::this_thread::sleep_for(400ms);
+  auto standby = store::make_ownership(owner_options(50ms));
+  auto taking = std::async(std::launch::async, [&] { return standby->take_over({"standby-host", 2, "ws://127.0.0.1:2"}, 200ms, {}); });
+  ASSERT_EQ(taking.wait_for(30s), std::future_status::ready);
+  EXPECT_EQ(taking.get().epoch, 2u);
+  EXPECT_NO_THROW(writer.exec("SELECT 1")) << "a session outside any transaction is left alone";
+}
+
+}  // namespace
+INSTANTIATE_TEST_SUITE_P(Backends, PausedHolder, testing::Values(backend::postgresql), backend_name);
+}  // namespace cati::test
