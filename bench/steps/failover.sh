@@ -5,12 +5,12 @@
 # Back/Answer loop at $storm_terms/2 requests/s. The active server is killed (kill -9) in the middle of
 # the window and not restarted: the standby takes over. Reports how long the standby took to answer
 # /healthz "200 active" after the kill, and per terminal the time from losing its connection to being
-# back at its screen on the new active server (p50/p99/max). The proof (bench/steps/ledger.sh): every
+# back at its screen on the new active server (p50/p99/max). The proof (bench/steps/storm_common.sh): every
 # acknowledged answer stored once, nothing stored unacknowledged; a lost or doubled answer is an error.
 # Target (issue 16): under 2,000 terminals every terminal back within 5 s; lost 0, doubled 0.
 
-# shellcheck source=bench/steps/ledger.sh
-source bench/steps/ledger.sh
+# shellcheck source=bench/steps/storm_common.sh
+source bench/steps/storm_common.sh
 
 # GET /healthz on 127.0.0.1:$1: its status code, "" when nothing answers.
 healthz_status() {
@@ -40,26 +40,12 @@ step_failover() {
   [ -n "$standby_port" ] || fail "the standby did not say 'listening on' within 60 s"
   [ "$(healthz_status "$standby_port")" = 503 ] || fail "the second server is not a standby: $(cat "$work/standby.err")"
 
-  local ledger=$work/failover.ledger
-  "$build/bench/cati-load" --server "ws://127.0.0.1:$active_port,ws://127.0.0.1:$standby_port" --mode storm \
-    --connections "$storm_terms" --rate "$rate" --duration "$window" --password-file "$work/password" \
-    --ledger "$ledger" >"$work/failover.out" 2>"$work/failover.err" &
-  local load_pid=$!
-  pids+=("$load_pid")
-  local load_placement
-  load_placement=$(placement "$load_pid")
-  failover_failed() { fail "cati-load --mode storm (failover) failed: $(cat "$work/failover.err") $(cat "$work/failover.out")"; }
-  while ! grep -q '^cati-load: storm window starts' "$work/failover.err"; do
-    kill -0 "$load_pid" 2>/dev/null || { wait "$load_pid" || true; failover_failed; }
-    sleep 0.05
-  done
-  sleep "$kill_after"
+  local ledger=$work/failover.ledger load_pid load_placement
+  start_storm_load failover "ws://127.0.0.1:$active_port,ws://127.0.0.1:$standby_port" "$rate" "$window" "$kill_after"
 
   # The active server dies; the standby's /healthz is polled every 10 ms until it says it is active.
-  kill -9 "$active_pid"
-  wait "$active_pid" 2>/dev/null || true
   local t_kill t_active
-  t_kill=$(date +%s.%N)
+  crash "$active_pid"
   until [ "$(healthz_status "$standby_port")" = 200 ]; do
     kill -0 "$standby_pid" 2>/dev/null || fail "the standby exited instead of taking over: $(cat "$work/standby.err")"
     sleep 0.01
@@ -78,7 +64,7 @@ step_failover() {
   owner_s=$(since_kill ' as owner, epoch ')
   serving_s=$(since_kill 'took over: serving at ')
 
-  wait "$load_pid" || failover_failed
+  wait "$load_pid" || storm_load_failed failover
   server_pid=$standby_pid
   stop_server
   local json

@@ -3,12 +3,12 @@
 # storm, a paced Back/Answer loop at $storm_terms/2 requests/s), the server killed (kill -9) in the middle
 # of the window and restarted on the same port and the same fieldwork file. Reports how long the server
 # took to say "listening" again, and per terminal the time from losing its connection to being back at
-# its screen (p50/p99/max). The proof (bench/steps/ledger.sh): every acknowledged answer stored once,
+# its screen (p50/p99/max). The proof (bench/steps/storm_common.sh): every acknowledged answer stored once,
 # nothing stored unacknowledged; a lost or doubled answer is an error.
 # Target (issue 8): 2,000 terminals back at their screens within 5 s of a restart.
 
-# shellcheck source=bench/steps/ledger.sh
-source bench/steps/ledger.sh
+# shellcheck source=bench/steps/storm_common.sh
+source bench/steps/storm_common.sh
 
 step_storm() {
   local window=15 kill_after=3
@@ -17,27 +17,12 @@ step_storm() {
   start_cati_server
   local port=$server_port server_placement
   server_placement=$(placement "$server_pid")
-  local ledger=$work/storm.ledger
-  "$build/bench/cati-load" --server "ws://127.0.0.1:$port" --mode storm --connections "$storm_terms" \
-    --rate "$rate" --duration "$window" --password-file "$work/password" --ledger "$ledger" \
-    >"$work/storm.out" 2>"$work/storm.err" &
-  local load_pid=$!
-  pids+=("$load_pid")
-  local load_placement
-  load_placement=$(placement "$load_pid")
-  storm_failed() { fail "cati-load --mode storm failed: $(cat "$work/storm.err") $(cat "$work/storm.out")"; }
-  # Set up, in the window (cati-load says so on stderr), then a little into it.
-  while ! grep -q '^cati-load: storm window starts' "$work/storm.err"; do
-    kill -0 "$load_pid" 2>/dev/null || { wait "$load_pid" || true; storm_failed; }
-    sleep 0.05
-  done
-  sleep "$kill_after"
+  local ledger=$work/storm.ledger load_pid load_placement
+  start_storm_load storm "ws://127.0.0.1:$port" "$rate" "$window" "$kill_after"
 
   # The crash, and the restart on the same port and file (polled every 10 ms for "listening on").
-  kill -9 "$server_pid"
-  wait "$server_pid" 2>/dev/null || true
   local t_kill t_listen
-  t_kill=$(date +%s.%N)
+  crash "$server_pid"
   : >"$work/server.out"
   "$build/server/cati-server" --study "$study" --db "$run_db" --listen "127.0.0.1:$port" \
     --clock from:2025-10-13T09:00:00+02:00 --log-level warn >"$work/server.out" 2>"$work/server.err" &
@@ -51,7 +36,7 @@ step_storm() {
   local restart_s
   restart_s=$(awk -v a="$t_listen" -v b="$t_kill" 'BEGIN { printf "%.3f", a - b }')
 
-  wait "$load_pid" || storm_failed
+  wait "$load_pid" || storm_load_failed storm
   stop_server
   local json
   json=$(<"$work/storm.out")
