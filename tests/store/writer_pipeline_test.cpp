@@ -41,26 +41,28 @@ class WriterPipeline : public backend_test {
     backend_test::SetUp();
     if (IsSkipped()) return;
     options_ = options_for(db());
-    auto first = store::open_write_connection(options_);
-    store::migrate(*first, "the test database");
-    first->begin_write();
-    first->exec("CREATE TABLE probe (k BIGINT PRIMARY KEY)");
-    first->exec("INSERT INTO probe (k) VALUES (1)");
-    first->exec("CREATE TABLE fence (epoch BIGINT NOT NULL)");
-    first->exec("INSERT INTO fence (epoch) VALUES (1)");
-    first->commit();
-    start(std::move(first), {});
+    start({});
   }
-  void TearDown() override { writer_.reset(); }
-
-  void start(std::unique_ptr<store::sql::connection> db, store::writer_hooks hooks) {
+  // (Again, for a fixture with other hooks: the tables are made once.)
+  void start(store::writer_hooks hooks) {
+    writer_.reset();
+    auto first = store::open_write_connection(options_);
+    if (!made_) {
+      store::migrate(*first, "the test database");
+      first->exec("CREATE TABLE probe (k BIGINT PRIMARY KEY)");
+      first->exec("CREATE TABLE fence (epoch BIGINT NOT NULL)");
+      first->exec("INSERT INTO probe (k) VALUES (1)");
+      first->exec("INSERT INTO fence (epoch) VALUES (1)");
+      made_ = true;
+    }
     hooks.guard = [](store::sql::connection& c) {
       store::sql::statement st(c, "SELECT epoch FROM fence");
       if (!st.executeStep() || st.getColumn(0).getInt64() != 1)
         throw store::store_error(store::store_errc::ownership_lost, "fenced: another epoch holds the fieldwork");
     };
-    writer_ = std::make_unique<store::writer>(std::move(db), 512, std::move(hooks));
+    writer_ = std::make_unique<store::writer>(std::move(first), 512, std::move(hooks));
   }
+  void TearDown() override { writer_.reset(); }
 
   std::future<store::row_id> mark(const std::string& m) {
     return writer_->submit([m](store::sql::connection& c) { return write_mark(c, m); });
@@ -80,6 +82,7 @@ class WriterPipeline : public backend_test {
   }
 
   store::open_options options_;
+  bool made_ = false;
   std::unique_ptr<store::writer> writer_;
 };
 
@@ -196,15 +199,16 @@ class WriterPipelineLost : public WriterPipeline {
   void SetUp() override {
     WriterPipeline::SetUp();
     if (IsSkipped()) return;
-    writer_.reset();
     store::writer_hooks hooks;
-    hooks.reopen = [this]() -> std::unique_ptr<store::sql::connection> {
-      ++reopened_;
-      if (unreachable_) throw store::sql::error("cannot connect to PostgreSQL: no primary", 0, "", false, true);
-      return store::open_write_connection(options_);
-    };
-    hooks.reconnect = {std::chrono::milliseconds(600), std::chrono::milliseconds(50), std::chrono::milliseconds(100)};
-    start(store::open_write_connection(options_), std::move(hooks));
+    hooks.reconnect.give_up_after = std::chrono::milliseconds(600);
+    hooks.reconnect.first_pause = std::chrono::milliseconds(50);
+    hooks.reopen = [this] { return next_connection(); };
+    start(std::move(hooks));
+  }
+  std::unique_ptr<store::sql::connection> next_connection() {
+    ++reopened_;
+    if (!unreachable_) return store::open_write_connection(options_);
+    throw store::sql::error("cannot connect to PostgreSQL: no primary", 0, "", false, true);
   }
 
   // A job that ends its own session the first time it runs: sent in the pipeline without waiting
