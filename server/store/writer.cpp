@@ -65,7 +65,7 @@ void writer::stop() {
 writer_stats writer::stats() const {
   return {jobs_.load(),       failed_.load(),     commits_.load(),
           largest_batch_.load(), busy_waits_.load(), static_cast<double>(busy_micros_.load()) / 1e6,
-          reconnects_.load()};
+          reconnects_.load(), unpipelined_.load()};
 }
 
 void writer::enqueue(std::unique_ptr<request> r) {
@@ -181,6 +181,20 @@ bool writer::run_job(request& job, std::exception_ptr& error) {
   }
 }
 
+// One job of a pipelined attempt: no savepoint (two statements a job saved), since any failure ends the
+// attempt (the batch then runs again without pipelining: attempt()). False when the job failed; the
+// transaction is rolled back then.
+bool writer::run_pipelined_job(request& job, std::exception_ptr& error) {
+  try {
+    job.run(*db_);
+    return true;
+  } catch (...) {
+    error = current_store_error();
+  }
+  rollback_quietly(*db_);
+  return false;
+}
+
 // BEGIN IMMEDIATE, for as long as another process holds the write lock: a lock held for a while is a
 // colleague's import or an open shell, not a broken disk, and the jobs are better late than failed.
 // Throws what is not retryable (SQLite busy).
@@ -213,6 +227,7 @@ writer::settled_batch writer::run_batch(std::deque<std::unique_ptr<request>>& ba
   // The bound covers the whole batch, not each reconnection: a server that takes connections and loses
   // them again (or refuses every write) must not keep the batch forever.
   std::optional<std::chrono::steady_clock::time_point> lost_since;
+  bool pipelined = true;  // until an attempt fails for a reason of its own (attempt())
   const auto replace = [&](const std::exception_ptr& why) {
     const auto now = std::chrono::steady_clock::now();
     if (!lost_since) lost_since = now;
@@ -255,8 +270,13 @@ writer::settled_batch writer::run_batch(std::deque<std::unique_ptr<request>>& ba
       }
     }
     const std::int64_t token = hooks_.reopen ? ++tokens_ : 0;
-    const auto end = attempt(batch, out, token);
+    const auto end = attempt(batch, out, token, pipelined);
     if (end == attempt_end::settled) break;
+    if (end == attempt_end::unpipelined) {
+      unpipelined_.fetch_add(1);
+      pipelined = false;
+      continue;
+    }
     if (end == attempt_end::lost_at_commit) unresolved = token;
     // Nobody of the batch has been told anything: whatever the errors say, they are the connection's.
     std::exception_ptr why;
@@ -312,9 +332,9 @@ bool writer::replace_connection(settled_batch& out, const std::exception_ptr& wh
 
 // One attempt at the batch in one transaction. `token` (when reconnecting is possible, else 0) goes into
 // this writer's row of writer_commit with the batch, so that a COMMIT whose result is lost can be resolved
-// afterwards.
+// afterwards. `pipelined`: the connection pipelines the transaction if it can (writer.hpp).
 writer::attempt_end writer::attempt(std::deque<std::unique_ptr<request>>& batch, settled_batch& out,
-                                    std::int64_t token) {
+                                    std::int64_t token, bool pipelined) {
   auto& db = *db_;
   auto& errors = out.errors;
   errors.assign(batch.size(), nullptr);
@@ -323,10 +343,11 @@ writer::attempt_end writer::attempt(std::deque<std::unique_ptr<request>>& batch,
     for (auto& e : errors)
       if (!e) e = why;
   };
-  bool open = false, commit_sent = false;
+  bool open = false, commit_sent = false, piped = false;
   try {
     begin_waiting_for_others();
     open = true;
+    piped = pipelined && db.start_pipeline();
     if (hooks_.guard) hooks_.guard(db);  // a refused batch stores nothing
     if (token != 0) write_token(db, token);
   } catch (...) {
@@ -335,7 +356,7 @@ writer::attempt_end writer::attempt(std::deque<std::unique_ptr<request>>& batch,
     open = false;
   }
   for (std::size_t i = 0; open && i < batch.size(); ++i) {
-    if (!run_job(*batch[i], errors[i])) {
+    if (!(piped ? run_pipelined_job(*batch[i], errors[i]) : run_job(*batch[i], errors[i]))) {
       fail_the_rest(std::make_exception_ptr(
           store_error(store_errc::sqlite, "the batch was rolled back: " + message_of(errors[i]))));
       open = false;
@@ -345,6 +366,7 @@ writer::attempt_end writer::attempt(std::deque<std::unique_ptr<request>>& batch,
     try {
       commit_sent = true;
       detail::statement(db, "COMMIT")->exec();
+      db.finish_pipeline();  // pipelined, COMMIT was only sent: its result, and every one not read yet
       commits_.fetch_add(1);
       out.committed = true;
     } catch (...) {
@@ -353,9 +375,12 @@ writer::attempt_end writer::attempt(std::deque<std::unique_ptr<request>>& batch,
       fail_the_rest(why);
     }
   }
-  if (out.committed || !hooks_.reopen) return attempt_end::settled;
+  if (out.committed) return attempt_end::settled;
   const bool lost = db.lost() || std::any_of(errors.begin(), errors.end(), [](const auto& e) { return is_connection_lost(e); });
-  if (!lost) return attempt_end::settled;
+  // A pipelined attempt that failed otherwise is rolled back whole and told nothing: the batch runs again
+  // without pipelining, where each statement fails where it runs and each job's savepoint decides.
+  if (piped && !lost) return attempt_end::unpipelined;
+  if (!hooks_.reopen || !lost) return attempt_end::settled;
   return commit_sent ? attempt_end::lost_at_commit : attempt_end::lost_before_commit;
 }
 

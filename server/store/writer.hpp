@@ -8,6 +8,19 @@
 // transaction (an I/O error, a full disk), every job of the batch fails with that error and nothing of
 // the batch is stored.
 //
+// Pipelining (PostgreSQL; sql.hpp): each batch is first tried with its transaction pipelined. Its
+// statements go to the server without waiting for their results, except where a job reads a result (a
+// SELECT, a changed-row count it branches on), and COMMIT is followed by one sync and one wait that
+// checks every result not read yet: about one round trip per job instead of one per statement. Such an
+// attempt runs without the jobs' savepoints, and any failure in it (a job's own exception, a statement's
+// error surfacing at a later job or at COMMIT, the epoch check refusing) rolls it back whole, tells
+// nobody anything, and runs the batch again without pipelining: there each statement fails where it
+// runs and each job's savepoint decides, exactly as on a backend that does not pipeline (SQLite). The
+// jobs run again on the state before the batch, as after a lost connection (below), so the second
+// attempt's outcome is the one the batch would have had alone; a lost connection in a pipelined attempt
+// takes the reconnecting path below like any other. Acknowledged still means committed: nobody is told
+// before the COMMIT's own result (read after every result before it) came back OK.
+//
 // A job is a callable `R(sql::connection&)` run on the writer thread. It must not begin, commit or roll
 // back transactions itself (nested SAVEPOINTs are fine) and must not wait for other writer jobs.
 //
@@ -86,6 +99,7 @@ struct writer_stats {
   std::uint64_t busy_waits = 0;   // transactions that had to wait for another process's write lock
   double busy_wait_seconds = 0;   // the time those waits took, in all
   std::uint64_t reconnects = 0;   // new connections after a lost one (reopen)
+  std::uint64_t unpipelined = 0;  // pipelined attempts that failed, their batch run again without pipelining
 };
 
 // What the writer tells its owner, and the check it runs in every transaction. All run on the writer
@@ -163,13 +177,16 @@ class writer {
   void sync_loop();
   // How one attempt at a batch ended: settled (committed, or failed for its own reasons), or with the
   // connection lost before COMMIT was sent (nothing stored) or at COMMIT (stored or not: the token says).
-  enum class attempt_end { settled, lost_before_commit, lost_at_commit };
+  // Or, pipelined, failed for a reason of its own: rolled back, to run again without pipelining.
+  enum class attempt_end { settled, lost_before_commit, lost_at_commit, unpipelined };
   settled_batch run_batch(std::deque<std::unique_ptr<request>>& batch);
-  attempt_end attempt(std::deque<std::unique_ptr<request>>& batch, settled_batch& out, std::int64_t token);
+  attempt_end attempt(std::deque<std::unique_ptr<request>>& batch, settled_batch& out, std::int64_t token,
+                      bool pipelined);
   void write_token(sql::connection& db, std::int64_t token);
   bool replace_connection(settled_batch& out, const std::exception_ptr& why, const reconnect_policy& policy);
   void finish(settled_batch& b);
   bool run_job(request& job, std::exception_ptr& error);
+  bool run_pipelined_job(request& job, std::exception_ptr& error);
   void begin_waiting_for_others();
 
   std::unique_ptr<sql::connection> db_;
@@ -189,7 +206,7 @@ class writer {
   std::deque<settled_batch> settled_;
   bool sync_stopping_ = false;
   std::atomic<std::uint64_t> jobs_{0}, failed_{0}, commits_{0}, largest_batch_{0}, busy_waits_{0}, busy_micros_{0},
-      reconnects_{0};
+      reconnects_{0}, unpipelined_{0};
   writer_hooks hooks_;
   std::thread syncer_;  // with sync_commits; ends when the writer thread has ended (stop() joins both)
   std::thread thread_;  // last: starts after everything it uses is built

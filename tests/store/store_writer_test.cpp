@@ -14,6 +14,7 @@
 #include "store/writer.hpp"
 #include "backends.hpp"
 #include "store_fixture.hpp"
+#include "writer_hold.hpp"
 
 namespace cati::test {
 namespace {
@@ -32,20 +33,6 @@ bool committed(store::sql::connection& reader, const std::string& mark) {
 struct job_failed : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-// Returns once the writer thread is busy with a job that waits for `go`: what is queued meanwhile
-// forms the next batch.
-void hold_writer(store::writer& w, std::latch& go) {
-  // Shared: the job may still be inside count_down() when wait() returns here.
-  auto started = std::make_shared<std::latch>(1);
-  w.post(
-      [started, &go](store::sql::connection&) {
-        started->count_down();
-        go.wait();
-      },
-      [](auto) {});
-  started->wait();
-}
 
 // A writer over a migrated database, for tests that hold the writer thread.
 struct writer_fixture {

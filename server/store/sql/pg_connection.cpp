@@ -6,25 +6,13 @@
 #include <cstdlib>
 #include <vector>
 
+#include "store/sql/pg_pipeline.hpp"
+#include "store/sql/pg_result.hpp"
+
 namespace cati::store::sql {
 namespace {
 
 constexpr unsigned int int8_oid = 20, float8_oid = 701, text_oid = 25, bytea_oid = 17;
-
-// libpq's message on one line (it spreads a failure to connect over several, tab-indented): a log line
-// and an error message stay one line each.
-std::string trimmed(const char* message) {
-  std::string m;
-  for (const char* p = message == nullptr ? "" : message; *p != '\0'; ++p) {
-    if (*p != '\n' && *p != '\t') {
-      m.push_back(*p);
-    } else if (!m.empty() && m.back() != ' ') {
-      m.push_back(' ');
-    }
-  }
-  while (!m.empty() && m.back() == ' ') m.pop_back();
-  return m;
-}
 
 }  // namespace
 
@@ -38,30 +26,6 @@ bool is_connection_loss(PGconn* conn, std::string_view sqlstate) {
 }
 
 namespace {
-
-// Throws unless `res` is a success; takes ownership of `res` either way when throwing.
-void check(PGresult* res, PGconn* conn, std::string_view what) {
-  auto status = res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res);
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) return;
-  std::string state, message;
-  if (res != nullptr) {
-    const char* s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    state = s == nullptr ? "" : s;
-    const char* primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-    message = trimmed(primary != nullptr ? primary : PQresultErrorMessage(res));
-    PQclear(res);
-  }
-  if (message.empty()) message = trimmed(PQerrorMessage(conn));
-  const bool retryable = state == "40001" || state == "40P01";
-  (void)what;
-  throw error("PostgreSQL: " + message + (state.empty() ? "" : " (SQLSTATE " + state + ")"), 0, state, retryable,
-              is_connection_loss(conn, state));
-}
-
-struct result_deleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using result_ptr = std::unique_ptr<PGresult, result_deleter>;
 
 std::string hex_decode(std::string_view text) {
   // bytea's text output: \x followed by hex digits.
@@ -108,12 +72,14 @@ class pg_statement final : public statement_impl {
     else ++row_;
     return row_ < PQntuples(res_.get());
   }
-  int exec() override {
+  int exec() override { return send(); }
+  changes send() override {
+    if (conn_.pipeline().active()) return changes(send_in_pipeline(false));
     run();
     const char* n = PQcmdTuples(res_.get());
     int changed = (n == nullptr || *n == '\0') ? 0 : std::atoi(n);
     res_.reset();
-    return changed;
+    return changes(changed);
   }
   void reset() override {
     res_.reset();
@@ -161,34 +127,71 @@ class pg_statement final : public statement_impl {
     if (!res_ || row_ >= PQntuples(res_.get())) throw error("PostgreSQL: no row to read in: " + sql_, 0, "", false);
     return res_.get();
   }
+  std::vector<const char*> parameters() const {
+    std::vector<const char*> params(values_.size());
+    for (std::size_t k = 0; k < values_.size(); ++k) params[k] = nulls_[k] ? nullptr : values_[k].c_str();
+    return params;
+  }
+  // Whether the named statement is (or, ahead in the pipeline, will be) prepared in this session. A
+  // preparation the pipeline skipped or refused did not happen. One that happened stays, even if its
+  // transaction is rolled back: a session's prepared statements are not transactional.
+  bool prepared() const { return prepared_ && !(preparing_ && preparing_->not_run()); }
   void run() {
     res_.reset();
     row_ = 0;
-    std::vector<const char*> params(values_.size());
-    for (std::size_t k = 0; k < values_.size(); ++k) params[k] = nulls_[k] ? nullptr : values_[k].c_str();
+    if (conn_.pipeline().active()) {
+      // Its rows are wanted now: sent, then waited for with everything sent before it.
+      auto pending = send_in_pipeline(true);
+      conn_.pipeline().sync();
+      res_ = pending->take_rows();
+      return;
+    }
+    const auto params = parameters();
     const int n = static_cast<int>(params.size());
     PGconn* pg = conn_.handle();
     PGresult* r;
     if (name_.empty()) {
       r = PQexecParams(pg, sql_.c_str(), n, types_.data(), params.data(), nullptr, nullptr, 0);
     } else {
-      if (!prepared_) {
-        check(PQprepare(pg, name_.c_str(), sql_.c_str(), n, types_.data()), pg, sql_);
+      if (!prepared()) {
+        pg_check(PQprepare(pg, name_.c_str(), sql_.c_str(), n, types_.data()), pg);
         prepared_ = true;
+        preparing_.reset();
       }
       r = PQexecPrepared(pg, name_.c_str(), n, params.data(), nullptr, nullptr, 0);
     }
-    check(r, pg, sql_);
+    pg_check(r, pg);
     res_.reset(r);
+  }
+  // Sends the statement (and its preparation, the first time) in the connection's pipeline; its result
+  // comes with the next sync. libpq copies the parameters as it sends them.
+  std::shared_ptr<pg_pending> send_in_pipeline(bool keep_rows) {
+    auto& pipeline = conn_.pipeline();
+    const auto params = parameters();
+    const int n = static_cast<int>(params.size());
+    PGconn* pg = conn_.handle();
+    if (name_.empty()) {
+      if (PQsendQueryParams(pg, sql_.c_str(), n, types_.data(), params.data(), nullptr, nullptr, 0) != 1)
+        pipeline.send_failed();
+      return pipeline.expect(keep_rows);
+    }
+    if (!prepared()) {
+      if (PQsendPrepare(pg, name_.c_str(), sql_.c_str(), n, types_.data()) != 1) pipeline.send_failed();
+      prepared_ = true;
+      preparing_ = pipeline.expect(false);
+    }
+    if (PQsendQueryPrepared(pg, name_.c_str(), n, params.data(), nullptr, nullptr, 0) != 1) pipeline.send_failed();
+    return pipeline.expect(keep_rows);
   }
 
   pg_connection& conn_;
   std::string sql_, name_;
   bool prepared_ = false;
+  std::shared_ptr<pg_pending> preparing_;  // its preparation, when sent in a pipeline
   std::vector<std::string> values_;
   std::vector<bool> nulls_;
   std::vector<unsigned int> types_;
-  result_ptr res_;
+  pg_result_ptr res_;
   int row_ = 0;
 };
 
@@ -232,13 +235,14 @@ std::string to_pg_placeholders(std::string_view sql, int& params) {
 pg_connection::pg_connection(const std::string& conninfo, bool read_only) {
   conn_ = PQconnectdb(conninfo.c_str());
   if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
-    std::string why = conn_ == nullptr ? "out of memory" : trimmed(PQerrorMessage(conn_));
+    std::string why = conn_ == nullptr ? "out of memory" : pg_trimmed(PQerrorMessage(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
     // Lost in the sense of sql::error: nothing to use, only a later attempt may succeed (store/reconnect.hpp).
     throw error("cannot connect to PostgreSQL: " + why, 0, "", false, true);
   }
   PQsetNoticeProcessor(conn_, ignore_notice, nullptr);  // "relation exists, skipping" and the like
+  pipeline_ = std::make_shared<pg_pipeline>(conn_);
   try {
     exec(read_only ? "SET default_transaction_read_only = on" : "SET default_transaction_read_only = off");
   } catch (...) {
@@ -252,8 +256,22 @@ pg_connection::~pg_connection() { PQfinish(conn_); }
 std::string pg_connection::next_statement_name() { return "cati_" + std::to_string(++prepared_); }
 
 void pg_connection::exec(std::string_view sql) {
+  if (pipeline_->active()) {
+    // Not sent in the pipeline (it may hold several statements, which only the simple protocol runs): run
+    // on its own once everything sent before it is done, a failure dooming the pipeline's transaction.
+    pipeline_->finish();
+    try {
+      pg_check(PQexec(conn_, std::string(sql).c_str()), conn_);
+    } catch (const error& e) {
+      pipeline_->enter();
+      pipeline_->record(e);
+      throw;
+    }
+    pipeline_->enter();
+    return;
+  }
   PGresult* r = PQexec(conn_, std::string(sql).c_str());
-  check(r, conn_, sql);
+  pg_check(r, conn_);
   PQclear(r);
 }
 
@@ -265,14 +283,25 @@ void pg_connection::begin_write() {
   // One round trip: the simple-query protocol runs both.
   static const std::string sql = std::string("BEGIN; SELECT pg_advisory_xact_lock(") + writer_lock_key + ")";
   PGresult* r = PQexec(conn_, sql.c_str());
-  check(r, conn_, sql);
+  pg_check(r, conn_);
   PQclear(r);
 }
 
 void pg_connection::begin_read() { exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
 
 void pg_connection::rollback_quietly() noexcept {
-  if (conn_ != nullptr && in_transaction()) PQclear(PQexec(conn_, "ROLLBACK"));
+  if (conn_ == nullptr) return;
+  pipeline_->abandon();
+  if (in_transaction()) PQclear(PQexec(conn_, "ROLLBACK"));
+}
+
+bool pg_connection::start_pipeline() {
+  pipeline_->enter();
+  return true;
+}
+
+void pg_connection::finish_pipeline() {
+  if (pipeline_->active()) pipeline_->finish();
 }
 
 std::unique_ptr<statement_impl> pg_connection::prepare(std::string_view sql, bool reused) {

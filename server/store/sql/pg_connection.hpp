@@ -5,6 +5,11 @@
 // - A statement prepared for reuse (a cached one, statement_cache.hpp) becomes a named prepared statement
 //   of this session, prepared on its first run with the types of its first parameters; any other runs
 //   as one PQexecParams (parse, bind, execute in one round trip).
+// - Pipelining (sql.hpp; the writer's transactions): start_pipeline() enters libpq's pipeline mode
+//   (pg_pipeline.hpp). Then exec() sends its statement (PQsendQueryPrepared, PQsendQueryParams; the
+//   preparation too, PQsendPrepare) and returns a count still to come; executeStep() sends, syncs and
+//   reads every result up to its own; finish_pipeline() syncs once more (after COMMIT: one round trip
+//   for the COMMIT and everything still unread). connection::exec() runs outside the pipeline, after it.
 // - Parameters and results travel as text: an integer is bound as int8, a double as float8, a text as
 //   text, a NULL untyped; results are parsed as the caller reads them (a boolean reads as 1 or 0).
 // - A failure throws sql::error with PostgreSQL's message and SQLSTATE; a serialization failure (40001)
@@ -29,6 +34,8 @@ typedef struct pg_conn PGconn;
 
 namespace cati::store::sql {
 
+class pg_pipeline;
+
 // The advisory locks of a fieldwork (SQL expressions for pg_advisory_*lock(bigint)): the writers' one,
 // taken per write transaction, and the ownership's, held by the serving cati-server's session. Keyed by
 // the schema the fieldwork lives in, so that several fieldworks can share a database.
@@ -50,15 +57,20 @@ class pg_connection final : public connection {
   void begin_write() override;
   void begin_read() override;
   void rollback_quietly() noexcept override;
+  bool start_pipeline() override;
+  void finish_pipeline() override;
   std::unique_ptr<statement_impl> prepare(std::string_view sql, bool reused) override;
 
   PGconn* handle() { return conn_; }
+  pg_pipeline& pipeline() { return *pipeline_; }
   // The name for the next named prepared statement of this session.
   std::string next_statement_name();
 
  private:
   PGconn* conn_ = nullptr;
   std::uint64_t prepared_ = 0;
+  // Shared with the counts it still owes (pg_pending), which may outlive the connection.
+  std::shared_ptr<pg_pipeline> pipeline_;
 };
 
 std::unique_ptr<connection> open_pg_connection(const std::string& conninfo, bool read_only);

@@ -15,6 +15,15 @@
 // (PostgreSQL only: the server died, was shut down, or is no longer a read-write primary; store/reconnect.hpp
 // opens a new one).
 //
+// Pipelining (PostgreSQL only; issue 16): inside a write transaction, connection::start_pipeline() lets
+// statements go to the server without waiting for each one's result. A statement whose result nobody
+// reads (an exec() whose count is not looked at) is only sent; one whose result is read (executeStep,
+// or the count of an exec()) waits for it and for everything sent before it (one round trip for all of
+// them). Every result is still checked: a failure surfaces at the next wait, at the latest at
+// finish_pipeline() after COMMIT, and then the transaction cannot commit. Which statement failed is not
+// what the caller that sees the failure ran: the writer (writer.hpp) therefore runs such a transaction
+// again without pipelining, where every statement fails where it is run.
+//
 // Thread-safety: a connection and its statements are used by one thread at a time.
 #pragma once
 
@@ -49,6 +58,27 @@ class error : public store_error {
   bool connection_lost_;
 };
 
+// The rows a statement changed (statement::exec). Known at once, except on a pipelining connection (see
+// above), where the statement may only have been sent: reading the number (converting it to int) waits
+// for its result, and throws the sql::error of the pipeline's first failure if it failed or was not run.
+// A number never read costs no wait; its statement's result is checked all the same, later.
+class changes {
+ public:
+  // A count still to come.
+  class pending {
+   public:
+    virtual ~pending() = default;
+    virtual int wait() = 0;
+  };
+  explicit changes(int known) : known_(known) {}
+  explicit changes(std::shared_ptr<pending> later) : later_(std::move(later)) {}
+  operator int() const { return later_ ? later_->wait() : known_; }
+
+ private:
+  int known_ = 0;
+  std::shared_ptr<pending> later_;
+};
+
 // A prepared statement of one backend. Columns and parameters count from 0 and 1 respectively (as in
 // SQLite). Values are read as the caller asks for them; a NULL reads as 0 or "".
 class statement_impl {
@@ -61,6 +91,9 @@ class statement_impl {
   virtual void bind_blob(int index, const void* data, std::size_t size) = 0;
   virtual bool step() = 0;  // true: a row is there to read
   virtual int exec() = 0;   // runs to the end; the rows it changed
+  // exec(), except on a pipelining connection: there the statement is sent, and its count waited for
+  // only when read (changes).
+  virtual changes send() { return changes(exec()); }
   virtual void reset() = 0;         // ready to run again, bindings kept
   virtual void clear_bindings() = 0;
   virtual int column_count() = 0;
@@ -117,7 +150,8 @@ class connection {
   // Begins a read transaction: one consistent snapshot of the last commits.
   virtual void begin_read() = 0;
   void commit() { exec("COMMIT"); }
-  // Ends an open transaction, ignoring a failure (after one that doomed it already).
+  // Ends an open transaction (and pipelining, results unread), ignoring a failure (after one that doomed
+  // it already).
   virtual void rollback_quietly() noexcept = 0;
   // Commits that return before the disk has them, made durable later by sync_commits(), so that a
   // writer can run its next transaction while the last one is synced (writer.hpp). True when this
@@ -129,6 +163,15 @@ class connection {
   // disk refuses. The one member that may run on another thread while the connection's own thread goes
   // on: it touches only the file the commits were written to.
   virtual void sync_commits() {}
+  // Pipelining (see above). Starts it in the open write transaction; false when this backend does not
+  // pipeline (SQLite: its statements run in this process, there is no round trip to save), and then
+  // nothing changes. Ended by finish_pipeline() or rollback_quietly().
+  virtual bool start_pipeline() { return false; }
+  // Waits for every statement sent in the pipeline and checks each one's result, then ends pipelining.
+  // Throws the first failure (sql::error; connection_lost when the connection broke): then the
+  // transaction cannot commit, and rollback_quietly() ends it. Called after COMMIT was sent, its return
+  // means the transaction committed. Nothing to do without a pipeline.
+  virtual void finish_pipeline() {}
   // The first column of the first row of `sql` (which must return a row).
   single_value execAndGet(std::string_view sql);
 
@@ -173,7 +216,7 @@ class statement {
   void bind(int index, const void* data, int size) { st_->bind_blob(index, data, static_cast<std::size_t>(size)); }
 
   bool executeStep() { return st_->step(); }
-  int exec() { return st_->exec(); }
+  changes exec() { return st_->send(); }
   void reset() { st_->reset(); }
   void clearBindings() { st_->clear_bindings(); }
   column getColumn(int index) const { return column(*st_, index); }
