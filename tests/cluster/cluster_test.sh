@@ -27,12 +27,16 @@ wait_for() {  # wait_for DESCRIPTION COMMAND...: up to 60 s
   for _ in $(seq 300); do "$@" && return 0; sleep 0.2; done
   fail "$what"
 }
-free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); [ -z "$(healthz $p)" ] && ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && { echo $p; return; }; done; }
+# A port free now and below the kernel's ephemeral range (ip_local_port_range, 32768 up by default), so
+# that the connections other tests open meanwhile (the PostgreSQL side takes half a minute to start)
+# cannot take it before tools/cluster binds it.
+low_port() { local top; top=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768); ((top > 21000)) || top=32768; echo $((20000 + RANDOM % (top - 20000))); }
+free_port() { local p; while :; do p=$(low_port); [ -z "$(healthz $p)" ] && ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && { echo $p; return; }; done; }
 
 a=$(free_port) b=$(free_port)
 [ "$a" != "$b" ] || b=$((a + 1))
 # The PostgreSQL servers' ports name their unix sockets (in tools/cluster's own folders): any two differ.
-p=$((20000 + RANDOM % 20000))
+p=$(low_port)
 work=$(mktemp -d /tmp/cati-cluster-test.XXXXXX)
 out=$work/out.txt
 setsid "$root/tools/cluster" --db "$mode" --ports "$a,$b" --pg-ports "$p,$((p + 1))" --dir "$work/state" >"$out" 2>&1 &
