@@ -402,6 +402,8 @@ class fieldwork {
   void settle(live_interview& iv, step s, const user& who, time_point now, change_list& changes);
   void end_interview(live_interview& iv, const user& who, time_point now, change_list& changes,
                      std::optional<appointment> callback = {}, const std::string& note = {});
+  // A recorded value as its answer row holds it: nullopt for "asked, left unanswered".
+  static std::optional<std::string> row_value(const value& v);
   // The answer's own row (when `answer` is set) carries `seq` and `print`; then one row per drop.
   void log_rows(live_interview& iv, const user& who, time_point now, const std::string& question,
                 const std::optional<value>& answer, const std::vector<dropped_answer>& dropped, change_list& changes,

@@ -71,14 +71,16 @@ void fieldwork::save_owner(const live_interview& iv, const user& owner, change_l
   changes.push_back(interview_owned{iv.id, owner.id, iv.language, suspended_.contains(iv.id)});
 }
 
+std::optional<std::string> fieldwork::row_value(const value& v) {
+  if (v.is_empty()) return std::nullopt;
+  return v.to_string();
+}
+
 void fieldwork::log_rows(live_interview& iv, const user& who, time_point now, const std::string& question,
                          const std::optional<value>& answer, const std::vector<dropped_answer>& dropped,
                          change_list& changes, std::uint32_t seq, const std::string& print) {
-  if (answer) {
-    std::optional<std::string> text;
-    if (!answer->is_empty()) text = answer->to_string();
-    changes.push_back(answer_logged{iv.id, ++iv.rows, question, false, text, now, who.id, seq, print});
-  }
+  if (answer)
+    changes.push_back(answer_logged{iv.id, ++iv.rows, question, false, row_value(*answer), now, who.id, seq, print});
   for (const auto& d : dropped)
     changes.push_back(answer_logged{iv.id, ++iv.rows, d.name, true, std::nullopt, now, who.id, 0, {}});
 }

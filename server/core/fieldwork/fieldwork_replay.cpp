@@ -12,7 +12,8 @@ namespace cati::core {
 status<> fieldwork::replay_answers(live_interview& iv, const std::vector<sequenced_answer>& rows) const {
   for (const auto& row : rows) {
     if (row.seq <= iv.last_seq) continue;  // applied before the snapshot was written: it holds it
-    const std::string which = "the answer with sequence number " + std::to_string(row.seq) + " (" + row.question + ")";
+    const std::string which =
+        "the answer with sequence number " + std::to_string(row.seq) + " (" + row.question + ")";
     if (row.seq != iv.last_seq + 1)
       return error{which + " does not follow the snapshot's " + std::to_string(iv.last_seq)};
     if (iv.state.status != interview_status::in_progress || study_->questions[iv.state.current].name != row.question)
@@ -21,8 +22,7 @@ status<> fieldwork::replay_answers(live_interview& iv, const std::vector<sequenc
     if (!step) return error{which + " replays as invalid: " + step.err().message};
     if (step->kind != step_kind::next_screen) return error{which + " no longer leads to a next question"};
     const auto recorded = iv.state.answers.find(row.question);
-    if (recorded == iv.state.answers.end() ||
-        (recorded->second.is_empty() ? std::nullopt : std::optional<std::string>(recorded->second.to_string())) != row.value)
+    if (recorded == iv.state.answers.end() || row_value(recorded->second) != row.value)
       return error{which + " replays as another value"};
     iv.last_seq = row.seq;
     iv.prints[row.seq] = row.print;
