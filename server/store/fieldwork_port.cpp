@@ -88,7 +88,10 @@ struct change_writer {
     row.value = a.value;
     row.at = a.at;
     row.by = a.by;
-    append_answer(db, row);
+    if (a.client_seq == 0)
+      append_answer(db, row);
+    else
+      append_sequenced_answer(db, row, {a.client_seq, a.print});
   }
   void operator()(const core::snapshot_saved& s) const { save_snapshot(db, s.interview, s.text); }
   void operator()(const core::session_opened& s) const { open_session(db, s); }
@@ -304,6 +307,28 @@ std::vector<core::loaded_interview> read_loaded(sql::statement& st) {
   return out;
 }
 
+// The answer rows with a sequence number of every open interview, into loaded_interview::sequenced (the
+// core replays those after each snapshot). All of them, not only those after the snapshot: where the
+// snapshot stands is in its text, which only the core reads; an open interview has a few dozen.
+void read_sequenced(sql::connection& db, std::vector<core::loaded_interview>& interviews) {
+  std::map<core::interview_id, core::loaded_interview*> by_id;
+  for (auto& li : interviews) by_id[li.id] = &li;
+  sql::statement st(db,
+                    "SELECT a.interview_id, a.client_seq, a.print, a.question, a.value FROM answers a"
+                    " JOIN interviews i ON i.id = a.interview_id"
+                    " WHERE i.final_state IS NULL AND a.client_seq IS NOT NULL ORDER BY a.interview_id, a.seq");
+  while (st.executeStep()) {
+    auto it = by_id.find(st.getColumn(0).getInt64());
+    if (it == by_id.end()) continue;
+    core::sequenced_answer row;
+    row.seq = static_cast<std::uint32_t>(st.getColumn(1).getInt64());
+    row.print = st.getColumn(2).getString();
+    row.question = st.getColumn(3).getString();
+    if (!st.getColumn(4).isNull()) row.value = st.getColumn(4).getString();
+    it->second->sequenced.push_back(std::move(row));
+  }
+}
+
 }  // namespace
 
 std::vector<core::loaded_interview> fieldwork_port::open_interviews() {
@@ -311,7 +336,9 @@ std::vector<core::loaded_interview> fieldwork_port::open_interviews() {
     sql::statement st(db, std::string("SELECT ") + interview_columns +
                                  " FROM interviews i JOIN users u ON u.id = i.interviewer_id"
                                  " WHERE i.final_state IS NULL ORDER BY i.id");
-    return read_loaded(st);
+    auto out = read_loaded(st);
+    read_sequenced(db, out);
+    return out;
   });
 }
 

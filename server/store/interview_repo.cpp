@@ -117,7 +117,10 @@ interview_record create_interview(sql::connection& db, const new_interview& n) {
   return r;
 }
 
-answer_ack append_answer(sql::connection& db, const answer& a, const std::optional<std::string>& snapshot) {
+namespace {
+
+// append_answer and append_sequenced_answer: the checks, then the row (`sequence` null: NULL columns).
+answer_ack insert_answer(sql::connection& db, const answer& a, const answer_sequence* sequence) {
   // One lookup for what the checks need (every answer pays for it: no snapshot read, no second query).
   detail::statement lookup(db,
                            "SELECT final_state, (SELECT coalesce(max(seq), 0) FROM answers WHERE interview_id = i.id)"
@@ -137,8 +140,8 @@ answer_ack append_answer(sql::connection& db, const answer& a, const std::option
                                                     std::to_string(a.seq) + " skips ahead; expected " +
                                                     std::to_string(last + 1));
   detail::statement prepared(db,
-                            "INSERT INTO answers (interview_id, seq, question, kind, value, at, answered_by)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?)");
+                            "INSERT INTO answers (interview_id, seq, question, kind, value, at, answered_by,"
+                            " client_seq, print) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   auto& insert = *prepared;
   insert.bind(1, a.interview_id);
   insert.bind(2, a.seq);
@@ -150,9 +153,27 @@ answer_ack append_answer(sql::connection& db, const answer& a, const std::option
     insert.bind(5);
   insert.bind(6, to_ms(a.at));
   insert.bind(7, a.by);
+  if (sequence) {
+    insert.bind(8, sequence->client_seq);
+    insert.bind(9, sequence->print);
+  } else {
+    insert.bind(8);
+    insert.bind(9);
+  }
   insert.exec();
-  if (snapshot) save_snapshot(db, a.interview_id, *snapshot);
   return {a.interview_id, a.seq, a.at, false};
+}
+
+}  // namespace
+
+answer_ack append_answer(sql::connection& db, const answer& a, const std::optional<std::string>& snapshot) {
+  auto ack = insert_answer(db, a, nullptr);
+  if (snapshot && !ack.repeated) save_snapshot(db, a.interview_id, *snapshot);
+  return ack;
+}
+
+answer_ack append_sequenced_answer(sql::connection& db, const answer& a, const answer_sequence& sequence) {
+  return insert_answer(db, a, &sequence);
 }
 
 bool finish_interview(sql::connection& db, row_id interview_id, core::outcome final_state, time_point at) {

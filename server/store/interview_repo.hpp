@@ -27,6 +27,9 @@ interview_record create_interview(sql::connection& db, const new_interview& inte
 // `snapshot`, when given, replaces the interview's saved engine state in the same transaction.
 answer_ack append_answer(sql::connection& db, const answer& a,
                          const std::optional<std::string>& snapshot = std::nullopt);
+// The same for the fieldwork service's answer, with its request's sequence number and fingerprint on
+// the row (what a restart replays after the snapshot).
+answer_ack append_sequenced_answer(sql::connection& db, const answer& a, const answer_sequence& sequence);
 
 // Ends the interview with its final state. Ending it again with the same state changes nothing and
 // returns false; with another state: conflict. Quota leases are not touched here: persist the quota

@@ -579,6 +579,16 @@ constexpr const char* pg_v10 =
     "CREATE TRIGGER call_attempts_append_only_u BEFORE UPDATE ON call_attempts"
     " FOR EACH ROW EXECUTE FUNCTION cati_refuse('call attempts are append-only');";
 
+// Version 11: an answer row carries the terminal's sequence number of its request and the request's
+// fingerprint (core::answer_logged). A plain answer (one that only moves the interview on to its next
+// question) then writes its row and not the interview's snapshot; a restart replays the rows numbered
+// after the snapshot's sequence number on it. NULL on drops and on rows written before this version,
+// whose snapshots were written with every answer and so hold them. (The same text on both databases:
+// BIGINT is an integer column on SQLite too, as in version 8.)
+constexpr const char* schema_v11 =
+    "ALTER TABLE answers ADD COLUMN client_seq BIGINT CHECK (client_seq >= 1);"
+    "ALTER TABLE answers ADD COLUMN print TEXT;";
+
 constexpr migration migrations[] = {
     {1, "the fieldwork schema", schema_v1, pg_v1},
     {2, "index call attempts by time", schema_v2, schema_v2},
@@ -590,6 +600,7 @@ constexpr migration migrations[] = {
     {8, "a screen-out's call awaiting its appointment", schema_v8, schema_v8},
     {9, "the writers' commit tokens", schema_v9, schema_v9},
     {10, "partial interviews recorded in the call log", schema_v10, pg_v10},
+    {11, "an answer's sequence number and fingerprint on its row", schema_v11, schema_v11},
 };
 
 // On PostgreSQL, SQLite's two header fields (PRAGMA application_id, user_version) are the one row of

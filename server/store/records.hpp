@@ -157,6 +157,14 @@ struct answer {
   row_id by = 0;  // the interviewer
 };
 
+// The terminal's sequence number of an answer request and the request's fingerprint, kept on the answer's
+// row (core::answer_logged): what a restart replays after the interview's snapshot. NULL on drops, on
+// rows written through the store's own API and on rows written before schema version 11.
+struct answer_sequence {
+  std::int64_t client_seq = 0;
+  std::string print;
+};
+
 struct answer_ack {
   row_id interview_id = 0;
   std::int64_t seq = 0;

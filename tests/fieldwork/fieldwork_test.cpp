@@ -2,6 +2,7 @@
 // quota leases and endings, suspend and resume, and a restart from the persisted snapshot.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <variant>
 
@@ -63,6 +64,18 @@ struct harness {
     return iv;
   }
 
+  // What a store would have for the interview: its latest snapshot, its rows, the sequenced ones.
+  loaded_interview stored(const interview_view& iv, const std::string& interviewer) const {
+    loaded_interview li{iv.id, iv.case_, interviewer, iv.language, "", 0, now, false, std::nullopt, {}};
+    for (const auto& c : persisted) {
+      if (auto* s = std::get_if<snapshot_saved>(&c); s && s->interview == iv.id) li.snapshot = s->text;
+      if (auto* a = std::get_if<answer_logged>(&c); a && a->interview == iv.id) {
+        ++li.rows;
+        if (a->client_seq != 0) li.sequenced.push_back({a->client_seq, a->print, a->question, a->value});
+      }
+    }
+    return li;
+  }
   template <class T>
   std::size_t count_changes() const {
     std::size_t n = 0;
@@ -295,15 +308,9 @@ TEST(Fieldwork, RestartResumesAtTheSameScreenAndRecognisesRepeats) {
   auto iv = h.take(h.fw->start_interview(h.anna, 0, offer.id, "", h.now));
   for (const auto& a : {"", "1", "5", "1"}) h.say(h.anna, iv, a);
   const auto last_seq = iv.next_seq - 1;
-  // What a store would have: the latest snapshot, the quota state, the case with its history.
-  std::string snapshot;
-  std::int64_t rows = 0;
-  for (const auto& c : h.persisted) {
-    if (auto* s = std::get_if<snapshot_saved>(&c)) snapshot = s->text;
-    if (std::holds_alternative<answer_logged>(c)) ++rows;
-  }
+  // What a store would have: the latest snapshot and the rows, the quota state, the case with its history.
   harness after(6, h.fw->quotas().state(), 100);
-  auto failed = after.fw->load_interviews({{iv.id, offer.id, "anna", "nl", snapshot, rows, h.now, false, std::nullopt}}, h.now);
+  auto failed = after.fw->load_interviews({h.stored(iv, "anna")}, h.now);
   EXPECT_TRUE(failed.empty());
   auto back = after.take(after.fw->resume(after.anna, after.now));
   ASSERT_TRUE(back.interview);
@@ -318,6 +325,97 @@ TEST(Fieldwork, RestartResumesAtTheSameScreenAndRecognisesRepeats) {
   ASSERT_FALSE(stale.reply);
   EXPECT_EQ(stale.reply.err().code, fault_code::stale_sequence);
   EXPECT_EQ(after.fw->quotas().lease_count(), 1u);
+}
+
+// A plain answer (on to the next question, nothing else) is persisted as its row alone, carrying the
+// sequence number and the fingerprint; the state is not saved again until a request that does more.
+TEST(Fieldwork, APlainAnswerWritesItsRowWithItsSequenceNumberAndNoSnapshot) {
+  harness h;
+  auto offer = h.next(h.anna);
+  auto iv = h.take(h.fw->start_interview(h.anna, 0, offer.id, "", h.now));
+  for (const auto& a : {"", "1", "5", "1"}) h.say(h.anna, iv, a);  // past the quota point
+  const auto seq = iv.next_seq;
+  auto e = h.fw->answer(h.anna, 0, iv.id, seq, "q1_market", "3", h.now);
+  ASSERT_TRUE(e.reply) << e.reply.err().message;
+  std::size_t rows = 0, snapshots = 0;
+  for (const auto& c : e.changes) {
+    snapshots += std::holds_alternative<snapshot_saved>(c);
+    if (auto* a = std::get_if<answer_logged>(&c)) {
+      ++rows;
+      EXPECT_EQ(a->client_seq, seq);
+      EXPECT_FALSE(a->print.empty());
+    }
+  }
+  EXPECT_EQ(rows, 1u);
+  EXPECT_EQ(snapshots, 0u);
+  // Going back is not plain: it saves the state (its position is in no row).
+  auto back = h.fw->back(h.anna, 0, iv.id, seq + 1, h.now);
+  ASSERT_TRUE(back.reply);
+  EXPECT_TRUE(std::any_of(back.changes.begin(), back.changes.end(),
+                          [](const change& c) { return std::holds_alternative<snapshot_saved>(c); }));
+}
+
+// A restart rebuilds an interview from its last snapshot and the plain answers after it: the same screen,
+// the same recorded answers, the same next number, and the fingerprints of those answers (a resend is a
+// duplicate, another answer under the number is stale). Here after going back and taking another branch.
+TEST(Fieldwork, RestartReplaysThePlainAnswersAfterTheSnapshot) {
+  harness h;
+  auto offer = h.next(h.anna);
+  auto iv = h.take(h.fw->start_interview(h.anna, 0, offer.id, "", h.now));
+  for (const auto& a : {"", "1", "5", "1", "3", "3", "1 2"}) h.say(h.anna, iv, a);  // at q4_ai_tasks
+  iv = h.take(h.fw->back(h.anna, 0, iv.id, iv.next_seq, h.now));
+  iv = h.take(h.fw->back(h.anna, 0, iv.id, iv.next_seq, h.now));
+  ASSERT_EQ(iv.current->name, "q2_ai_use");
+  // "4": no AI areas, so the answer to q3_ai_areas is dropped; then q4_ai_tasks and q5_potential.
+  for (const auto& a : {"4", "1 2", "1"}) h.say(h.anna, iv, a);
+  ASSERT_TRUE(iv.current);
+  ASSERT_EQ(iv.current->name, "q6_attitude");
+  const auto last_seq = iv.next_seq - 1;
+  const auto li = h.stored(iv, "anna");
+  ASSERT_EQ(std::count_if(li.sequenced.begin(), li.sequenced.end(),
+                          [&](const sequenced_answer& a) { return a.seq > last_seq - 3; }),
+            3) << "the last three answers are rows (and not in the snapshot, written by the second Back)";
+
+  harness after(6, h.fw->quotas().state(), 100);
+  auto failed = after.fw->load_interviews({li}, h.now);
+  ASSERT_TRUE(failed.empty()) << failed.front().second;
+  auto resumed = after.take(after.fw->resume(after.anna, h.now));
+  ASSERT_TRUE(resumed.interview && resumed.interview->current);
+  EXPECT_EQ(resumed.interview->current->name, iv.current->name);
+  EXPECT_EQ(resumed.interview->next_seq, iv.next_seq);
+  auto before_view = h.fw->resume(h.anna, h.now);
+  ASSERT_TRUE(before_view.reply && before_view.reply->interview && before_view.reply->interview->current);
+  EXPECT_EQ(resumed.interview->current->current_answer, before_view.reply->interview->current->current_answer);
+  const auto last_question = li.sequenced.back().question;
+  auto repeat = after.fw->answer(after.anna, 0, iv.id, last_seq, last_question, "1", h.now);
+  ASSERT_TRUE(repeat.reply) << repeat.reply.err().message;
+  EXPECT_TRUE(repeat.reply->duplicate);
+  auto stale = after.fw->answer(after.anna, 0, iv.id, last_seq, last_question, "2", h.now);
+  ASSERT_FALSE(stale.reply);
+  EXPECT_EQ(stale.reply.err().code, fault_code::stale_sequence);
+  // Both go on to the same end, with the same completes.
+  for (auto* side : {&h, &after}) {
+    auto v = iv;
+    for (const auto& a : {"2", "1", "1", "1 2", ""}) side->say(side->anna, v, a);
+    EXPECT_EQ(v.ended, outcome::complete);
+  }
+  EXPECT_EQ(after.fw->quotas().state().cells, h.fw->quotas().state().cells);
+}
+
+// A row that no longer replays where it was answered (the questionnaire changed under the file, or the
+// file was edited) leaves the interview unrestored, with the reason, instead of guessing.
+TEST(Fieldwork, ARowThatDoesNotReplayIsReportedNotGuessed) {
+  harness h;
+  auto offer = h.next(h.anna);
+  auto iv = h.take(h.fw->start_interview(h.anna, 0, offer.id, "", h.now));
+  for (const auto& a : {"", "1", "5", "1", "3"}) h.say(h.anna, iv, a);
+  auto li = h.stored(iv, "anna");
+  ASSERT_FALSE(li.sequenced.empty());
+  li.sequenced.back().question = "s1_decider";
+  harness after(6, h.fw->quotas().state(), 100);
+  auto failed = after.fw->load_interviews({li}, h.now);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_NE(failed.front().second.find("not at that question"), std::string::npos) << failed.front().second;
 }
 
 // The fingerprints are kept for the last kept_prints numbers: the snapshot stays small however long the

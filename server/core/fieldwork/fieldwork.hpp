@@ -10,6 +10,7 @@
 //   fieldwork_quotas.cpp      quota leases, the quota point, supervisors' quota actions, tick
 //   fieldwork_requests.cpp    idempotency by request id (the request log)
 //   fieldwork_restore.cpp     loading at start and resuming a terminal after a reconnect
+//   fieldwork_replay.cpp      at start, the plain answers logged after an interview's snapshot, replayed
 //   fieldwork_snapshot.*      the text form of an interview's saved state (sequence numbers, fingerprints)
 //   fieldwork_quota_priority.hpp  the scheduler's view of the quotas
 //
@@ -22,9 +23,10 @@
 // Exactly-once answers: every Answer/Back/Suspend carries the interview id and the terminal's sequence
 // number (1, 2, 3 ...). A sequence number at or below the last one applied is a repeat: it changes
 // nothing and gets the current screen again, marked duplicate. One that skips ahead is refused. The
-// last applied number is saved with the interview's snapshot, so repeats are recognised after a restart
-// (the latest ended interview of each interviewer is loaded too: the resend of the request that ended it
-// gets its duplicate ack, not not_your_case).
+// last applied number is saved with the interview's snapshot, or (a plain answer, which writes no
+// snapshot) with the answer's row, so repeats are recognised after a restart (the latest ended interview
+// of each interviewer is loaded too: the resend of the request that ended it gets its duplicate ack, not
+// not_your_case).
 //
 // Idempotent requests: next_case, record_call, start_interview and quota_action take the terminal's
 // request id (0: none). A repeat by the same user under the same id gets the original reply and changes
@@ -109,6 +111,14 @@ struct loaded_case {
 // values (an answer wins over a frame variable of the same name).
 std::map<interview_id, quota_values> quota_points(const loaded_case& c);
 
+// An answer row that carries its request's sequence number (answer_logged::client_seq).
+struct sequenced_answer {
+  std::uint32_t seq = 0;
+  std::string print;
+  std::string question;
+  std::optional<std::string> value;  // nullopt: left unanswered
+};
+
 // An interview that was open when the server last stopped (or the latest ended one of an interviewer:
 // `final_state` set), with its current owner, language and suspension (interview_owned).
 struct loaded_interview {
@@ -121,6 +131,10 @@ struct loaded_interview {
   time_point started_at{};
   bool suspended = false;
   std::optional<outcome> final_state;
+  // Its answer rows that carry a sequence number, in row order (may start before the snapshot: those
+  // numbered after the snapshot's are the plain answers it does not hold, replayed on it). Open
+  // interviews only: the request that ends an interview always writes its snapshot.
+  std::vector<sequenced_answer> sequenced;
 };
 
 enum class fault_code {
@@ -208,8 +222,7 @@ struct fieldwork_options {
 class fieldwork {
  public:
   // How many of an interview's latest sequence numbers keep their request's fingerprint (in memory and
-  // in the snapshot): bounded, so the snapshot written with every answer does not grow with the
-  // interview's history.
+  // in the snapshot): bounded, so the snapshot does not grow with the interview's history.
   static constexpr std::uint32_t kept_prints = 16;
 
   // How many request ids of each user are remembered for repeats (in memory and in the store).
@@ -389,9 +402,16 @@ class fieldwork {
   void settle(live_interview& iv, step s, const user& who, time_point now, change_list& changes);
   void end_interview(live_interview& iv, const user& who, time_point now, change_list& changes,
                      std::optional<appointment> callback = {}, const std::string& note = {});
+  // A recorded value as its answer row holds it: nullopt for "asked, left unanswered".
+  static std::optional<std::string> row_value(const value& v);
+  // The answer's own row (when `answer` is set) carries `seq` and `print`; then one row per drop.
   void log_rows(live_interview& iv, const user& who, time_point now, const std::string& question,
-                const std::optional<value>& answer, const std::vector<dropped_answer>& dropped, change_list& changes);
+                const std::optional<value>& answer, const std::vector<dropped_answer>& dropped, change_list& changes,
+                std::uint32_t seq = 0, const std::string& print = {});
   void save(const live_interview& iv, change_list& changes) const;
+  // At start: replays on `iv` (restored from its snapshot) the plain answers logged after the snapshot
+  // (fieldwork_replay.cpp); an error says which row does not replay.
+  status<> replay_answers(live_interview& iv, const std::vector<sequenced_answer>& rows) const;
   // `partial`: a break-off past the study's partial point (call_attempt::partial), recorded with the call.
   void log_call(case_id id, const user& who, time_point now, outcome result, const std::string& number,
                 const std::string& note, std::optional<interview_id> interview, std::optional<appointment> callback,

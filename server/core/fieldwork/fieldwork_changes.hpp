@@ -63,10 +63,18 @@ struct answer_logged {
   std::optional<std::string> value;
   time_point at{};
   user_id by = 0;
+  // On the row of the answer a terminal sent (never on a drop): the request's sequence number and its
+  // fingerprint. A plain answer writes no snapshot_saved, only this row: a restart replays the rows
+  // numbered after the snapshot's sequence number on it (loaded_interview::sequenced). 0: not a
+  // terminal's answer (a drop), or a row written before these were kept.
+  std::uint32_t client_seq = 0;
+  std::string print;
 };
 
 // The engine's saved state of an interview after the request (core::to_text of saved_interview, with
-// the terminal's last sequence number), so that a restarted server resumes at the same screen.
+// the terminal's last sequence number), so that a restarted server resumes at the same screen. Written
+// by every sequenced request except a plain answer (fieldwork::answer: one that only moves the interview
+// on to its next question), whose answer row carries what a restart needs instead.
 struct snapshot_saved {
   interview_id interview = 0;
   std::string text;

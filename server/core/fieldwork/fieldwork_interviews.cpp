@@ -71,15 +71,18 @@ void fieldwork::save_owner(const live_interview& iv, const user& owner, change_l
   changes.push_back(interview_owned{iv.id, owner.id, iv.language, suspended_.contains(iv.id)});
 }
 
+std::optional<std::string> fieldwork::row_value(const value& v) {
+  if (v.is_empty()) return std::nullopt;
+  return v.to_string();
+}
+
 void fieldwork::log_rows(live_interview& iv, const user& who, time_point now, const std::string& question,
                          const std::optional<value>& answer, const std::vector<dropped_answer>& dropped,
-                         change_list& changes) {
-  if (answer) {
-    std::optional<std::string> text;
-    if (!answer->is_empty()) text = answer->to_string();
-    changes.push_back(answer_logged{iv.id, ++iv.rows, question, false, text, now, who.id});
-  }
-  for (const auto& d : dropped) changes.push_back(answer_logged{iv.id, ++iv.rows, d.name, true, std::nullopt, now, who.id});
+                         change_list& changes, std::uint32_t seq, const std::string& print) {
+  if (answer)
+    changes.push_back(answer_logged{iv.id, ++iv.rows, question, false, row_value(*answer), now, who.id, seq, print});
+  for (const auto& d : dropped)
+    changes.push_back(answer_logged{iv.id, ++iv.rows, d.name, true, std::nullopt, now, who.id, 0, {}});
 }
 
 bool fieldwork::past_partial_point(const live_interview& iv) const {
@@ -226,13 +229,17 @@ effect<interview_view> fieldwork::answer(const user& who, std::uint64_t, intervi
   std::optional<value> recorded;
   if (current.type != question_type::note)
     if (auto it = iv.state.answers.find(current.name); it != iv.state.answers.end()) recorded = it->second;
-  log_rows(iv, who, now, current.name, recorded, step->dropped, out.changes);
+  log_rows(iv, who, now, current.name, recorded, step->dropped, out.changes, seq, print);
   follow_arrival(iv.id, current.name, recorded, step->dropped);
+  // A plain answer (recorded, on to the next question: no quota point, no ending, no lapsed lease) writes
+  // no snapshot: its row, with the sequence number and the fingerprint, is all a restart needs, which
+  // replays it on the last snapshot (fieldwork_replay.cpp). Everything else saves the whole state.
+  const bool plain = recorded && !no_room && step->kind == step_kind::next_screen;
   if (no_room)
     end_over_quota(iv, who, now, std::move(*no_room), out.changes);
   else
     settle(iv, std::move(step).value(), who, now, out.changes);
-  save(iv, out.changes);
+  if (!plain) save(iv, out.changes);
   out.reply = view_of(iv, false);
   flush_locks(out.changes);
   return out;

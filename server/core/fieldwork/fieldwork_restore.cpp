@@ -1,6 +1,7 @@
-// Loading the fieldwork at start (cases with their locks, open interviews with their owner, language and
-// suspension, the request log) and resuming a terminal after a reconnect. What is loaded is exactly
-// what the requests wrote (fieldwork.hpp, "Durable truth"): a restart changes nothing a terminal sees.
+// Loading the fieldwork at start (cases with their locks, open interviews with their owner, language,
+// suspension and state: the snapshot and the plain answers after it, the request log) and resuming a
+// terminal after a reconnect. What is loaded is exactly what the requests wrote (fieldwork.hpp, "Durable
+// truth"): a restart changes nothing a terminal sees.
 #include <algorithm>
 #include <tuple>
 
@@ -69,6 +70,13 @@ std::vector<std::pair<interview_id, std::string>> fieldwork::load_interviews(std
       iv.end_message = std::move(parsed->end_message);
       forget_old_prints(iv);  // a snapshot from before the window was bounded
     }
+    // The plain answers since the snapshot, which wrote only their rows. (An ended interview has none
+    // after it: the request that ended it wrote its snapshot.)
+    if (!li.final_state)
+      if (auto replayed = replay_answers(iv, li.sequenced); !replayed) {
+        failed.emplace_back(li.id, replayed.err().message);
+        continue;
+      }
     if (li.final_state) {
       // An interviewer's latest ended interview: kept so that the resend of the request that ended it
       // gets its duplicate ack. It holds nothing. (Its length is not in ended_interviews(): ended_at unset.)

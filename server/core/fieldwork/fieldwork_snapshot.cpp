@@ -29,7 +29,7 @@ std::string request_print(std::string_view kind, std::string_view a, std::string
 
 std::string snapshot_text(std::uint32_t last_seq, const std::map<std::uint32_t, std::string>& prints,
                           const std::string& end_message, const std::string& saved) {
-  // Written with every answer: appended in place, no temporaries.
+  // Written with every sequenced request but a plain answer: appended in place, no temporaries.
   std::string out;
   out.reserve(seq_prefix.size() + 12 + prints.size() * (print_prefix.size() + 12 + 17) + saved.size() +
               (end_message.empty() ? 0 : end_prefix.size() + end_message.size() + 1));
