@@ -117,6 +117,7 @@ core::ownership_record pg_ownership::take_over(const core::owner_identity& me, s
     told = true;
     std::this_thread::sleep_for(milliseconds(100));
   }
+  end_a_paused_writer(silent_for);
   start_heartbeat();
   return write_claim(me);
 }
@@ -153,15 +154,24 @@ void pg_ownership::look_for_a_silent_holder(std::chrono::milliseconds silent_for
   // it, which frees the lock; the epoch shuts the old holder out of the fieldwork.
   std::lock_guard lock(session_mutex_);
   if (!session_) return;
-  const auto holders = silent_holders(*session_, sql::ownership_lock_key, "'idle'", silent_for.count());
-  if (holders.empty()) return;
-  for (const auto pid : holders) terminate(*session_, pid);
-  // A holder paused in the middle of a write transaction keeps the writers' lock on its writer session
-  // (idle in transaction, never to commit): the claim this standby is about to write would wait for it
-  // for ever. No live writer sits idle inside its transaction that long, so such a session is ended too.
-  for (const auto pid : silent_holders(*session_, sql::writer_lock_key,
-                                       "'idle in transaction', 'idle in transaction (aborted)'", silent_for.count()))
+  for (const auto pid : silent_holders(*session_, sql::ownership_lock_key, "'idle'", silent_for.count()))
     terminate(*session_, pid);
+}
+
+void pg_ownership::end_a_paused_writer(std::chrono::milliseconds silent_for) {
+  // A holder paused in the middle of a write transaction keeps the writers' lock on its writer session,
+  // idle in its transaction and never to commit: the claim this standby is about to write would wait for
+  // it for ever. Its writer fell silent up to a beat after its lock session did, so it is waited for here,
+  // once the fieldwork's lock is this standby's: a session idle inside a write transaction is ended once
+  // it has been silent for silent_for (no live writer sits idle in its transaction that long), one that
+  // goes on (a live `cati` command's) is left to finish.
+  static constexpr const char* idle_in_transaction = "'idle in transaction', 'idle in transaction (aborted)'";
+  std::lock_guard lock(session_mutex_);
+  while (session_ && !silent_holders(*session_, sql::writer_lock_key, idle_in_transaction, 0).empty()) {
+    for (const auto pid : silent_holders(*session_, sql::writer_lock_key, idle_in_transaction, silent_for.count()))
+      terminate(*session_, pid);
+    std::this_thread::sleep_for(milliseconds(100));
+  }
 }
 
 core::ownership_record pg_ownership::write_claim(const core::owner_identity& me) {

@@ -54,6 +54,7 @@ class pg_ownership final : public store_ownership {
   bool reopen_session();
   void session_broke(const std::string& why);
   void look_for_a_silent_holder(std::chrono::milliseconds silent_for);
+  void end_a_paused_writer(std::chrono::milliseconds silent_for);
   void say(const std::string& what) const;
   core::ownership_record write_claim(const core::owner_identity& me);
   void beat() override;

@@ -26,16 +26,18 @@ class PausedHolder : public backend_test {
 };
 
 // Paused between its BEGIN and its COMMIT, the holder's writer session sits idle in its transaction and
-// keeps the writers' lock; the standby's claim (a write) would wait for it for ever.
+// keeps the writers' lock; the standby's claim (a write) would wait for it for ever. The writer fell
+// silent after the lock session (whose last beat came before the writer's BEGIN): when the lock session
+// has been silent long enough to be ended, the writer may not have been yet.
 TEST_P(PausedHolder, AStandbyTakesOverFromAHolderPausedInTheMiddleOfAWriteTransaction) {
   // A heartbeat of an hour: after its claim the holder's lock session is silent, as a paused process's is.
   auto holder = store::make_ownership(owner_options(1h));
   ASSERT_TRUE(holder->claim({"paused-host", 1, "ws://127.0.0.1:1"}));
   store::sql::pg_connection writer(db(), false);
   const auto writer_pid = writer.execAndGet("SELECT pg_backend_pid()").getInt64();
-  writer.begin_write();  // and nothing more: the process is stopped here
-
   std::this_thread::sleep_for(400ms);
+  writer.begin_write();  // and nothing more: the process is stopped here, 400 ms after its last beat
+
   auto standby = store::make_ownership(owner_options(50ms));
   auto taking = std::async(std::launch::async, [&] { return standby->take_over({"standby-host", 2, "ws://127.0.0.1:2"}, 200ms, {}); });
   if (taking.wait_for(30s) != std::future_status::ready) {
