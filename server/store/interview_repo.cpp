@@ -119,8 +119,51 @@ interview_record create_interview(sql::connection& db, const new_interview& n) {
 
 namespace {
 
+// The answer's columns, bound from 3 on (interview and seq are bound by the caller's statement).
+void bind_answer_columns(sql::statement& insert, const answer& a, const answer_sequence* sequence) {
+  insert.bind(3, a.question);
+  insert.bind(4, std::string(kind_name(a.kind)));
+  if (a.value)
+    insert.bind(5, *a.value);
+  else
+    insert.bind(5);
+  insert.bind(6, to_ms(a.at));
+  insert.bind(7, a.by);
+  if (sequence) {
+    insert.bind(8, sequence->client_seq);
+    insert.bind(9, sequence->print);
+  } else {
+    insert.bind(8);
+    insert.bind(9);
+  }
+}
+
+// The row of an answer that must be the interview's next one, inserted without reading anything back:
+// on a pipelining connection (PostgreSQL's writer) the lookup insert_answer() makes would wait for a
+// round trip per answer, where this statement is only sent. Its checks are in its seq: the answer's
+// number when the interview is open and the number is its next one, else NULL, which the column's NOT
+// NULL refuses. Whatever the reason (a resend, a used number, a gap, an ended or unknown interview), the
+// transaction then fails and the writer runs it again without pipelining (writer.hpp), where
+// insert_answer() tells a resend from a refusal and says which check failed: what a caller sees is the
+// same on both paths.
+answer_ack insert_next_answer_unread(sql::connection& db, const answer& a, const answer_sequence* sequence) {
+  detail::statement prepared(db,
+                             "INSERT INTO answers (interview_id, seq, question, kind, value, at, answered_by,"
+                             " client_seq, print) VALUES (?1, CASE WHEN"
+                             " (SELECT final_state IS NULL FROM interviews WHERE id = ?1)"
+                             " AND ?2 = 1 + (SELECT coalesce(max(seq), 0) FROM answers WHERE interview_id = ?1)"
+                             " THEN ?2 END, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  auto& insert = *prepared;
+  insert.bind(1, a.interview_id);
+  insert.bind(2, a.seq);
+  bind_answer_columns(insert, a, sequence);
+  insert.exec();  // not read: its failure is the transaction's (see above)
+  return {a.interview_id, a.seq, a.at, false};
+}
+
 // append_answer and append_sequenced_answer: the checks, then the row (`sequence` null: NULL columns).
 answer_ack insert_answer(sql::connection& db, const answer& a, const answer_sequence* sequence) {
+  if (db.pipelining()) return insert_next_answer_unread(db, a, sequence);
   // One lookup for what the checks need (every answer pays for it: no snapshot read, no second query).
   detail::statement lookup(db,
                            "SELECT final_state, (SELECT coalesce(max(seq), 0) FROM answers WHERE interview_id = i.id)"
@@ -145,21 +188,7 @@ answer_ack insert_answer(sql::connection& db, const answer& a, const answer_sequ
   auto& insert = *prepared;
   insert.bind(1, a.interview_id);
   insert.bind(2, a.seq);
-  insert.bind(3, a.question);
-  insert.bind(4, std::string(kind_name(a.kind)));
-  if (a.value)
-    insert.bind(5, *a.value);
-  else
-    insert.bind(5);
-  insert.bind(6, to_ms(a.at));
-  insert.bind(7, a.by);
-  if (sequence) {
-    insert.bind(8, sequence->client_seq);
-    insert.bind(9, sequence->print);
-  } else {
-    insert.bind(8);
-    insert.bind(9);
-  }
+  bind_answer_columns(insert, a, sequence);
   insert.exec();
   return {a.interview_id, a.seq, a.at, false};
 }

@@ -1,11 +1,14 @@
 // Interviews and answers: exactly-once by (interview, seq), history kept, current values, closing.
+#include <latch>
 #include <regex>
 
+#include "store/sql/pg_connection.hpp"
 #include "store/sql/sql.hpp"
 #include "store/error.hpp"
 #include "store/interview_repo.hpp"
 #include "backends.hpp"
 #include "store_fixture.hpp"
+#include "writer_hold.hpp"
 
 namespace cati::test {
 namespace {
@@ -172,6 +175,70 @@ TEST_P(StoreAnswers, InterviewNeedsAKnownCaseAndInterviewer) {
             store::store_errc::not_found);
   EXPECT_EQ(error_of(fw.create_interview({case1, 999, "2025.1", "nl", fieldwork_time()})),
             store::store_errc::not_found);
+}
+
+// One batch of the writer (held while the answers queue): on PostgreSQL its answers are pipelined, each
+// inserted without a lookup whose result must be waited for, their checks inside the insert. What each
+// caller is told must be what it is told one answer at a time: a refusal among good answers fails that
+// answer alone, with its own reason, and a resend is acknowledged as before.
+TEST_P(StoreAnswers, AnswersInOneBatchAreCheckedEachAsIfAlone) {
+  auto second = fw.create_interview({case2, ann, "2025.1", "fr", fieldwork_time(2)}).get();
+  fw.append_answer(answer(1, "s1_decider", "1")).get();
+  EXPECT_TRUE(fw.finish_interview(second.id, core::outcome::break_off, fieldwork_time(3)).get());
+  auto on_second = answer(1, "s1_decider", "1");
+  on_second.interview_id = second.id;
+
+  const auto unpipelined_before = fw.write_stats().unpipelined;
+  std::latch go(1);
+  hold_writer(fw, go);
+  auto next = fw.append_answer(answer(2, "s2_fte", "30"));
+  auto resent = fw.append_answer(answer(1, "s1_decider", "1"));
+  auto reused = fw.append_answer(answer(2, "s2_fte", "31"));  // 2 is taken by `next`, ahead in the batch
+  auto gap = fw.append_answer(answer(9, "q3_other", "x"));
+  auto ended = fw.append_answer(on_second);
+  auto after = fw.append_answer(answer(3, "q3_other", std::nullopt));
+  go.count_down();
+
+  EXPECT_FALSE(next.get().repeated);
+  EXPECT_TRUE(resent.get().repeated);
+  EXPECT_EQ(error_of(reused), store::store_errc::conflict);
+  EXPECT_EQ(error_of(gap), store::store_errc::sequence_gap);
+  EXPECT_EQ(error_of(ended), store::store_errc::closed);
+  EXPECT_FALSE(after.get().repeated);
+  const auto history = fw.answer_history(interview.id);
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[1].value, "30");
+  EXPECT_FALSE(history[2].value.has_value());
+  EXPECT_TRUE(fw.answer_history(second.id).empty());
+  // PostgreSQL's first attempt failed as a whole (the refusals' NULL seq), and the batch ran again
+  // without pipelining, where each answer was looked up; SQLite never pipelines.
+  EXPECT_EQ(fw.write_stats().unpipelined - unpipelined_before, on_postgresql() ? 1u : 0u);
+}
+
+// The writer's round trips to PostgreSQL so far (its pipeline's sync points); 0 on SQLite.
+std::uint64_t round_trips(store::fieldwork_store& fw) {
+  return fw.submit([](store::sql::connection& c) -> std::uint64_t {
+             auto* pg = dynamic_cast<store::sql::pg_connection*>(&c);
+             return pg ? pg->round_trips() : 0;
+           }).get();
+}
+
+TEST_P(StoreAnswers, ABatchOfGoodAnswersIsStoredInOnePipelinedAttempt) {
+  const auto trips_before = round_trips(fw);
+  std::latch go(1);
+  hold_writer(fw, go);
+  std::vector<std::future<store::answer_ack>> acks;
+  for (int seq = 1; seq <= 40; ++seq) acks.push_back(fw.append_answer(answer(seq, "q" + std::to_string(seq), "v")));
+  go.count_down();
+  for (auto& a : acks) EXPECT_FALSE(a.get().repeated);
+  // Not one wait per answer: a few per batch (the transaction's start, its commit), whatever its size;
+  // three batches here (the holding job, the answers, the count's own).
+  if (on_postgresql()) {
+    EXPECT_LE(round_trips(fw) - trips_before, 9u);
+  }
+  EXPECT_EQ(rows(), 40u);
+  EXPECT_EQ(fw.write_stats().unpipelined, 0u) << "a good answer's checks failed inside the pipeline";
+  EXPECT_EQ(fw.write_stats().failed_jobs, 0u);
 }
 
 }  // namespace

@@ -11,7 +11,9 @@ namespace cati::test {
 
 // Returns once the writer thread is busy with a job that waits for `go`: what is queued meanwhile
 // forms the next batch.
-inline void hold_writer(store::writer& w, std::latch& go) {
+// `w`: a store::writer, or a store::fieldwork_store (which posts to its writer).
+template <class Writer>
+void hold_writer(Writer& w, std::latch& go) {
   // Shared: the job may still be inside count_down() when wait() returns here.
   auto started = std::make_shared<std::latch>(1);
   w.post(

@@ -304,6 +304,10 @@ void pg_connection::finish_pipeline() {
   if (pipeline_->active()) pipeline_->finish();
 }
 
+bool pg_connection::pipelining() const { return pipeline_->active(); }
+
+std::uint64_t pg_connection::round_trips() const { return pipeline_->round_trips(); }
+
 std::unique_ptr<statement_impl> pg_connection::prepare(std::string_view sql, bool reused) {
   return std::make_unique<pg_statement>(*this, sql, reused);
 }

@@ -59,10 +59,13 @@ class pg_connection final : public connection {
   void rollback_quietly() noexcept override;
   bool start_pipeline() override;
   void finish_pipeline() override;
+  bool pipelining() const override;
   std::unique_ptr<statement_impl> prepare(std::string_view sql, bool reused) override;
 
   PGconn* handle() { return conn_; }
   pg_pipeline& pipeline() { return *pipeline_; }
+  // The pipeline's sync points so far, each one round trip (pg_pipeline::round_trips): for tests.
+  std::uint64_t round_trips() const;
   // The name for the next named prepared statement of this session.
   std::string next_statement_name();
 

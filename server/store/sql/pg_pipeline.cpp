@@ -56,6 +56,7 @@ void pg_pipeline::record(const error& why) {
 void pg_pipeline::sync() {
   if (sync_owed_) {
     sync_owed_ = false;
+    ++round_trips_;
     if (PQpipelineSync(conn_) != 1) {
       lost_now(pg_failure(nullptr, conn_));
     } else {

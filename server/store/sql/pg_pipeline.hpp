@@ -19,6 +19,7 @@
 
 #include <libpq-fe.h>
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -79,6 +80,8 @@ class pg_pipeline : public std::enable_shared_from_this<pg_pipeline> {
   // Leaves pipeline mode whatever happened: what was sent is read and dropped, the failure forgotten. The
   // transaction stays as the server has it (aborted after a failure): roll it back.
   void abandon() noexcept;
+  // The sync points sent so far (each one round trip to the server): for tests and diagnostics.
+  std::uint64_t round_trips() const { return round_trips_; }
 
  private:
   void read_to_sync();
@@ -87,6 +90,7 @@ class pg_pipeline : public std::enable_shared_from_this<pg_pipeline> {
   PGconn* conn_;
   bool on_ = false;
   bool sync_owed_ = false;  // something was sent since the last sync
+  std::uint64_t round_trips_ = 0;
   std::deque<std::shared_ptr<pg_pending>> waiting_;
   std::optional<error> failure_;
 };

@@ -172,6 +172,10 @@ class connection {
   // transaction cannot commit, and rollback_quietly() ends it. Called after COMMIT was sent, its return
   // means the transaction committed. Nothing to do without a pipeline.
   virtual void finish_pipeline() {}
+  // Whether statements are being pipelined now (start_pipeline() said true and the pipeline has not
+  // ended): a repository may then prefer a statement that fails over one whose result it must wait for
+  // (interview_repo's answers), since a failure sends the transaction round again without pipelining.
+  virtual bool pipelining() const { return false; }
   // The first column of the first row of `sql` (which must return a row).
   single_value execAndGet(std::string_view sql);
 
