@@ -222,6 +222,19 @@ bool finish_interview(sql::connection& db, row_id interview_id, core::outcome fi
 }
 
 void save_snapshot(sql::connection& db, row_id interview_id, const std::string& snapshot) {
+  if (db.pipelining()) {
+    // PostgreSQL's pipelined writer: the row count is not waited for; a missing interview fails the
+    // statement instead (1 / 0 rows), and with it the attempt, whose unpipelined rerun below throws
+    // not_found (as insert_next_answer_unread(), above). A data-modifying WITH: PostgreSQL only, as
+    // pipelining is.
+    detail::statement prepared(db,
+                               "WITH updated AS (UPDATE interviews SET snapshot = ?1 WHERE id = ?2 RETURNING id)"
+                               " SELECT 1 / count(*) FROM updated");
+    prepared->bind(1, snapshot);
+    prepared->bind(2, interview_id);
+    prepared->exec();  // not read
+    return;
+  }
   detail::statement prepared(db, "UPDATE interviews SET snapshot = ? WHERE id = ?");
   auto& update = *prepared;
   update.bind(1, snapshot);

@@ -178,9 +178,10 @@ TEST_P(StoreAnswers, InterviewNeedsAKnownCaseAndInterviewer) {
 }
 
 // One batch of the writer (held while the answers queue): on PostgreSQL its answers are pipelined, each
-// inserted without a lookup whose result must be waited for, their checks inside the insert. What each
-// caller is told must be what it is told one answer at a time: a refusal among good answers fails that
-// answer alone, with its own reason, and a resend is acknowledged as before.
+// inserted without a lookup whose result must be waited for, their checks inside the insert (and a
+// snapshot saved without waiting for its row count). What each caller is told must be what it is told
+// one answer at a time: a refusal among good answers fails that answer alone, with its own reason, a
+// resend is acknowledged as before, and a snapshot of no interview is not_found.
 TEST_P(StoreAnswers, AnswersInOneBatchAreCheckedEachAsIfAlone) {
   auto second = fw.create_interview({case2, ann, "2025.1", "fr", fieldwork_time(2)}).get();
   fw.append_answer(answer(1, "s1_decider", "1")).get();
@@ -197,6 +198,8 @@ TEST_P(StoreAnswers, AnswersInOneBatchAreCheckedEachAsIfAlone) {
   auto gap = fw.append_answer(answer(9, "q3_other", "x"));
   auto ended = fw.append_answer(on_second);
   auto after = fw.append_answer(answer(3, "q3_other", std::nullopt));
+  auto no_interview = fw.submit([](store::sql::connection& c) { store::save_snapshot(c, 999, "cati-interview 1\n"); });
+  auto saved = fw.submit([id = interview.id](store::sql::connection& c) { store::save_snapshot(c, id, "after 3\n"); });
   go.count_down();
 
   EXPECT_FALSE(next.get().repeated);
@@ -205,6 +208,9 @@ TEST_P(StoreAnswers, AnswersInOneBatchAreCheckedEachAsIfAlone) {
   EXPECT_EQ(error_of(gap), store::store_errc::sequence_gap);
   EXPECT_EQ(error_of(ended), store::store_errc::closed);
   EXPECT_FALSE(after.get().repeated);
+  EXPECT_EQ(error_of(no_interview), store::store_errc::not_found);
+  saved.get();
+  EXPECT_EQ(fw.find_interview(interview.id)->snapshot, "after 3\n");
   const auto history = fw.answer_history(interview.id);
   ASSERT_EQ(history.size(), 3u);
   EXPECT_EQ(history[1].value, "30");
@@ -228,7 +234,10 @@ TEST_P(StoreAnswers, ABatchOfGoodAnswersIsStoredInOnePipelinedAttempt) {
   std::latch go(1);
   hold_writer(fw, go);
   std::vector<std::future<store::answer_ack>> acks;
-  for (int seq = 1; seq <= 40; ++seq) acks.push_back(fw.append_answer(answer(seq, "q" + std::to_string(seq), "v")));
+  for (int seq = 1; seq <= 40; ++seq) {  // every fourth with a snapshot, as an answer at a quota point has
+    auto snapshot = seq % 4 == 0 ? std::optional<std::string>("at " + std::to_string(seq) + "\n") : std::nullopt;
+    acks.push_back(fw.append_answer(answer(seq, "q" + std::to_string(seq), "v"), snapshot));
+  }
   go.count_down();
   for (auto& a : acks) EXPECT_FALSE(a.get().repeated);
   // Not one wait per answer: a few per batch (the transaction's start, its commit), whatever its size;
@@ -237,6 +246,7 @@ TEST_P(StoreAnswers, ABatchOfGoodAnswersIsStoredInOnePipelinedAttempt) {
     EXPECT_LE(round_trips(fw) - trips_before, 9u);
   }
   EXPECT_EQ(rows(), 40u);
+  EXPECT_EQ(fw.find_interview(interview.id)->snapshot, "at 40\n");
   EXPECT_EQ(fw.write_stats().unpipelined, 0u) << "a good answer's checks failed inside the pipeline";
   EXPECT_EQ(fw.write_stats().failed_jobs, 0u);
 }
