@@ -154,14 +154,13 @@ class pg_statement final : public statement_impl {
       r = PQexecParams(pg, sql_.c_str(), n, types_.data(), params.data(), nullptr, nullptr, 0);
     } else {
       if (!prepared()) {
-        pg_check(PQprepare(pg, name_.c_str(), sql_.c_str(), n, types_.data()), pg);
+        pg_checked(PQprepare(pg, name_.c_str(), sql_.c_str(), n, types_.data()), pg);
         prepared_ = true;
         preparing_.reset();
       }
       r = PQexecPrepared(pg, name_.c_str(), n, params.data(), nullptr, nullptr, 0);
     }
-    pg_check(r, pg);
-    res_.reset(r);
+    res_ = pg_checked(r, pg);
   }
   // Sends the statement (and its preparation, the first time) in the connection's pipeline; its result
   // comes with the next sync. libpq copies the parameters as it sends them.
@@ -261,7 +260,7 @@ void pg_connection::exec(std::string_view sql) {
     // on its own once everything sent before it is done, a failure dooming the pipeline's transaction.
     pipeline_->finish();
     try {
-      pg_check(PQexec(conn_, std::string(sql).c_str()), conn_);
+      pg_checked(PQexec(conn_, std::string(sql).c_str()), conn_);
     } catch (const error& e) {
       pipeline_->enter();
       pipeline_->record(e);
@@ -270,9 +269,7 @@ void pg_connection::exec(std::string_view sql) {
     pipeline_->enter();
     return;
   }
-  PGresult* r = PQexec(conn_, std::string(sql).c_str());
-  pg_check(r, conn_);
-  PQclear(r);
+  pg_checked(PQexec(conn_, std::string(sql).c_str()), conn_);
 }
 
 bool pg_connection::in_transaction() { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
@@ -282,9 +279,7 @@ bool pg_connection::lost() { return PQstatus(conn_) == CONNECTION_BAD; }
 void pg_connection::begin_write() {
   // One round trip: the simple-query protocol runs both.
   static const std::string sql = std::string("BEGIN; SELECT pg_advisory_xact_lock(") + writer_lock_key + ")";
-  PGresult* r = PQexec(conn_, sql.c_str());
-  pg_check(r, conn_);
-  PQclear(r);
+  pg_checked(PQexec(conn_, sql.c_str()), conn_);
 }
 
 void pg_connection::begin_read() { exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }

@@ -36,10 +36,10 @@ error pg_failure(const PGresult* res, PGconn* conn) {
                is_connection_loss(conn, state));
 }
 
-void pg_check(PGresult* res, PGconn* conn) {
-  if (pg_succeeded(res)) return;
+pg_result_ptr pg_checked(PGresult* res, PGconn* conn) {
   pg_result_ptr owned(res);
-  throw pg_failure(res, conn);
+  if (!pg_succeeded(res)) throw pg_failure(res, conn);
+  return owned;
 }
 
 }  // namespace cati::store::sql

@@ -29,7 +29,9 @@ bool pg_succeeded(const PGresult* res);
 // connection_lost.
 error pg_failure(const PGresult* res, PGconn* conn);
 
-// Throws pg_failure unless `res` succeeded; clears `res` when it throws.
-void pg_check(PGresult* res, PGconn* conn);
+// Takes `res` (a result libpq returned, or null): returns it when it succeeded, else throws its
+// pg_failure. Either way it is freed once nobody holds it: a caller that wants only the check drops the
+// returned pointer (a result checked and not freed was a leak, found by ASan on PostgreSQL).
+pg_result_ptr pg_checked(PGresult* res, PGconn* conn);
 
 }  // namespace cati::store::sql
