@@ -119,8 +119,14 @@ interview_record create_interview(sql::connection& db, const new_interview& n) {
 
 namespace {
 
-// The answer's columns, bound from 3 on (interview and seq are bound by the caller's statement).
-void bind_answer_columns(sql::statement& insert, const answer& a, const answer_sequence* sequence) {
+// Runs `insert`, an INSERT of an answer's row with its nine values as parameters 1 to 9 (interview, seq,
+// question, kind, value, at, answered_by, client_seq, print; `sequence` null: the last two NULL), and
+// returns the row's ack. The count is not read (on a pipelining connection it is only sent).
+answer_ack insert_row(sql::connection& db, const char* insert_sql, const answer& a, const answer_sequence* sequence) {
+  detail::statement prepared(db, insert_sql);
+  auto& insert = *prepared;
+  insert.bind(1, a.interview_id);
+  insert.bind(2, a.seq);
   insert.bind(3, a.question);
   insert.bind(4, std::string(kind_name(a.kind)));
   if (a.value)
@@ -136,6 +142,8 @@ void bind_answer_columns(sql::statement& insert, const answer& a, const answer_s
     insert.bind(8);
     insert.bind(9);
   }
+  insert.exec();
+  return {a.interview_id, a.seq, a.at, false};
 }
 
 // The row of an answer that must be the interview's next one, inserted without reading anything back:
@@ -147,18 +155,13 @@ void bind_answer_columns(sql::statement& insert, const answer& a, const answer_s
 // insert_answer() tells a resend from a refusal and says which check failed: what a caller sees is the
 // same on both paths.
 answer_ack insert_next_answer_unread(sql::connection& db, const answer& a, const answer_sequence* sequence) {
-  detail::statement prepared(db,
-                             "INSERT INTO answers (interview_id, seq, question, kind, value, at, answered_by,"
-                             " client_seq, print) VALUES (?1, CASE WHEN"
-                             " (SELECT final_state IS NULL FROM interviews WHERE id = ?1)"
-                             " AND ?2 = 1 + (SELECT coalesce(max(seq), 0) FROM answers WHERE interview_id = ?1)"
-                             " THEN ?2 END, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-  auto& insert = *prepared;
-  insert.bind(1, a.interview_id);
-  insert.bind(2, a.seq);
-  bind_answer_columns(insert, a, sequence);
-  insert.exec();  // not read: its failure is the transaction's (see above)
-  return {a.interview_id, a.seq, a.at, false};
+  return insert_row(db,
+                    "INSERT INTO answers (interview_id, seq, question, kind, value, at, answered_by,"
+                    " client_seq, print) VALUES (?1, CASE WHEN"
+                    " (SELECT final_state IS NULL FROM interviews WHERE id = ?1)"
+                    " AND ?2 = 1 + (SELECT coalesce(max(seq), 0) FROM answers WHERE interview_id = ?1)"
+                    " THEN ?2 END, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    a, sequence);
 }
 
 // append_answer and append_sequenced_answer: the checks, then the row (`sequence` null: NULL columns).
@@ -182,15 +185,10 @@ answer_ack insert_answer(sql::connection& db, const answer& a, const answer_sequ
     throw store_error(store_errc::sequence_gap, interview_name(a.interview_id) + ": sequence number " +
                                                     std::to_string(a.seq) + " skips ahead; expected " +
                                                     std::to_string(last + 1));
-  detail::statement prepared(db,
-                            "INSERT INTO answers (interview_id, seq, question, kind, value, at, answered_by,"
-                            " client_seq, print) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  auto& insert = *prepared;
-  insert.bind(1, a.interview_id);
-  insert.bind(2, a.seq);
-  bind_answer_columns(insert, a, sequence);
-  insert.exec();
-  return {a.interview_id, a.seq, a.at, false};
+  return insert_row(db,
+                    "INSERT INTO answers (interview_id, seq, question, kind, value, at, answered_by,"
+                    " client_seq, print) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    a, sequence);
 }
 
 }  // namespace
