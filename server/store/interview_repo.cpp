@@ -119,7 +119,7 @@ interview_record create_interview(sql::connection& db, const new_interview& n) {
 
 namespace {
 
-// Runs `insert`, an INSERT of an answer's row with its nine values as parameters 1 to 9 (interview, seq,
+// Runs `insert_sql`, an INSERT of an answer's row with its nine values as parameters 1 to 9 (interview, seq,
 // question, kind, value, at, answered_by, client_seq, print; `sequence` null: the last two NULL), and
 // returns the row's ack. The count is not read (on a pipelining connection it is only sent).
 answer_ack insert_row(sql::connection& db, const char* insert_sql, const answer& a, const answer_sequence* sequence) {
