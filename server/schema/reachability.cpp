@@ -93,8 +93,11 @@ std::vector<std::string> unreachable_questions(const std::shared_ptr<const core:
   const auto numbers = candidate_numbers(q);
   std::vector<bool> seen(q.questions.size(), false);
   core::splitmix64 rng(0x5eed);
+  std::size_t unseen = q.questions.size();
   const std::string lang = q.default_language;
-  for (int w = 0; w < walks; ++w) {
+  // Once every question has been shown no walk can change the answer, so the search stops there: a
+  // study whose questions are all reachable (the usual case) costs a few walks, not `walks`.
+  for (int w = 0; w < walks && unseen > 0; ++w) {
     auto state = eng.start(random_frame(q, numbers, rng), rng.next());
     // Each step answers one question or ends; a walk is bounded by the questions it can visit.
     for (std::size_t steps = 0; steps < 4 * q.questions.size() + 4; ++steps) {
@@ -103,7 +106,10 @@ std::vector<std::string> unreachable_questions(const std::shared_ptr<const core:
         continue;
       }
       if (state.status != core::interview_status::in_progress) break;
-      seen[state.current] = true;
+      if (!seen[state.current]) {
+        seen[state.current] = true;
+        --unseen;
+      }
       bool answered = false;
       for (const auto& text : candidates(q.questions[state.current], numbers, rng))
         if (eng.answer(state, text, lang)) {

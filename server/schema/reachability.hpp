@@ -2,7 +2,9 @@
 // answers drawn from each question's own domain (its choices, the numbers its study's expressions
 // mention and their neighbours, short and long texts), and reports the questions no walk showed.
 // Deterministic (fixed seed). A question it reports is one whose `relevant` contradicts the routing or a
-// screen-out before it; the search is a sampling one, so the message says what to look at.
+// screen-out before it; the search is a sampling one, so the message says what to look at. It stops as
+// soon as every question has been shown, so `walks` bounds only the search for a study that has some
+// unreachable question.
 #pragma once
 
 #include <string>
