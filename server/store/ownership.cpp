@@ -227,6 +227,15 @@ std::function<void(sql::connection&)> store_ownership::write_guard() {
 }
 
 void store_ownership::check_epoch(sql::connection& db) {
+  if (db.pipelining() && !lost_) {
+    // Pipelined (PostgreSQL): sent, not waited for. When the stored epoch is not this server's the
+    // statement fails by itself (1 / 0 rows), which dooms the transaction: nothing sent with it commits.
+    // The writer then runs the batch again unpipelined, where the read below says who took over.
+    detail::statement st(db, "SELECT 1 / count(*) FROM ownership WHERE id = 1 AND epoch = ?");
+    st->bind(1, static_cast<std::int64_t>(epoch_.load()));
+    st->exec();  // not read
+    return;
+  }
   std::optional<std::uint64_t> stored;
   {
     detail::statement st(db, "SELECT epoch FROM ownership WHERE id = 1");

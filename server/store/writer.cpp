@@ -345,14 +345,16 @@ writer::attempt_end writer::attempt(std::deque<std::unique_ptr<request>>& batch,
   };
   bool open = false, commit_sent = false, piped = false;
   try {
+    // The pipeline first: then the transaction's start and the writers' lock, the guard's check and the
+    // token are sent with the jobs, and a good batch waits once, at its COMMIT (PostgreSQL).
+    piped = pipelined && db.start_pipeline();
     begin_waiting_for_others();
     open = true;
-    piped = pipelined && db.start_pipeline();
     if (hooks_.guard) hooks_.guard(db);  // a refused batch stores nothing
     if (token != 0) write_token(db, token);
   } catch (...) {
     fail_the_rest(current_store_error());
-    if (open) rollback_quietly(db);
+    if (open || piped) rollback_quietly(db);
     open = false;
   }
   for (std::size_t i = 0; open && i < batch.size(); ++i) {

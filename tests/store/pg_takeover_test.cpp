@@ -1,7 +1,9 @@
 // A standby taking over a PostgreSQL fieldwork from a holder that is paused (SIGSTOP) or hung, not dead:
 // its sessions stay open, so its locks stay held until the standby ends them (store/pg_ownership.hpp).
 // PostgreSQL only: on SQLite a paused process's file lock is its own (store/ownership.hpp says what then).
+#include <atomic>
 #include <future>
+#include <optional>
 #include <thread>
 
 #include "store/error.hpp"
@@ -69,6 +71,44 @@ TEST_P(PausedHolder, AStandbyTakesOverFromASilentHolderWithoutAnOpenTransaction)
   ASSERT_EQ(taking.wait_for(30s), std::future_status::ready);
   EXPECT_EQ(taking.get().epoch, 2u);
   EXPECT_NO_THROW(writer.exec("SELECT 1")) << "a session outside any transaction is left alone";
+}
+
+// The writer checks the epoch inside its pipeline without waiting for the answer (store/ownership.cpp):
+// after a takeover the check fails by itself, so the holder's batch, sent whole with it, stores nothing;
+// the batch's unpipelined rerun then reads the epoch, and the holder is told once who took over.
+TEST_P(PausedHolder, AHolderTakenOverWhileSilentStoresNothingOfItsNextPipelinedBatch) {
+  std::atomic<int> lost_calls{0};
+  std::optional<core::ownership_record> lost_to;
+  auto options = owner_options(1h);  // silent after its claim, as a paused process is
+  options.on_lost = [&](const std::optional<core::ownership_record>& now) {
+    lost_to = now;
+    ++lost_calls;
+  };
+  auto holder = store::make_ownership(options);
+  ASSERT_TRUE(holder->claim({"paused-host", 1, "ws://127.0.0.1:1"}));
+  auto store_options = options_for(db());
+  store_options.write_guard = holder->write_guard();
+  store::fieldwork_store fw(store_options);
+  add_interviewer(fw, "before");
+  ASSERT_EQ(fw.write_stats().unpipelined, 0u) << "a batch of the holder's own epoch passes the check unread";
+
+  std::this_thread::sleep_for(400ms);
+  auto standby = store::make_ownership(owner_options(50ms));
+  EXPECT_EQ(standby->take_over({"standby-host", 2, "ws://127.0.0.1:2"}, 200ms, {}).epoch, 2u);
+  try {
+    add_interviewer(fw, "after");
+    ADD_FAILURE() << "a batch under a lost epoch committed";
+  } catch (const store::store_error& e) {
+    EXPECT_EQ(e.code(), store::store_errc::ownership_lost) << e.what();
+  }
+  EXPECT_FALSE(fw.find_user("after")) << "nothing of the refused batch is stored";
+  EXPECT_TRUE(fw.find_user("before"));
+  EXPECT_EQ(fw.write_stats().unpipelined, 1u) << "the pipelined attempt failed at the unread check";
+  EXPECT_EQ(lost_calls.load(), 1);
+  ASSERT_TRUE(lost_to);
+  EXPECT_EQ(lost_to->holder.address, "ws://127.0.0.1:2");
+  EXPECT_THROW(add_interviewer(fw, "again"), store::store_error) << "and it stays shut out";
+  EXPECT_EQ(lost_calls.load(), 1) << "told once";
 }
 
 }  // namespace

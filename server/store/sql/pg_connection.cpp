@@ -151,13 +151,16 @@ class pg_statement final : public statement_impl {
     PGconn* pg = conn_.handle();
     PGresult* r;
     if (name_.empty()) {
+      conn_.note_wait();
       r = PQexecParams(pg, sql_.c_str(), n, types_.data(), params.data(), nullptr, nullptr, 0);
     } else {
       if (!prepared()) {
+        conn_.note_wait();
         pg_checked(PQprepare(pg, name_.c_str(), sql_.c_str(), n, types_.data()), pg);
         prepared_ = true;
         preparing_.reset();
       }
+      conn_.note_wait();
       r = PQexecPrepared(pg, name_.c_str(), n, params.data(), nullptr, nullptr, 0);
     }
     res_ = pg_checked(r, pg);
@@ -260,6 +263,7 @@ void pg_connection::exec(std::string_view sql) {
     // on its own once everything sent before it is done, a failure dooming the pipeline's transaction.
     pipeline_->finish();
     try {
+      ++waits_;
       pg_checked(PQexec(conn_, std::string(sql).c_str()), conn_);
     } catch (const error& e) {
       pipeline_->enter();
@@ -269,6 +273,7 @@ void pg_connection::exec(std::string_view sql) {
     pipeline_->enter();
     return;
   }
+  ++waits_;
   pg_checked(PQexec(conn_, std::string(sql).c_str()), conn_);
 }
 
@@ -277,9 +282,23 @@ bool pg_connection::in_transaction() { return PQtransactionStatus(conn_) != PQTR
 bool pg_connection::lost() { return PQstatus(conn_) == CONNECTION_BAD; }
 
 void pg_connection::begin_write() {
+  static const std::string lock = std::string("SELECT pg_advisory_xact_lock(") + writer_lock_key + ")";
+  if (pipeline_->active()) {
+    // In a pipeline both are sent, not waited for: the lock is taken before anything sent after it runs,
+    // and a failure of either dooms the transaction at the next wait, as any statement's does.
+    send_unread("BEGIN");
+    send_unread(lock.c_str());
+    return;
+  }
   // One round trip: the simple-query protocol runs both.
-  static const std::string sql = std::string("BEGIN; SELECT pg_advisory_xact_lock(") + writer_lock_key + ")";
+  static const std::string sql = "BEGIN; " + lock;
+  ++waits_;
   pg_checked(PQexec(conn_, sql.c_str()), conn_);
+}
+
+void pg_connection::send_unread(const char* sql) {
+  if (PQsendQueryParams(conn_, sql, 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) pipeline_->send_failed();
+  pipeline_->expect(false);  // checked at the next sync, like every result the pipeline expects
 }
 
 void pg_connection::begin_read() { exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
@@ -287,7 +306,9 @@ void pg_connection::begin_read() { exec("BEGIN ISOLATION LEVEL REPEATABLE READ R
 void pg_connection::rollback_quietly() noexcept {
   if (conn_ == nullptr) return;
   pipeline_->abandon();
-  if (in_transaction()) PQclear(PQexec(conn_, "ROLLBACK"));
+  if (!in_transaction()) return;
+  ++waits_;
+  PQclear(PQexec(conn_, "ROLLBACK"));
 }
 
 bool pg_connection::start_pipeline() {
@@ -301,7 +322,7 @@ void pg_connection::finish_pipeline() {
 
 bool pg_connection::pipelining() const { return pipeline_->active(); }
 
-std::uint64_t pg_connection::round_trips() const { return pipeline_->round_trips(); }
+std::uint64_t pg_connection::round_trips() const { return pipeline_->round_trips() + waits_; }
 
 std::unique_ptr<statement_impl> pg_connection::prepare(std::string_view sql, bool reused) {
   return std::make_unique<pg_statement>(*this, sql, reused);

@@ -18,7 +18,8 @@
 //   through the same (multi-host) connection string, store/reconnect.hpp. So is a failure to connect.
 // - Write transactions (begin_write) take the transaction-scoped advisory lock writer_lock_key: like
 //   SQLite's BEGIN IMMEDIATE, one writer at a time per database, so the repositories' read-then-write
-//   steps behave as they do on SQLite. Read transactions are REPEATABLE READ READ ONLY snapshots.
+//   steps behave as they do on SQLite. Begun inside a pipeline, the BEGIN and the lock are sent with the
+//   rest, not waited for. Read transactions are REPEATABLE READ READ ONLY snapshots.
 //
 // Thread-safety: as sql.hpp (one thread at a time).
 #pragma once
@@ -64,14 +65,19 @@ class pg_connection final : public connection {
 
   PGconn* handle() { return conn_; }
   pg_pipeline& pipeline() { return *pipeline_; }
-  // The pipeline's sync points so far, each one round trip (pg_pipeline::round_trips): for tests.
+  // The waits for the server so far, each one round trip: the pipeline's syncs (pg_pipeline::round_trips)
+  // and every statement run outside a pipeline. For tests.
   std::uint64_t round_trips() const;
+  void note_wait() { ++waits_; }
   // The name for the next named prepared statement of this session.
   std::string next_statement_name();
 
  private:
+  // In a pipeline: sends `sql` (no parameters) and expects its result, read at the next sync.
+  void send_unread(const char* sql);
   PGconn* conn_ = nullptr;
   std::uint64_t prepared_ = 0;
+  std::uint64_t waits_ = 0;  // statements run outside a pipeline (round_trips)
   // Shared with the counts it still owes (pg_pending), which may outlive the connection.
   std::shared_ptr<pg_pipeline> pipeline_;
 };

@@ -145,7 +145,8 @@ class connection {
   virtual bool lost() { return false; }
   // Begins a write transaction that no other writer of the fieldwork can interleave with: SQLite's
   // BEGIN IMMEDIATE (throws a retryable error while another process holds the lock past the busy
-  // timeout); on PostgreSQL BEGIN and a transaction-scoped advisory lock that serializes the writers.
+  // timeout); on PostgreSQL BEGIN and a transaction-scoped advisory lock that serializes the writers
+  // (sent, not waited for, when the pipeline was started before it).
   virtual void begin_write() = 0;
   // Begins a read transaction: one consistent snapshot of the last commits.
   virtual void begin_read() = 0;
@@ -163,7 +164,8 @@ class connection {
   // disk refuses. The one member that may run on another thread while the connection's own thread goes
   // on: it touches only the file the commits were written to.
   virtual void sync_commits() {}
-  // Pipelining (see above). Starts it in the open write transaction; false when this backend does not
+  // Pipelining (see above). Starts it in the open write transaction, or before begin_write() so that the
+  // transaction's start goes with its statements; false when this backend does not
   // pipeline (SQLite: its statements run in this process, there is no round trip to save), and then
   // nothing changes. Ended by finish_pipeline() or rollback_quietly().
   virtual bool start_pipeline() { return false; }
