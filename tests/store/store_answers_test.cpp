@@ -2,11 +2,11 @@
 #include <latch>
 #include <regex>
 
-#include "store/sql/pg_connection.hpp"
 #include "store/sql/sql.hpp"
 #include "store/error.hpp"
 #include "store/interview_repo.hpp"
 #include "backends.hpp"
+#include "round_trips.hpp"
 #include "store_fixture.hpp"
 #include "writer_hold.hpp"
 
@@ -219,14 +219,6 @@ TEST_P(StoreAnswers, AnswersInOneBatchAreCheckedEachAsIfAlone) {
   // PostgreSQL's first attempt failed as a whole (the refusals' NULL seq), and the batch ran again
   // without pipelining, where each answer was looked up; SQLite never pipelines.
   EXPECT_EQ(fw.write_stats().unpipelined - unpipelined_before, on_postgresql() ? 1u : 0u);
-}
-
-// The writer's round trips to PostgreSQL so far (its pipeline's sync points); 0 on SQLite.
-std::uint64_t round_trips(store::fieldwork_store& fw) {
-  return fw.submit([](store::sql::connection& c) -> std::uint64_t {
-             auto* pg = dynamic_cast<store::sql::pg_connection*>(&c);
-             return pg ? pg->round_trips() : 0;
-           }).get();
 }
 
 TEST_P(StoreAnswers, ABatchOfGoodAnswersIsStoredInOnePipelinedAttempt) {
