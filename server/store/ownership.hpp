@@ -67,7 +67,10 @@ class store_ownership : public core::fieldwork_ownership {
   // that holds the fieldwork; `label` names the database in errors), then writes `me` as the holder with
   // the next epoch, which becomes this object's.
   core::ownership_record write_record(const core::owner_identity& me, const std::string& label);
-  // Throws ownership_lost (after lost()) unless the record in `db` still has this holder's epoch.
+  // Throws ownership_lost (after lost()) unless the record in `db` still has this holder's epoch. On a
+  // pipelining connection it throws nothing: it sends a statement that fails when the epoch is not this
+  // holder's, which dooms the transaction (nothing of it commits); the writer's unpipelined rerun then
+  // calls it again, where it reads the epoch and throws.
   void check_epoch(sql::connection& db);
   // This holder has lost the fieldwork: on_lost is called once, whoever notices first.
   void lost(const std::optional<core::ownership_record>& now);

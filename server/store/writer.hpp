@@ -11,7 +11,9 @@
 // Pipelining (PostgreSQL; sql.hpp): each batch is first tried with its transaction pipelined. Its
 // statements go to the server without waiting for their results, except where a job reads a result (a
 // SELECT, a changed-row count it branches on), and COMMIT is followed by one sync and one wait that
-// checks every result not read yet: about one round trip per job instead of one per statement. Such an
+// checks every result not read yet. The pipeline starts before BEGIN, so the transaction's start, the
+// writers' lock and the guard's epoch check go with the jobs: a batch whose jobs read nothing waits
+// once, at its COMMIT, instead of once per statement. Such an
 // attempt runs without the jobs' savepoints, and any failure in it (a job's own exception, a statement's
 // error surfacing at a later job or at COMMIT, the epoch check refusing) rolls it back whole, tells
 // nobody anything, and runs the batch again without pipelining: there each statement fails where it
