@@ -24,7 +24,8 @@ void require(bool ok, const char* what) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
-  const int lines = 1 + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+  int lines = 1;  // find() (memchr), not std::count: a byte loop here is instrumented and costs 2 % of a run
+  for (auto nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', nl + 1)) ++lines;
   const auto report = cati::schema::load_study_text(std::move(text), "questionnaire.textproto");
   bool errors = false;
   for (const auto& d : report.diagnostics) {
