@@ -202,6 +202,12 @@ v1::ServerMessage ask(ws_test_client& c, v1::ClientMessage m) {
   return receive(c);
 }
 
+v1::ServerMessage ask_past_pushes(ws_test_client& c, v1::ClientMessage m) {
+  auto reply = ask(c, std::move(m));
+  for (int pushes = 0; reply.request_id() == 0 && pushes < 100; ++pushes) reply = receive(c);
+  return reply;
+}
+
 v1::ServerMessage receive(ws_test_client& c) {
   auto r = c.receive(reply_wait);
   EXPECT_TRUE(r.has_value()) << "no message from the server: " << c.error();

@@ -144,6 +144,9 @@ double metric(std::uint16_t port, const std::string& series);
 // Stamps a fresh request id, sends, and returns the first reply (an empty message and a test failure
 // when none came).
 v1::ServerMessage ask(ws_test_client& c, v1::ClientMessage m);
+// The same, but the reply to this request: pushes (request_id 0) that come before it are skipped. For a
+// supervisor who watches the status, whose coalesced `Status` push may overtake the next reply.
+v1::ServerMessage ask_past_pushes(ws_test_client& c, v1::ClientMessage m);
 // The next message, or an empty one and a test failure.
 v1::ServerMessage receive(ws_test_client& c);
 v1::ServerMessage login(ws_test_client& c, const std::string& user = "anna",
