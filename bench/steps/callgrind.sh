@@ -124,6 +124,8 @@ step_callgrind() {
     runs+=("$(awk -v a="$ir" -v n="$answers" 'BEGIN { printf "%.0f", a / n }')")
   done
   stop_server
+  # CATI_BENCH_CALLGRIND_OUT=FILE: keep the last run's dump there, for callgrind_annotate by hand.
+  if [ -n "${CATI_BENCH_CALLGRIND_OUT:-}" ]; then cp "$cg_file" "$CATI_BENCH_CALLGRIND_OUT"; fi
   # Periodic work (lease sweeps, the look for new cases, WAL checkpoints) only ever adds instructions to
   # a run: the cleanest run is the smallest, and the spread shows how much the periodic work moved.
   local per_answer high spread
