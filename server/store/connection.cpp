@@ -16,7 +16,7 @@ namespace {
 constexpr std::array<std::string_view, 4> sync_names = {"off", "normal", "full", "extra"};
 
 // SQLite's memory statistics off, once per process, before its first connection: with them on (the
-// library's default) every sqlite3_malloc and sqlite3_free takes a process-wide mutex, about 2.7k of an
+// library's default) every sqlite3_malloc and sqlite3_free takes a process-wide mutex, about 4k of an
 // answer's instructions under callgrind. Nothing here reads them (sqlite3_memory_used, a soft heap
 // limit). Too late once SQLite is initialized (SQLITE_MISUSE, ignored): the statistics then stay on.
 void configure_sqlite_once() {
